@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BadgesConfig(AppConfig):
+    name = "badges"
+    label = "badges"
+    verbose_name = _("Badges and check-in")
+
+    def ready(self) -> None:
+        from badges import receivers  # noqa: F401  (connects to registration's signals)

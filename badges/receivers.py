@@ -1,0 +1,1 @@
+"""Reactions to news from the registration app (see registration/signals.py)."""

@@ -1,0 +1,247 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from sessions.models import Forum, Session
+from summit.models import Summit
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def new_invitation_code() -> str:
+    # 10 characters from an alphabet without look-alikes (0/O, 1/I/L): ~50 bits, easy to type.
+    alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+class Category(models.TextChoices):
+    VIP = "vip", _("VIP")
+    SPEAKER = "speaker", _("Speaker")
+    MEDIA = "media", _("Media")
+    DELEGATE = "delegate", _("Delegate")
+    STAFF = "staff", _("Staff")
+
+
+class Region(models.TextChoices):
+    GUANGDONG = "guangdong", _("Guangdong")
+    HONG_KONG = "hong_kong", _("Hong Kong")
+    MACAO = "macao", _("Macao")
+    MAINLAND = "mainland", _("Other mainland provinces")
+    OVERSEAS = "overseas", _("Overseas")
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    SIMPLIFIED = "zh-hans", "简体中文"
+    TRADITIONAL = "zh-hant", "繁體中文"
+
+
+class Dietary(models.TextChoices):
+    NONE = "none", _("No requirements")
+    VEGETARIAN = "vegetarian", _("Vegetarian")
+    VEGAN = "vegan", _("Vegan")
+    HALAL = "halal", _("Halal")
+    NO_PORK = "no_pork", _("No pork")
+    OTHER = "other", _("Other (please say)")
+
+
+class Invitation(models.Model):
+    """An organiser's invitation: its code pre-fills the e-mail and skips approval."""
+
+    summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="invitations")
+    code = models.CharField(_("code"), max_length=16, unique=True, default=new_invitation_code)
+    email = models.EmailField(_("e-mail"))
+    name = models.CharField(_("name (native script)"), max_length=120, blank=True)
+    name_latin = models.CharField(_("name (Latin letters)"), max_length=120, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    category = models.CharField(
+        _("category"), max_length=10, choices=Category, default=Category.DELEGATE
+    )
+    language = models.CharField(
+        _("language"), max_length=7, choices=Language, default=Language.SIMPLIFIED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["summit", "email"], name="invitation_summit_email")]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.email})"
+
+
+class Registration(models.Model):
+    """One guest's registration for one summit (one per person per summit)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending approval")
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITLISTED = "waitlisted", _("On the waiting list")
+        CANCELLED = "cancelled", _("Cancelled")
+        REJECTED = "rejected", _("Rejected")
+
+    summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="registrations")
+    # PROTECT: an account is deleted through the privacy service, which cancels the
+    # registration first so that its seats go to the waiting list.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="registrations",
+    )
+    invitation = models.OneToOneField(
+        Invitation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="registration",
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
+    category = models.CharField(
+        _("category"), max_length=10, choices=Category, default=Category.DELEGATE
+    )
+    email = models.EmailField(_("e-mail"))
+    name = models.CharField(
+        _("name (native script)"), max_length=120, blank=True, help_text=_("For example 陳大文.")
+    )
+    name_latin = models.CharField(
+        _("name (Latin letters)"),
+        max_length=120,
+        blank=True,
+        help_text=_("As in your passport, for example Chan Tai Man."),
+    )
+    organisation = models.CharField(_("organisation"), max_length=200)
+    job_title = models.CharField(_("title or position"), max_length=200, blank=True)
+    region = models.CharField(_("region"), max_length=10, choices=Region)
+    phone = models.CharField(_("mobile phone"), max_length=32, blank=True)
+    language = models.CharField(
+        _("preferred language"), max_length=7, choices=Language, default=Language.SIMPLIFIED
+    )
+    dietary = models.CharField(
+        _("dietary requirements"), max_length=10, choices=Dietary, default=Dietary.NONE
+    )
+    dietary_notes = models.CharField(_("dietary details"), max_length=200, blank=True)
+    accessibility_needs = models.TextField(_("accessibility needs"), blank=True)
+    consent_given_at = models.DateTimeField(_("consent given"))
+    consent_version = models.CharField(_("consent text version"), max_length=20)
+    calendar_token = models.CharField(
+        _("calendar feed token"), max_length=64, unique=True, default=new_calendar_token
+    )
+    # A resubmitted or double-clicked form carries the same key and creates nothing twice.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    organiser_notes = models.TextField(_("organiser notes"), blank=True)
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    decided_at = models.DateTimeField(_("approved or rejected"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["summit", "email"], name="registration_email_unique_per_summit"
+            ),
+            models.UniqueConstraint(
+                fields=["summit", "user"],
+                condition=Q(user__isnull=False),
+                name="registration_user_unique_per_summit",
+            ),
+            models.CheckConstraint(
+                condition=~Q(name="") | ~Q(name_latin=""), name="registration_has_a_name"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["summit", "status"], name="registration_summit_status"),
+            models.Index(fields=["summit", "category"], name="registration_summit_category"),
+            models.Index(fields=["summit", "region"], name="registration_summit_region"),
+            models.Index(fields=["name_latin"], name="registration_name_latin"),
+            models.Index(fields=["organisation"], name="registration_organisation"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.name and self.name_latin and self.name != self.name_latin:
+            return f"{self.name} / {self.name_latin}"
+        return self.name or self.name_latin
+
+    @property
+    def is_active(self) -> bool:
+        """Holds or waits for a place (not cancelled or rejected)."""
+        return self.status in {self.Status.PENDING, self.Status.CONFIRMED, self.Status.WAITLISTED}
+
+
+class Enrolment(models.Model):
+    """A registration's choice of one forum or one session, with its own place in line."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITLISTED = "waitlisted", _("On the waiting list")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="enrolments"
+    )
+    forum = models.ForeignKey(
+        Forum, on_delete=models.CASCADE, null=True, blank=True, related_name="enrolments"
+    )
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, null=True, blank=True, related_name="enrolments"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status)
+    # The waiting list is served in the order guests asked (created_at, then id).
+    created_at = models.DateTimeField(_("chosen"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    promoted_at = models.DateTimeField(_("promoted from the waiting list"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(forum__isnull=False, session__isnull=True)
+                | Q(forum__isnull=True, session__isnull=False),
+                name="enrolment_forum_xor_session",
+            ),
+            models.UniqueConstraint(
+                fields=["registration", "forum"],
+                condition=Q(forum__isnull=False),
+                name="enrolment_forum_once",
+            ),
+            models.UniqueConstraint(
+                fields=["registration", "session"],
+                condition=Q(session__isnull=False),
+                name="enrolment_session_once",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["forum", "status", "created_at"], name="enrolment_forum_queue"),
+            models.Index(
+                fields=["session", "status", "created_at"], name="enrolment_session_queue"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration} → {self.forum or self.session}"

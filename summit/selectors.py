@@ -1,0 +1,22 @@
+from django.core.cache import cache
+
+from summit.models import Summit
+
+CURRENT_SUMMIT_CACHE_KEY = "summit:current-id"
+
+
+def current_summit() -> Summit | None:
+    """The edition the site is about: the one that starts last.
+
+    Only its id is cached (cheap to invalidate, nothing stale to render); the row is read
+    fresh, one indexed query.
+    """
+    summit_id = cache.get(CURRENT_SUMMIT_CACHE_KEY)
+    if summit_id is not None:
+        summit = Summit.objects.filter(pk=summit_id).first()
+        if summit is not None:
+            return summit
+    summit = Summit.objects.order_by("-starts_on", "-pk").first()
+    if summit is not None:
+        cache.set(CURRENT_SUMMIT_CACHE_KEY, summit.pk, 300)
+    return summit

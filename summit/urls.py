@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from sessions import views as agenda_views
+from summit import views
+
+# Each app owns its URL prefixes (public pages, /organiser/<area>/, /api/v1/…) in its urls.py.
+urlpatterns = [
+    path("", agenda_views.home, name="home"),
+    path("", include("sessions.urls")),
+    path("", include("registration.urls")),
+    path("", include("badges.urls")),
+    path("organiser/", views.dashboard, name="organiser-dashboard"),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

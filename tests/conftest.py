@@ -1,0 +1,117 @@
+"""Fixtures shared by every test. Model data comes from tests/factories.py."""
+
+import os
+
+import pytest
+from django.contrib.auth.models import Group
+
+from summit.roles import DOOR_STAFF, GUEST, ORGANISER, sync_roles
+from tests import factories
+
+# Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse
+# ORM calls made by the test itself while a browser is open.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # Fast password hashing; tasks run inline (after commit) instead of in a worker.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://…")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def summit(db):
+    return factories.SummitFactory()
+
+
+@pytest.fixture
+def roles(db):
+    sync_roles()
+
+
+def _user_in(role: str, username: str):
+    user = factories.UserFactory(username=username)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def organiser(roles):
+    return _user_in(ORGANISER, "organiser")
+
+
+@pytest.fixture
+def door_staff(roles):
+    return _user_in(DOOR_STAFF, "door")
+
+
+@pytest.fixture
+def guest_user(roles):
+    return _user_in(GUEST, "guest")
+
+
+@pytest.fixture
+def organiser_client(client, organiser):
+    client.force_login(organiser)
+    return client
+
+
+# --- Headless Chromium (Playwright driving Debian's chromium) ---------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A page the size of a phone, with touch, as most guests see the site."""
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    yield page
+    context.close()
