@@ -1,0 +1,40 @@
+"""Load the demo summit: every app seeds its own part, left to right.
+
+Each installed app of ours may have a ``demo`` module with ``seed(*, guests: int, stdout)``.
+The apps are visited in dependency order (summit, agenda, registration, badges), so each one
+finds what the apps to its left created. Every seed is idempotent: running the command again
+updates the demo data instead of duplicating it.
+"""
+
+from importlib import import_module
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+SEEDED_APPS = ("summit", "agenda", "registration", "badges")
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo summit: forums, rooms, speakers, sessions and guests."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--guests", type=int, default=300, help="How many guests to create (default 300)."
+        )
+
+    def handle(self, *args, guests: int, **options):
+        if guests < 0:
+            self.stderr.write("--guests must be 0 or more.")
+            raise SystemExit(2)
+        for label in SEEDED_APPS:
+            module_name = f"{apps.get_app_config(label).name}.demo"
+            try:
+                module = import_module(module_name)
+            except ModuleNotFoundError as error:
+                if error.name != module_name:
+                    raise
+                continue
+            with transaction.atomic():
+                module.seed(guests=guests, stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS("Demo summit ready."))
