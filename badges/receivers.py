@@ -1,1 +1,65 @@
-"""Reactions to news from the registration app (see registration/signals.py)."""
+"""Reactions to news from the registration app (see registration/signals.py).
+
+Each receiver calls a service of this app; none holds business rules of its own.
+"""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from badges import services
+from badges.models import Badge
+from badges.printing import render_badge_pdf
+from registration import signals
+from registration.models import Registration
+from summit.dashboard import Panel
+
+REVOKING_STATUSES = {
+    Registration.Status.CANCELLED: Badge.RevokedReason.CANCELLED,
+    Registration.Status.REJECTED: Badge.RevokedReason.REJECTED,
+}
+
+
+def registration_status_changed(sender, *, registration, new_status, **kwargs) -> None:
+    """A confirmed registration gets its badge; a cancelled or rejected one loses it."""
+    if new_status == Registration.Status.CONFIRMED:
+        services.issue_badge(registration)
+    elif new_status in REVOKING_STATUSES:
+        services.revoke_badges(registration, reason=REVOKING_STATUSES[new_status])
+
+
+def email_attachments(sender, *, registration, kind, **kwargs) -> list[tuple[str, bytes, str]]:
+    """The confirmation e-mail carries the guest's badge PDF."""
+    if kind != "confirmation" or registration.status != Registration.Status.CONFIRMED:
+        return []
+    badge = services.issue_badge(registration)
+    return [("badge.pdf", render_badge_pdf(badge), "application/pdf")]
+
+
+def guest_page_sections(sender, *, registration, request, **kwargs) -> list[Panel]:
+    """The "download your badge" section of the guest's registration page.
+
+    Panels here belong to the guest who owns the registration, so they ask no staff
+    permission (``permission=""``); the registration page shows them to its owner.
+    """
+    if registration.status != Registration.Status.CONFIRMED:
+        return []
+    return [
+        Panel(
+            title=_("Your badge"),
+            template="badges/guest_badge_section.html",
+            context={"download_url": reverse("badges:my-badge"), "registration": registration},
+            order=20,
+            permission="",
+        )
+    ]
+
+
+signals.registration_status_changed.connect(
+    registration_status_changed, dispatch_uid="badges.registration_status_changed"
+)
+signals.email_attachments.connect(email_attachments, dispatch_uid="badges.email_attachments")
+# Added to registration/signals.py by the registration work; connect once it exists.
+if hasattr(signals, "guest_page_sections"):
+    signals.guest_page_sections.connect(
+        guest_page_sections, dispatch_uid="badges.guest_page_sections"
+    )

@@ -69,13 +69,25 @@ def signing_keys() -> dict:
     return _load_keys(settings.BADGE_SIGNING_KEYS, settings.SECRET_KEY)
 
 
+@functools.cache
+def _verifying_keys(configured: str, secret_key: str) -> dict:
+    # Public key objects are derived once per process: deriving one costs about as much as
+    # a verification, and a door scan verifies every code.
+    return {key_id: key.public_key() for key_id, key in _load_keys(configured, secret_key).items()}
+
+
+def verifying_keys() -> dict:
+    """Public key objects by id."""
+    return _verifying_keys(settings.BADGE_SIGNING_KEYS, settings.SECRET_KEY)
+
+
 def public_keys() -> dict[int, bytes]:
     """Raw 32-byte public keys by id, for offline scanners."""
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
     return {
-        key_id: key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-        for key_id, key in signing_keys().items()
+        key_id: key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+        for key_id, key in verifying_keys().items()
     }
 
 
@@ -105,11 +117,11 @@ def verify_code(text: str) -> BadgeCode:
     version, key_id, badge_id, serial = HEADER.unpack(header)
     if version != FORMAT_VERSION:
         raise InvalidCode("unknown format version")
-    key = signing_keys().get(key_id)
+    key = verifying_keys().get(key_id)
     if key is None:
         raise InvalidCode("unknown key")
     try:
-        key.public_key().verify(signature, CONTEXT + header)
+        key.verify(signature, CONTEXT + header)
     except InvalidSignature as error:
         raise InvalidCode("bad signature") from error
     return BadgeCode(badge_id=badge_id, serial=serial, key_id=key_id)

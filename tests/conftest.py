@@ -20,7 +20,13 @@ PHONE = {"width": 390, "height": 844}
 def _test_settings(settings):
     # Fast password hashing; tasks run inline (after commit) instead of in a worker.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            # The same queues as the real backend ("email", "badges"…).
+            "QUEUES": settings.TASKS["default"]["QUEUES"],
+        }
+    }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -115,3 +121,10 @@ def phone_page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploaded and generated files (print jobs) go to a temporary directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

@@ -7,7 +7,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from badges.models import Badge, Checkpoint, Device
+from badges.models import Badge, Checkpoint, Device, PrintJob
 from registration.models import Category, Enrolment, Invitation, Region, Registration
 from sessions.models import Forum, Session, SessionSpeaker, Speaker
 from summit.models import Room, Summit
@@ -188,3 +188,12 @@ class DeviceFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Door phone {n}")
     token_hash = factory.Sequence(lambda n: f"{n:064x}")
     token_prefix = factory.Sequence(lambda n: f"{n:08x}")
+
+
+class PrintJobFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PrintJob
+
+    summit = factory.SubFactory(SummitFactory)
+    layout = PrintJob.Layout.A6
+    order = PrintJob.Order.NAME

@@ -1,0 +1,24 @@
+"""What the bulk-printing processes run.
+
+Workers start from a fresh interpreter (``forkserver``) and unpickle these functions before
+Django is set up, so this module imports nothing that needs the app registry (no models).
+"""
+
+from badges.layout import BadgeFace, SummitFace
+from badges.pdfmerge import RelocatablePages, relocatable
+from badges.rendering import render_badges, renderer
+
+
+def start() -> None:
+    """Pool initializer: set up Django (settings from DJANGO_SETTINGS_MODULE), warm up."""
+    import django
+    from django.apps import apps
+
+    if not apps.ready:
+        django.setup()
+    renderer()
+
+
+def render_chunk(summit: SummitFace, faces: list[BadgeFace], layout_name: str) -> RelocatablePages:
+    """One chunk of a print file, ready to be appended to it."""
+    return relocatable(render_badges(summit, faces, layout_name=layout_name))

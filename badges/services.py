@@ -1,0 +1,145 @@
+"""Badge operations: issue, reissue, revoke.
+
+A registration has at most one active badge (the database's partial unique constraint
+``badge_one_active_per_registration``); its serial goes up by one with every new badge, and
+the QR code carries (badge id, serial), so a revoked badge's code no longer matches the
+registration's active badge however well it is signed.
+"""
+
+import secrets
+import tempfile
+
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from badges.models import Badge, PrintJob
+from badges.printing import render_print_file
+from badges.selectors import FILTER_KEYS, badges_to_print, registrations_to_print
+from registration.models import Registration
+from summit.models import Summit
+
+
+class BadgeError(Exception):
+    """A badge operation that the registration's state does not allow."""
+
+
+class RegistrationNotConfirmed(BadgeError):
+    """Only confirmed registrations get badges."""
+
+
+def _locked(registration: Registration) -> Registration:
+    # Lock the registration row: concurrent issuers of one registration wait for each other.
+    return Registration.objects.select_for_update().get(pk=registration.pk)
+
+
+def _new_badge(registration: Registration) -> Badge:
+    last = registration.badges.aggregate(last=Max("serial"))["last"] or 0
+    return Badge.objects.create(registration=registration, serial=last + 1)
+
+
+@transaction.atomic
+def issue_badge(registration: Registration) -> Badge:
+    """The registration's active badge, issued now if it has none (idempotent)."""
+    registration = _locked(registration)
+    active = registration.badges.filter(revoked_at__isnull=True).first()
+    if active is not None:
+        return active
+    if registration.status != Registration.Status.CONFIRMED:
+        raise RegistrationNotConfirmed(registration.pk)
+    try:
+        with transaction.atomic():
+            return _new_badge(registration)
+    except IntegrityError:
+        # Another issuer won (possible where row locks are not, e.g. SQLite in autocommit
+        # elsewhere): the unique constraint kept one active badge; return it.
+        return registration.badges.get(revoked_at__isnull=True)
+
+
+@transaction.atomic
+def reissue_badge(registration: Registration) -> Badge:
+    """Revoke the active badge (if any) and issue the next serial; the old QR stops working."""
+    registration = _locked(registration)
+    if registration.status != Registration.Status.CONFIRMED:
+        raise RegistrationNotConfirmed(registration.pk)
+    registration.badges.filter(revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_reason=Badge.RevokedReason.REISSUED
+    )
+    return _new_badge(registration)
+
+
+@transaction.atomic
+def revoke_badges(registration: Registration, *, reason: str) -> int:
+    """Revoke the registration's active badge; returns how many were revoked (0 or 1)."""
+    return registration.badges.filter(revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_reason=reason
+    )
+
+
+def issue_missing_badges(registrations) -> int:
+    """Issue a badge to each confirmed registration of the queryset that has none."""
+    active = Badge.objects.filter(revoked_at__isnull=True).values("registration_id")
+    missing = registrations.filter(status=Registration.Status.CONFIRMED).exclude(pk__in=active)
+    count = 0
+    for registration in missing.iterator():
+        issue_badge(registration)
+        count += 1
+    return count
+
+
+def _clean_filters(filters: dict) -> dict:
+    return {key: value for key, value in filters.items() if key in FILTER_KEYS and value}
+
+
+@transaction.atomic
+def create_print_job(summit: Summit, *, user, layout: str, order: str, filters: dict) -> PrintJob:
+    """Record a bulk print job and queue its rendering (after commit, queue "badges")."""
+    from badges.tasks import render_print_job
+
+    job = PrintJob.objects.create(
+        summit=summit,
+        created_by=user,
+        layout=layout,
+        order=order,
+        filters=_clean_filters(filters),
+    )
+    transaction.on_commit(lambda: render_print_job.enqueue(job.pk))
+    return job
+
+
+def run_print_job(job_id: int) -> PrintJob:
+    """Render a print job's file, recording progress (done/total) as chunks are written."""
+    job = PrintJob.objects.select_related("summit").get(pk=job_id)
+    if job.status == PrintJob.Status.DONE:
+        return job
+    jobs = PrintJob.objects.filter(pk=job.pk)
+    try:
+        issue_missing_badges(registrations_to_print(job.summit, job.filters))
+        badges = badges_to_print(job.summit, filters=job.filters, order=job.order)
+        jobs.update(status=PrintJob.Status.RUNNING, total=badges.count(), done=0, error="")
+        with tempfile.TemporaryFile() as target:
+            count = render_print_file(
+                badges,
+                job.summit,
+                target,
+                layout_name=job.layout,
+                title=f"{job.summit.name_en} · {job.pk}",
+                progress=lambda done, total: jobs.update(done=done, total=total),
+            )
+            target.seek(0)
+            job.file.save(f"badges-{job.pk}-{secrets.token_hex(8)}.pdf", File(target), save=False)
+    except Exception as error:
+        jobs.update(
+            status=PrintJob.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+        )
+        raise
+    jobs.update(
+        status=PrintJob.Status.DONE,
+        file=job.file.name,
+        total=count,
+        done=count,
+        finished_at=timezone.now(),
+    )
+    job.refresh_from_db()
+    return job

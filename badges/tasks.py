@@ -1,0 +1,10 @@
+"""Background tasks of the badges app (queue "badges"): thin wrappers around services."""
+
+from django_tasks import task
+
+from badges import services
+
+
+@task(queue_name="badges")
+def render_print_job(job_id: int) -> None:
+    services.run_print_job(job_id)

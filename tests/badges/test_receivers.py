@@ -1,0 +1,135 @@
+"""The badges app's reactions to registration news, driven by sending the signals."""
+
+import pytest
+from django.urls import reverse
+
+from badges import receivers
+from badges.models import Badge
+from badges.signing import verify_code
+from registration import signals
+from registration.models import Registration
+from tests import factories
+from tests.badges import pdfs
+
+
+def send_status(registration, old_status, new_status):
+    registration.status = new_status
+    registration.save(update_fields=["status"])
+    signals.registration_status_changed.send(
+        sender=Registration, registration=registration, old_status=old_status, new_status=new_status
+    )
+
+
+@pytest.mark.django_db
+def test_confirmed_registration_gets_a_badge():
+    registration = factories.RegistrationFactory(status=Registration.Status.PENDING)
+
+    send_status(registration, "pending", "confirmed")
+
+    assert list(registration.badges.values_list("serial", "revoked_at")) == [(1, None)]
+
+
+@pytest.mark.django_db
+def test_confirmed_news_twice_still_gives_one_badge():
+    registration = factories.RegistrationFactory(status=Registration.Status.PENDING)
+
+    send_status(registration, "pending", "confirmed")
+    send_status(registration, "confirmed", "confirmed")
+
+    assert registration.badges.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [("cancelled", Badge.RevokedReason.CANCELLED), ("rejected", Badge.RevokedReason.REJECTED)],
+)
+def test_cancelled_or_rejected_registration_loses_its_badge(status, reason):
+    registration = factories.RegistrationFactory()
+    send_status(registration, None, "confirmed")
+
+    send_status(registration, "confirmed", status)
+
+    badge = registration.badges.get()
+    assert badge.revoked_at is not None
+    assert badge.revoked_reason == reason
+
+
+@pytest.mark.django_db
+def test_waitlisted_news_issues_nothing():
+    registration = factories.RegistrationFactory(status=Registration.Status.WAITLISTED)
+
+    send_status(registration, None, "waitlisted")
+
+    assert registration.badges.count() == 0
+
+
+@pytest.mark.django_db
+def test_confirmation_email_gets_the_badge_pdf():
+    registration = factories.RegistrationFactory()
+
+    answers = signals.email_attachments.send(
+        sender=Registration, registration=registration, kind="confirmation"
+    )
+
+    attachments = dict(answers)[receivers.email_attachments]
+    assert [(name, mimetype) for name, _, mimetype in attachments] == [
+        ("badge.pdf", "application/pdf")
+    ]
+    content = attachments[0][1]
+    assert "陳大文" in pdfs.text(pdfs.pages(content)[0])
+    assert verify_code(pdfs.qr_codes(content)[0]).badge_id == registration.badges.get().pk
+
+
+@pytest.mark.django_db
+def test_other_emails_and_unconfirmed_registrations_get_no_badge():
+    confirmed = factories.RegistrationFactory()
+    pending = factories.RegistrationFactory(status=Registration.Status.PENDING)
+
+    reminder = signals.email_attachments.send(
+        sender=Registration, registration=confirmed, kind="reminder"
+    )
+    unconfirmed = signals.email_attachments.send(
+        sender=Registration, registration=pending, kind="confirmation"
+    )
+
+    assert dict(reminder)[receivers.email_attachments] == []
+    assert dict(unconfirmed)[receivers.email_attachments] == []
+
+
+@pytest.mark.django_db
+def test_guest_page_section_links_a_confirmed_guest_to_the_badge(rf):
+    registration = factories.RegistrationFactory()
+
+    panels = receivers.guest_page_sections(
+        sender=Registration, registration=registration, request=rf.get("/")
+    )
+
+    assert [(panel.template, panel.context["download_url"]) for panel in panels] == [
+        ("badges/guest_badge_section.html", reverse("badges:my-badge"))
+    ]
+
+
+@pytest.mark.django_db
+def test_guest_page_section_is_empty_before_confirmation(rf):
+    registration = factories.RegistrationFactory(status=Registration.Status.PENDING)
+
+    panels = receivers.guest_page_sections(
+        sender=Registration, registration=registration, request=rf.get("/")
+    )
+
+    assert panels == []
+
+
+@pytest.mark.skipif(
+    not hasattr(signals, "guest_page_sections"), reason="registration has no guest page yet"
+)
+@pytest.mark.django_db
+def test_guest_page_section_answers_the_signal_once_it_exists(rf):
+    registration = factories.RegistrationFactory()
+
+    answers = signals.guest_page_sections.send(
+        sender=Registration, registration=registration, request=rf.get("/")
+    )
+
+    assert len(dict(answers)[receivers.guest_page_sections]) == 1
