@@ -111,6 +111,15 @@ class Cell:
     position: int = 0
 
     @property
+    def background(self) -> tuple[str, str]:
+        """What this badge shares with others: (category, script)."""
+        return self.badge.category, self.badge.script
+
+    @property
+    def lang(self) -> str:
+        return "zh-Hant" if self.badge.script == "zh-hant" else "zh-Hans"
+
+    @property
     def names_height(self) -> float:
         """Estimated height (mm) of the name block's texts."""
         height = len(self.primary.lines) * self.primary.size * NAME_LINE_HEIGHT * PT
@@ -260,11 +269,9 @@ def fit_cell(badge: BadgeFace, summit: SummitFace, position: int = 0) -> Cell:
     )
 
 
-def qr_squares(layout: str, count: int) -> list[tuple[float, float]]:
-    """Top-left corners (mm, from the page's top-left) of the QR squares of a page's badges."""
-    if layout == LAYOUT_A4_4UP:
-        return [(left + QR_LEFT, top + QR_TOP) for left, top in FOUR_UP_CELLS[:count]]
-    return [(QR_LEFT, QR_TOP)][:count]
+def cell_origins(layout: str) -> tuple[tuple[float, float], ...]:
+    """Top-left corners (mm, from the page's top-left) of the badges of a page."""
+    return FOUR_UP_CELLS if layout == LAYOUT_A4_4UP else ((0.0, 0.0),)
 
 
 def font_size_classes() -> list[tuple[str, float]]:

@@ -8,9 +8,12 @@ Speed comes from three things:
 - WeasyPrint subsets fonts with libharfbuzz-subset (the Debian package
   ``libharfbuzz-subset0``; without it, it falls back to fontTools, several times slower, and
   logs a warning that the tests turn into a failure);
+- what badges of one category and script share (summit header, category band) is laid out
+  once per document and its drawing copied onto each badge's page (see :class:`_Finisher`),
+  so a badge costs the layout of its names only;
 - the QR code is not an SVG for WeasyPrint to parse (~30 ms a code), but PDF rectangles
-  appended to the page's content stream by a WeasyPrint *finisher*, one per run of dark
-  modules, into the square the template leaves empty (about 0.3 ms).
+  appended to the page's content stream by the finisher, one per run of dark modules, into
+  the square the template leaves empty (about 0.3 ms).
 """
 
 import threading
@@ -82,45 +85,84 @@ class Renderer:
             ]
             for start in range(0, len(badges), per_page)
         ]
+        backgrounds = {cell.background: cell for page in pages for cell in page}
         html = self.template.render(
             {
+                "backgrounds": [
+                    {
+                        "category": cell.badge.category,
+                        "script": cell.badge.script,
+                        "lang": cell.lang,
+                        "summit_zh": cell.summit_zh,
+                        "dates": cell.dates,
+                        "category_zh": cell.badge.category_zh,
+                        "category_en": cell.badge.category_en,
+                    }
+                    for cell in backgrounds.values()
+                ],
                 "pages": pages,
                 "layout": layout_name,
                 "title": title,
                 "summit": summit,
-                "lang": "zh-Hant" if badges and badges[0].script == "zh-hant" else "zh-Hans",
+                "lang": pages[0][0].lang if pages else "zh-Hans",
             }
         )
         return HTML(string=html).write_pdf(
-            finisher=_QrCodes(layout_name, pages),
+            finisher=_Finisher(layout_name, list(backgrounds), pages),
             font_config=self.font_config,
             stylesheets=[self.stylesheet],
             cache=self.cache,
         )
 
 
-class _QrCodes:
-    """WeasyPrint finisher drawing each badge's QR code into its page's content stream."""
+class _Finisher:
+    """WeasyPrint finisher: puts each badge's background and QR code into its page.
 
-    def __init__(self, layout_name: str, pages: list) -> None:
+    The document starts with one page per background (what badges of one category and
+    script share: summit header, category band), laid out once. Their drawing operators are
+    copied into each badge page's content stream at the badge's place, then those pages are
+    taken out of the page tree (their streams emptied). Each QR code is drawn as rectangles.
+    """
+
+    def __init__(self, layout_name: str, backgrounds: list[tuple[str, str]], pages: list):
         self.layout_name = layout_name
+        self.backgrounds = backgrounds
         self.pages = pages
 
     def __call__(self, document, pdf) -> None:
         kids = pdf.pages["Kids"]  # flat: number, 0, "R" for each page
-        if len(kids) != 3 * len(self.pages):
+        count = len(self.backgrounds) + len(self.pages)
+        if len(kids) != 3 * count:
             raise RuntimeError("badge pages and PDF pages differ; did a badge overflow?")
-        for index, cells in enumerate(self.pages):
-            page = pdf.objects[kids[3 * index]]
-            contents = pdf.objects[int(page["Contents"].split()[0])]
-            squares = layout.qr_squares(self.layout_name, len(cells))
-            # After WeasyPrint's drawing, the user space is in points, origin at the top
-            # left, y pointing down.
-            operators = [
-                pdf_operators(qr_matrix(cell.badge.code), left * MM, top * MM, layout.QR_SIZE * MM)
-                for cell, (left, top) in zip(cells, squares, strict=True)
-            ]
-            contents.stream.extend(operators)
+        streams = [
+            pdf.objects[int(pdf.objects[kids[3 * index]]["Contents"].split()[0])]
+            for index in range(count)
+        ]
+        drawings = {}
+        for key, stream in zip(self.backgrounds, streams, strict=False):
+            # The first operator sets the page's own user space (points, y down); the badge
+            # pages have set theirs already when the copy is appended.
+            first, *operators = stream.stream
+            if not first.endswith(b" cm"):
+                raise RuntimeError("unexpected WeasyPrint page stream")
+            drawings[key] = operators
+            stream.stream = []
+        origins = layout.cell_origins(self.layout_name)
+        for cells, stream in zip(self.pages, streams[len(drawings) :], strict=True):
+            for cell, (left, top) in zip(cells, origins, strict=False):
+                stream.stream.append(b"q 1 0 0 1 %.3f %.3f cm" % (left * MM, top * MM))
+                stream.stream.extend(drawings[cell.background])
+                stream.stream.append(b"Q")
+                stream.stream.append(
+                    pdf_operators(
+                        qr_matrix(cell.badge.code),
+                        (left + layout.QR_LEFT) * MM,
+                        (top + layout.QR_TOP) * MM,
+                        layout.QR_SIZE * MM,
+                    )
+                )
+        del kids[: 3 * len(drawings)]
+        pdf.pages["Count"] -= len(drawings)
 
 
 def renderer() -> Renderer:
