@@ -1,0 +1,102 @@
+"""The organiser's bulk-print page in a real browser: progress followed, download offered."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.urls import reverse
+
+from badges.models import PrintJob
+from tests import factories
+
+SHOTS = Path(os.environ.get("BADGES_SHOTS", "/work/shots/badges"))
+
+
+def logged_in_context(browser, client, user, live_server, **options):
+    client.force_login(user)
+    context = browser.new_context(**options)
+    context.add_cookies(
+        [
+            {
+                "name": django_settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    return context
+
+
+def screenshot(page, name: str) -> None:
+    if SHOTS.parent.exists():
+        SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SHOTS / name), full_page=True)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_bulk_print_page_follows_a_running_job_until_it_can_be_downloaded(
+    browser, client, live_server, organiser, media_root
+):
+    summit = factories.SummitFactory()
+    factories.ForumFactory(summit=summit, title_en="Digital GBA")
+    job = factories.PrintJobFactory(summit=summit, status="running", done=900, total=3000)
+    context = logged_in_context(
+        browser, client, organiser, live_server, viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    page.goto(live_server.url + reverse("badges:print-jobs"))
+    page.wait_for_selector("text=Rendering: 900 of 3000 badges")
+    assert not page.locator("[data-download]").is_visible()
+    screenshot(page, "organiser-bulk-print-running.png")
+    PrintJob.objects.filter(pk=job.pk).update(status="done", done=3000, file="print-jobs/x.pdf")
+    download = page.locator("[data-download]")
+    download.wait_for(state="visible", timeout=10_000)
+
+    assert download.get_attribute("href") == reverse("badges:print-job-download", args=[job.pk])
+    assert page.locator("[data-label]").inner_text() == "Ready: 3000 badges"
+    assert page.locator("progress").evaluate("element => element.value") == 100
+    assert errors == []
+    screenshot(page, "organiser-bulk-print-desktop.png")
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_bulk_print_page_on_a_phone_renders_a_file_from_the_form(
+    browser, client, live_server, organiser, media_root
+):
+    summit = factories.SummitFactory()
+    factories.RegistrationFactory(summit=summit)
+    factories.RegistrationFactory(summit=summit, name="", name_latin="João Conceição")
+    context = logged_in_context(
+        browser,
+        client,
+        organiser,
+        live_server,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
+    page = context.new_page()
+
+    page.goto(live_server.url + reverse("badges:print-jobs"))
+    page.check("input[name=layout][value=a4-4up]")
+    page.click("text=Render the print file")
+    page.locator("[data-download]").first.wait_for(state="visible", timeout=20_000)
+    screenshot(page, "organiser-bulk-print-phone.png")
+    page.fill("input[name=q]", "João")
+    page.click("button:has-text('Find')")
+    page.wait_for_selector("text=Print badge")
+
+    job = PrintJob.objects.get()
+    assert (job.status, job.total, job.layout) == ("done", 2, "a4-4up")
+    # Nothing makes the page wider than the phone (wide tables scroll in their box).
+    assert page.evaluate("document.documentElement.scrollWidth") == 390
+    screenshot(page, "organiser-desk-search-phone.png")
+    context.close()
