@@ -116,6 +116,17 @@ class Cell:
         return self.badge.category, self.badge.script
 
     @property
+    def background_context(self) -> dict:
+        return {
+            "category": self.badge.category,
+            "lang": self.lang,
+            "summit_zh": self.summit_zh,
+            "dates": self.dates,
+            "category_zh": self.badge.category_zh,
+            "category_en": self.badge.category_en,
+        }
+
+    @property
     def lang(self) -> str:
         return "zh-Hant" if self.badge.script == "zh-hant" else "zh-Hans"
 

@@ -1,119 +1,289 @@
 """QR module matrices for badge codes, and their drawing as vector rectangles.
 
-`qrcode` builds the matrix. Its own mask selection builds the symbol eight times in pure
-Python and scores each one (about 6 ms a code, as much as a third of a bulk badge's budget).
-:func:`qr_matrix` picks exactly the mask qrcode would pick, at a fraction of the cost: it
-builds the symbol once, derives the seven other masked symbols with integer XORs on bit
-rows, scores them with qrcode's own penalty rules (re-implemented on bit rows and strings,
-see ``tests/badges/test_qr.py``, which checks the result against ``qrcode`` itself), and lets
-qrcode write the format information of the winner.
+Every badge code is 116 characters of base32: a version 5 QR code at level M in
+alphanumeric mode. ``qrcode`` makes that matrix in about 6 ms (it builds and scores the
+symbol once per mask, in pure Python), a third of a bulk badge's budget; segno was measured
+at 5.2 ms, no better (docs/benchmarks.md). :func:`qr_matrix` makes *exactly qrcode's
+matrix* (tests/badges/test_qr.py compares them on random codes) in about a tenth of that:
 
-segno was measured as an alternative (5.2 ms against qrcode's 6.3 ms a code with automatic
-mask selection), not enough to justify a second library; see docs/benchmarks.md.
+- the layout of the symbol (function patterns, the order in which data modules are filled,
+  the eight mask patterns) is taken once from qrcode itself and cached;
+- codewords (alphanumeric segment, padding, Reed-Solomon error correction, interleaving)
+  are computed with table-driven arithmetic;
+- the eight masked symbols are scored with qrcode's own penalty rules on whole-symbol bit
+  sets: every row (then every column) of the symbol is one stretch of a Python integer,
+  with a zero bit between lines, so each rule is a few shifts, ANDs and bit counts;
+- qrcode writes the winning mask's format information.
+
+Any other text goes through qrcode unchanged.
 """
 
 import functools
-import itertools
 import re
 
-# Our codes are 116 characters of base32, QR alphanumeric mode: version 5 at level M.
-VERSION = 5
+VERSION = 5  # 116 base32 characters, alphanumeric mode, level M
+_FAST = re.compile(r"[A-Z2-7]{116}")
+_ALPHANUMERIC = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+_FINDER_LIKE = ("10111010000", "00001011101")  # qrcode's rule 3, module k is position k
 
-_RUNS = re.compile(r"0{5,}|1{5,}")
-_FINDER_LIKE = ("10111010000", "00001011101")
+
+def _qrcode(text: str, **options):
+    import qrcode
+
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, **options)
+    code.add_data(text)
+    return code
+
+
+# --- Galois field arithmetic for Reed-Solomon (GF(256), polynomial 0x11d) -------------------
+
+_EXP = [0] * 512
+_LOG = [0] * 256
+_value = 1
+for _power in range(255):
+    _EXP[_power] = _value
+    _LOG[_value] = _power
+    _value <<= 1
+    if _value & 0x100:
+        _value ^= 0x11D
+for _power in range(255, 512):
+    _EXP[_power] = _EXP[_power - 255]
 
 
 @functools.cache
-def _layout(version: int) -> tuple:
-    """Per-version constants: function-module bits, data-module bits and mask bits by row."""
-    import qrcode
-    from qrcode import util
-
-    class Skeleton(qrcode.QRCode):
-        def map_data(self, data, mask_pattern):  # leave data modules unset (None)
-            pass
-
-    skeleton = Skeleton(version=version, error_correction=qrcode.constants.ERROR_CORRECT_M)
-    skeleton.add_data("A")
-    # test=True, as qrcode's own mask selection: format information all light.
-    skeleton.makeImpl(True, 0)
-    modules = skeleton.modules
-    size = len(modules)
-    function_rows, data_rows = [], []
-    for row in modules:
-        function_bits = data_bits = 0
-        for column, module in enumerate(row):
-            if module is None:
-                data_bits |= 1 << column
-            elif module:
-                function_bits |= 1 << column
-        function_rows.append(function_bits)
-        data_rows.append(data_bits)
-    mask_rows = []
-    for pattern in range(8):
-        mask = util.mask_func(pattern)
-        mask_rows.append(
-            tuple(
-                sum(1 << c for c in range(size) if mask(r, c)) & data_rows[r] for r in range(size)
-            )
-        )
-    return size, tuple(function_rows), tuple(data_rows), tuple(mask_rows)
+def _generator_logs(count: int) -> tuple[int, ...]:
+    """Logs of the coefficients (after the leading 1) of prod(x - a^i), i < count."""
+    polynomial = [1]
+    for i in range(count):
+        product = [0] * (len(polynomial) + 1)
+        for j, coefficient in enumerate(polynomial):
+            product[j] ^= coefficient
+            if coefficient:
+                product[j + 1] ^= _EXP[_LOG[coefficient] + i]
+        polynomial = product
+    return tuple(_LOG[coefficient] for coefficient in polynomial[1:])
 
 
-def _penalty(rows: list[int], size: int) -> int:
-    """qrcode.util.lost_point, computed on bit rows (column c is bit c).
+def _error_correction(data: list[int], count: int) -> list[int]:
+    generator = _generator_logs(count)
+    remainder = [0] * count
+    for byte in data:
+        factor = byte ^ remainder[0]
+        remainder = remainder[1:]
+        remainder.append(0)
+        if factor:
+            log = _LOG[factor]
+            for j, generator_log in enumerate(generator):
+                remainder[j] ^= _EXP[log + generator_log]
+    return remainder
 
-    Rules 1 and 3 look at each row and column as a string of 0 and 1; the order of the
-    modules in a string does not matter, as both rules are symmetric.
-    """
-    lines = [format(row, f"0{size}b") for row in rows]
-    lines += ["".join(column) for column in zip(*lines, strict=True)]
-    text = "|".join(lines)
-    # Rule 1: runs of five or more modules of one colour, rows and columns.
-    runs = _RUNS.findall(text)
-    points = sum(map(len, runs)) - 2 * len(runs)
-    # Rule 2: 2×2 blocks of one colour (3 points each).
-    full = (1 << (size - 1)) - 1
-    for upper, lower in itertools.pairwise(rows):
-        same_vertically = ~(upper ^ lower)
-        same_horizontally = ~(upper ^ (upper >> 1))
-        blocks = same_vertically & (same_vertically >> 1) & same_horizontally & full
-        points += 3 * blocks.bit_count()
-    # Rule 3: finder-like 1:1:3:1:1 patterns with four light modules on one side (40 each).
-    for pattern in _FINDER_LIKE:
-        found = text.find(pattern)
-        while found != -1:
-            points += 40
-            found = text.find(pattern, found + 1)
-    # Rule 4: departure of the dark proportion from 50 %, 10 points per 5 %.
-    dark = sum(row.bit_count() for row in rows)
-    points += int(abs(dark / size**2 * 100 - 50) / 5) * 10
+
+# --- Symbol layout, taken once from qrcode --------------------------------------------------
+
+
+class _Layout:
+    """Per-version constants, as bit sets over the symbol (see the module docstring)."""
+
+    def __init__(self, version: int) -> None:
+        import qrcode
+        from qrcode import base, util
+
+        class Skeleton(qrcode.QRCode):
+            def map_data(self, data, mask_pattern):  # leave data modules unset (None)
+                pass
+
+        skeleton = Skeleton(version=version, error_correction=qrcode.constants.ERROR_CORRECT_M)
+        skeleton.add_data("A")
+        skeleton.makeImpl(True, 0)  # as qrcode scores masks: format information all light
+        modules = skeleton.modules
+        self.size = size = len(modules)
+        self.stride = stride = size + 1
+        self.blocks = [
+            (block.data_count, block.total_count - block.data_count)
+            for block in base.rs_blocks(version, qrcode.constants.ERROR_CORRECT_M)
+        ]
+        self.capacity_bits = 8 * sum(data for data, _ in self.blocks)
+
+        def row_major(row: int, column: int) -> int:
+            return row * stride + column
+
+        def column_major(row: int, column: int) -> int:
+            return column * stride + row
+
+        self.function = self.function_t = self.data = self.data_t = 0
+        for row, line in enumerate(modules):
+            for column, module in enumerate(line):
+                if module is None:
+                    self.data |= 1 << row_major(row, column)
+                    self.data_t |= 1 << column_major(row, column)
+                elif module:
+                    self.function |= 1 << row_major(row, column)
+                    self.function_t |= 1 << column_major(row, column)
+        self.masks, self.masks_t = [], []
+        for pattern in range(8):
+            mask_function = util.mask_func(pattern)
+            bits = bits_t = 0
+            for row, line in enumerate(modules):
+                for column, module in enumerate(line):
+                    if module is None and mask_function(row, column):
+                        bits |= 1 << row_major(row, column)
+                        bits_t |= 1 << column_major(row, column)
+            self.masks.append(bits)
+            self.masks_t.append(bits_t)
+        # The order qrcode.QRCode.map_data fills data modules in: two-module columns from
+        # the right, skipping the vertical timing pattern, upwards then downwards.
+        order = []
+        row, step = size - 1, -1
+        for column in range(size - 1, 0, -2):
+            if column <= 6:
+                column -= 1
+            while True:
+                for c in (column, column - 1):
+                    if modules[row][c] is None:
+                        order.append((row, c))
+                row += step
+                if row < 0 or row >= size:
+                    row -= step
+                    step = -step
+                    break
+        # For each codeword, for each of its bits (most significant first): byte, bit value.
+        self.placement = [
+            [
+                (position >> 3, 1 << (position & 7))
+                for position in (row_major(*order[8 * index + bit]) for bit in range(8))
+            ]
+            for index in range(len(order) // 8)
+        ]
+        self.lines = (1 << (stride * size)) - 1
+        for line in range(size):
+            self.lines &= ~(1 << (line * stride + size))  # the guard bit after each line
+        self.bytes = (stride * size + 7) // 8
+        # Top-left corners of 2x2 blocks; starts of 11-module windows.
+        self.blocks_2x2 = self.windows = 0
+        for line in range(size):
+            for column in range(size):
+                if line < size - 1 and column < size - 1:
+                    self.blocks_2x2 |= 1 << row_major(line, column)
+                if column <= size - 11:
+                    self.windows |= 1 << row_major(line, column)
+
+
+@functools.cache
+def _layout(version: int) -> _Layout:
+    return _Layout(version)
+
+
+def _codewords(text: str, layout: _Layout) -> list[int]:
+    """Data and error correction codewords, interleaved, as qrcode.util.create_data."""
+    bits = 0b0010  # alphanumeric mode
+    length = 4
+    bits = (bits << 9) | len(text)
+    length += 9
+    values = [_ALPHANUMERIC.index(character) for character in text]
+    for i in range(0, len(values) - 1, 2):
+        bits = (bits << 11) | (values[i] * 45 + values[i + 1])
+        length += 11
+    if len(values) % 2:
+        bits = (bits << 6) | values[-1]
+        length += 6
+    terminator = min(layout.capacity_bits - length, 4)
+    bits <<= terminator
+    length += terminator
+    if length % 8:
+        bits <<= 8 - length % 8
+        length += 8 - length % 8
+    data = list(bits.to_bytes(length // 8, "big"))
+    for i in range((layout.capacity_bits - length) // 8):
+        data.append(0xEC if i % 2 == 0 else 0x11)
+    blocks, error_blocks, offset = [], [], 0
+    for data_count, error_count in layout.blocks:
+        block = data[offset : offset + data_count]
+        offset += data_count
+        blocks.append(block)
+        error_blocks.append(_error_correction(block, error_count))
+    interleaved = []
+    for group in (blocks, error_blocks):
+        for i in range(max(len(block) for block in group)):
+            interleaved.extend(block[i] for block in group if i < len(block))
+    return interleaved
+
+
+def _transposed(rows: int, layout: _Layout) -> int:
+    size, stride = layout.size, layout.stride
+    text = format(rows, f"0{stride * size}b")
+    # Line r is text[-(r + 1) * stride : -r * stride]: its column c is character -(c + 1).
+    lines = [
+        text[len(text) - (row + 1) * stride + 1 : len(text) - row * stride] for row in range(size)
+    ]
+    # lines[r][i] is module (r, size - 1 - i), so columns[i] is column size - 1 - i, top row
+    # first. Packed, the line of column c holds row r at bit r, after a zero guard bit.
+    columns = ["".join(bits) for bits in zip(*lines, strict=True)]
+    return int("".join("0" + column[::-1] for column in columns), 2)
+
+
+def _penalty(rows: int, columns: int, layout: _Layout) -> int:
+    """qrcode.util.lost_point on bit sets; ``rows`` and ``columns`` are the same symbol."""
+    lines, stride = layout.lines, layout.stride
+    points = 0
+    for bits in (rows, columns):
+        light = ~bits & lines
+        for colour in (bits, light):
+            # Rule 1: a run of n >= 5 modules of one colour scores n - 2: n - 4 windows of
+            # five, plus 2 for the run.
+            windows = colour & colour >> 1 & colour >> 2 & colour >> 3 & colour >> 4
+            points += windows.bit_count() + 2 * (windows & ~(windows >> 1)).bit_count()
+        # Rule 3: 40 for each finder-like window, 1:1:3:1:1 with four light modules.
+        for pattern in _FINDER_LIKE:
+            matches = layout.windows
+            for offset, module in enumerate(pattern):
+                matches &= (bits if module == "1" else light) >> offset
+            points += 40 * matches.bit_count()
+    # Rule 2: 3 for each 2x2 block of one colour.
+    same_down = ~(rows ^ (rows >> stride))
+    same_right = ~(rows ^ (rows >> 1))
+    blocks = same_down & (same_down >> 1) & same_right & layout.blocks_2x2
+    points += 3 * blocks.bit_count()
+    # Rule 4: 10 for each 5 % the dark proportion departs from 50 %.
+    points += int(abs(rows.bit_count() / layout.size**2 * 100 - 50) / 5) * 10
     return points
 
 
 def qr_matrix(text: str) -> list[list[bool]]:
     """The module matrix (rows of booleans, no quiet zone) qrcode makes for ``text``."""
-    import qrcode
+    from qrcode import util
 
-    code = qrcode.QRCode(
-        version=VERSION, error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, mask_pattern=0
-    )
-    code.add_data(text)
-    code.make(fit=False)
-    size, function_rows, data_rows, mask_rows = _layout(VERSION)
-    # Undo mask 0 on the data modules: what every mask is applied to.
-    raw = [
-        (int("".join(map(str, map(int, reversed(row)))), 2) & data_rows[r]) ^ mask_rows[0][r]
-        for r, row in enumerate(code.modules)
-    ]
-    best_pattern, best_points = 0, None
+    chunks = list(util.optimal_data_chunks(text))
+    if not _FAST.fullmatch(text) or len(chunks) != 1 or chunks[0].mode != util.MODE_ALPHA_NUM:
+        code = _qrcode(text)
+        code.make(fit=True)
+        return code.modules
+    layout = _layout(VERSION)
+    bitmap = bytearray(layout.bytes)
+    for codeword, positions in zip(_codewords(text, layout), layout.placement, strict=False):
+        for bit, (index, value) in enumerate(positions):
+            if codeword & (0x80 >> bit):
+                bitmap[index] |= value
+    raw = int.from_bytes(bitmap, "little")
+    raw_t = _transposed(raw, layout)
+    best = None
     for pattern in range(8):
-        rows = [function_rows[r] | (raw[r] ^ mask_rows[pattern][r]) for r in range(size)]
-        points = _penalty(rows, size)
-        if best_points is None or points < best_points:
-            best_pattern, best_points, best_rows = pattern, points, rows
-    code.modules = [[bit == "1" for bit in reversed(format(row, f"0{size}b"))] for row in best_rows]
-    code.setup_type_info(False, best_pattern)  # format information and dark module
+        rows = layout.function | (raw ^ layout.masks[pattern]) & layout.data
+        columns = layout.function_t | (raw_t ^ layout.masks_t[pattern]) & layout.data_t
+        points = _penalty(rows, columns, layout)
+        if best is None or points < best[0]:
+            best = (points, pattern, rows)
+    _, pattern, rows = best
+    size, stride = layout.size, layout.stride
+    code = _qrcode(text, version=VERSION)
+    code.modules_count = size
+    code.modules = [
+        [
+            bit == "1"
+            for bit in reversed(format((rows >> (row * stride)) & ((1 << size) - 1), f"0{size}b"))
+        ]
+        for row in range(size)
+    ]
+    code.setup_type_info(False, pattern)  # format information and the dark module
     return code.modules
 
 
@@ -121,16 +291,14 @@ def module_runs(matrix: list[list[bool]]) -> list[tuple[int, int, int]]:
     """Horizontal runs of dark modules as (column, row, length): one rectangle each."""
     runs = []
     for y, row in enumerate(matrix):
-        x, size = 0, len(row)
-        while x < size:
-            if row[x]:
-                start = x
-                while x < size and row[x]:
-                    x += 1
-                runs.append((start, y, x - start))
-            else:
-                x += 1
+        line = "".join("1" if module else "0" for module in row)
+        runs.extend(
+            (match.start(), y, match.end() - match.start()) for match in _DARK.finditer(line)
+        )
     return runs
+
+
+_DARK = re.compile("1+")
 
 
 def pdf_operators(matrix: list[list[bool]], x: float, y: float, size: float) -> bytes:

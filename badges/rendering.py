@@ -85,21 +85,13 @@ class Renderer:
             ]
             for start in range(0, len(badges), per_page)
         ]
-        backgrounds = {cell.background: cell for page in pages for cell in page}
+        # Shared backgrounds pay off from two badges on; one badge carries its own.
+        backgrounds = (
+            {cell.background: cell for page in pages for cell in page} if len(badges) > 1 else {}
+        )
         html = self.template.render(
             {
-                "backgrounds": [
-                    {
-                        "category": cell.badge.category,
-                        "script": cell.badge.script,
-                        "lang": cell.lang,
-                        "summit_zh": cell.summit_zh,
-                        "dates": cell.dates,
-                        "category_zh": cell.badge.category_zh,
-                        "category_en": cell.badge.category_en,
-                    }
-                    for cell in backgrounds.values()
-                ],
+                "backgrounds": [cell.background_context for cell in backgrounds.values()],
                 "pages": pages,
                 "layout": layout_name,
                 "title": title,
@@ -118,10 +110,11 @@ class Renderer:
 class _Finisher:
     """WeasyPrint finisher: puts each badge's background and QR code into its page.
 
-    The document starts with one page per background (what badges of one category and
-    script share: summit header, category band), laid out once. Their drawing operators are
-    copied into each badge page's content stream at the badge's place, then those pages are
-    taken out of the page tree (their streams emptied). Each QR code is drawn as rectangles.
+    A document of several badges starts with one page per background (what badges of one
+    category and script share: summit header, category band), laid out once. Their drawing
+    operators are copied into each badge page's content stream at the badge's place, then
+    those pages are taken out of the page tree (their streams emptied). Each QR code is
+    drawn as rectangles.
     """
 
     def __init__(self, layout_name: str, backgrounds: list[tuple[str, str]], pages: list):
@@ -150,9 +143,10 @@ class _Finisher:
         origins = layout.cell_origins(self.layout_name)
         for cells, stream in zip(self.pages, streams[len(drawings) :], strict=True):
             for cell, (left, top) in zip(cells, origins, strict=False):
-                stream.stream.append(b"q 1 0 0 1 %.3f %.3f cm" % (left * MM, top * MM))
-                stream.stream.extend(drawings[cell.background])
-                stream.stream.append(b"Q")
+                if drawings:
+                    stream.stream.append(b"q 1 0 0 1 %.3f %.3f cm" % (left * MM, top * MM))
+                    stream.stream.extend(drawings[cell.background])
+                    stream.stream.append(b"Q")
                 stream.stream.append(
                     pdf_operators(
                         qr_matrix(cell.badge.code),

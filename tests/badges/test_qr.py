@@ -76,3 +76,14 @@ def test_fit_text_splits_a_long_word_in_the_middle_and_shrinks_it_to_fit():
 
     assert fitted.lines == ("W" * 30, "W" * 30)
     assert fitted.size * text_width("W" * 30) <= 89 * 72 / 25.4
+
+
+def test_qr_matrix_of_other_text_is_qrcodes_own():
+    import qrcode
+
+    text = "https://example.org/badge?id=42"
+    reference = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+    reference.add_data(text)
+    reference.make(fit=True)
+
+    assert qr.qr_matrix(text) == reference.modules
