@@ -4,9 +4,9 @@ Everything here is plain Python (no database, no WeasyPrint), so that the proces
 render bulk files receive picklable :class:`BadgeFace` objects and compute the layout
 themselves.
 
-Long names shrink to fit: each line's width is measured from the fonts' advance widths
-(DejaVu Sans for Latin letters, Noto Sans CJK's full-width ideographs for Chinese), and the
-largest size that fits is chosen; a name too long for one line at a readable size is split
+Long names shrink to fit: each line's width is measured from the badge font's advance
+widths (Noto Sans CJK SC Bold, Latin letters included), and the largest size that fits is
+chosen; a name too long for one line at a readable size is split
 into two balanced lines at a space.
 """
 
@@ -51,7 +51,12 @@ CATEGORY_COLOURS = {
     "staff": ("#2f2f2f", "#ffffff"),
 }
 
-DEJAVU_DIRECTORIES = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/TTF")
+# The one face every badge text is set in (see badge.css), and where Debian installs it.
+BADGE_FONT_NAME = "Noto Sans CJK SC Bold"
+BADGE_FONT_FILES = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Bold.ttc",
+)
 
 
 @dataclass(frozen=True)
@@ -154,24 +159,33 @@ class Cell:
 
 
 @functools.cache
-def _advances(bold: bool) -> dict[int, float]:
-    """Advance widths in em of DejaVu Sans (Bold), by code point; empty if not installed."""
-    from fontTools.ttLib import TTFont
+def _advances() -> dict[int, float]:
+    """Advance widths in em of the badge font (Noto Sans CJK SC Bold), by code point.
 
-    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    for directory in DEJAVU_DIRECTORIES:
-        path = Path(directory) / name
-        if path.exists():
-            with TTFont(path, lazy=True) as font:
-                metrics, units = font["hmtx"].metrics, font["head"].unitsPerEm
-                cmap = font.getBestCmap()
-                return {point: metrics[glyph][0] / units for point, glyph in cmap.items()}
+    Read once per process (about 0.4 s); empty if the font is not installed, in which case
+    text_width estimates.
+    """
+    from fontTools.ttLib import TTFont, TTLibError
+
+    for path in BADGE_FONT_FILES:
+        if not Path(path).exists():
+            continue
+        for number in range(16):  # the faces of the collection: JP, KR, SC, TC, HK…
+            try:
+                font = TTFont(path, fontNumber=number, lazy=True)
+            except TTLibError:  # past the last face
+                break
+            with font:
+                if font["name"].getDebugName(4) == BADGE_FONT_NAME:
+                    metrics, units = font["hmtx"].metrics, font["head"].unitsPerEm
+                    cmap = font.getBestCmap()
+                    return {point: metrics[glyph][0] / units for point, glyph in cmap.items()}
     return {}
 
 
-def text_width(text: str, *, bold: bool = True) -> float:
-    """Width of ``text`` in em, as the badge fonts set it."""
-    advances = _advances(bold)
+def text_width(text: str) -> float:
+    """Width of ``text`` in em, as the badge font sets it."""
+    advances = _advances()
     width = 0.0
     for character in text:
         advance = advances.get(ord(character))
@@ -209,7 +223,6 @@ def fit_text(
     largest: float,
     smallest_single: float,
     width_mm: float = TEXT_WIDTH,
-    bold: bool = True,
     two_lines: bool = True,
 ) -> FittedText:
     """The largest size (points) at which ``text`` fits ``width_mm``, on one line or two.
@@ -219,14 +232,14 @@ def fit_text(
     does not overflow the badge (down to 4 pt, beyond any name the registration form takes).
     """
     width_pt = width_mm * MM
-    em = max(text_width(text, bold=bold), 0.01)
+    em = max(text_width(text), 0.01)
     single = min(largest, width_pt / em)
     if single >= smallest_single or not two_lines:
         return FittedText((text,), _round_down(single))
     split = _best_split(text)
     if split is None:
         return FittedText((text,), _round_down(single))
-    em = max(text_width(split[0], bold=bold), text_width(split[1], bold=bold), 0.01)
+    em = max(text_width(split[0]), text_width(split[1]), 0.01)
     double = min(largest, width_pt / em)
     if single >= double:
         return FittedText((text,), _round_down(single))

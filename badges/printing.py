@@ -95,8 +95,8 @@ def _dates_en(start: datetime.date, end: datetime.date) -> str:
     return f"{start.day}–{day(end)}"
 
 
-def _with_city(dates: str, city: str) -> str:
-    return f"{dates} · {city}" if city else dates
+def _with_city(dates: str, city: str, separator: str) -> str:
+    return f"{dates}{separator}{city}" if city else dates
 
 
 def summit_face(summit: Summit) -> SummitFace:
@@ -106,9 +106,9 @@ def summit_face(summit: Summit) -> SummitFace:
         name_zh_hans=summit.name_zh_hans or summit.name_zh_hant or summit.name_en,
         name_zh_hant=summit.name_zh_hant or summit.name_zh_hans or summit.name_en,
         name_en=summit.name_en,
-        dates_zh_hans=_with_city(zh, summit.city_zh_hans or summit.city_zh_hant),
-        dates_zh_hant=_with_city(zh, summit.city_zh_hant or summit.city_zh_hans),
-        dates_en=_with_city(_dates_en(start, end), summit.city_en),
+        dates_zh_hans=_with_city(zh, summit.city_zh_hans or summit.city_zh_hant, " · "),
+        dates_zh_hant=_with_city(zh, summit.city_zh_hant or summit.city_zh_hans, " · "),
+        dates_en=_with_city(_dates_en(start, end), summit.city_en, ", "),
     )
 
 
