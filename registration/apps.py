@@ -6,3 +6,7 @@ class RegistrationConfig(AppConfig):
     name = "registration"
     label = "registration"
     verbose_name = _("Registration")
+
+    def ready(self) -> None:
+        # Connects to sessions.signals.session_changed and this app's email_attachments.
+        from registration import calendar_receivers  # noqa: F401
