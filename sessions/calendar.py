@@ -22,6 +22,7 @@ forum, room and speakers are already loaded.
 """
 
 import datetime
+import functools
 import zoneinfo
 from collections.abc import Callable, Iterable, Sequence
 from urllib.parse import urlencode, urlsplit
@@ -131,14 +132,21 @@ def build_calendar(
 
 def _time_zone(summit: Summit, sessions: Sequence[Session]):
     """The VTIMEZONE of the summit's zone, covering every session (and the summit's days)."""
-    import icalendar
-
     days = [summit.starts_on, summit.ends_on]
     days += [moment.date() for s in sessions for moment in (s.starts_at, s.ends_at)]
+    return _vtimezone(summit.time_zone, min(days).year, max(days).year + 1)
+
+
+@functools.lru_cache(maxsize=32)
+def _vtimezone(zone: str, first_year: int, last_year: int):
+    """Working out a zone's transitions takes ~15 ms; the result never changes, and
+    serialising a component does not alter it, so every file shares one."""
+    import icalendar
+
     return icalendar.Timezone.from_tzid(
-        summit.time_zone,
-        first_date=datetime.date(min(days).year, 1, 1),
-        last_date=datetime.date(max(days).year + 1, 1, 1),
+        zone,
+        first_date=datetime.date(first_year, 1, 1),
+        last_date=datetime.date(last_year, 1, 1),
     )
 
 
