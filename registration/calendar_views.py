@@ -16,6 +16,7 @@ from registration.calendar_selectors import (
 from registration.calendar_services import reset_calendar_token
 from registration.models import Registration
 from sessions.calendar_views import calendar_response
+from summit.i18n import normalise_language
 from summit.selectors import current_summit
 
 
@@ -30,6 +31,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         guest_calendar(registration),
         filename=calendar_filename(registration),
         resource=f"feed:{token}",
+        language=normalise_language(registration.language),
         private=True,
     )
 

@@ -10,7 +10,7 @@ import time
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import content_disposition_header, http_date
 from django.views.decorators.http import require_safe
 
@@ -31,7 +31,13 @@ def calendar_language(request: HttpRequest) -> str:
 
 
 def calendar_response(
-    request: HttpRequest, body: bytes, *, filename: str, resource: str, private: bool = False
+    request: HttpRequest,
+    body: bytes,
+    *,
+    filename: str,
+    resource: str,
+    language: str,
+    private: bool = False,
 ) -> HttpResponse:
     """The file, or 304 Not Modified when the client's ETag or date still matches.
 
@@ -46,12 +52,16 @@ def calendar_response(
     response["ETag"] = etag
     response["Last-Modified"] = http_date(changed_at)
     response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Language"] = language
     if private:
         # A secret address: no shared cache may keep it, and a reset must take effect at once.
         response["Cache-Control"] = "private, no-cache"
         response["X-Robots-Tag"] = "noindex, nofollow"
     else:
         response["Cache-Control"] = "public, max-age=300"
+        if "lang" not in request.GET:
+            # The language then comes from the cookie or Accept-Language (LocaleMiddleware).
+            patch_vary_headers(response, ["Accept-Language", "Cookie"])
     return get_conditional_response(request, etag=etag, last_modified=changed_at, response=response)
 
 
@@ -82,6 +92,7 @@ def agenda_file(request: HttpRequest) -> HttpResponse:
         body,
         filename=f"{summit.slug}-agenda.ics",
         resource=f"agenda:{summit.pk}:{language}",
+        language=language,
     )
 
 
@@ -97,6 +108,7 @@ def forum_file(request: HttpRequest, slug: str) -> HttpResponse:
         body,
         filename=f"{summit.slug}-{forum.slug}.ics",
         resource=f"forum:{forum.pk}:{language}",
+        language=language,
     )
 
 
@@ -115,4 +127,5 @@ def session_file(request: HttpRequest, pk: int) -> HttpResponse:
         body,
         filename=f"{summit.slug}-session-{session.pk}.ics",
         resource=f"session:{session.pk}:{language}",
+        language=language,
     )

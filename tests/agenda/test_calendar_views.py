@@ -74,6 +74,8 @@ def test_agenda_file_speaks_the_requested_language(client, summit, session):
     assert str(events_by_uid(by_header.content)[uid(session)]["SUMMARY"]) == "开幕式"
     assert str(events_by_uid(parameter_wins.content)[uid(session)]["SUMMARY"]) == "Opening"
     assert str(parse(by_parameter.content)["X-WR-CALNAME"]) == f"{summit.name_zh_hant}：議程"
+    assert by_parameter["Content-Language"] == "zh-hant"
+    assert by_header["Vary"] == "Accept-Language, Cookie"
 
 
 def test_forum_file_holds_only_that_forums_published_sessions(client, summit, forum, session):
