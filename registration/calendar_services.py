@@ -25,7 +25,10 @@ from summit.i18n import localized, normalise_language
 # Guests per background task: a plenary change reaches every confirmed guest (3,000+).
 EMAIL_BATCH_SIZE = 200
 
+# Keys: the names sessions.signals.session_changed reports (and model field names, for
+# senders that report those).
 CHANGE_LABELS = {
+    "time": pgettext_lazy("changed part of a session", "time"),
     "starts_at": pgettext_lazy("changed part of a session", "time"),
     "ends_at": pgettext_lazy("changed part of a session", "time"),
     "room": pgettext_lazy("changed part of a session", "room"),
@@ -36,6 +39,7 @@ CHANGE_LABELS = {
     "status": pgettext_lazy("changed part of a session", "status"),
     "format": pgettext_lazy("changed part of a session", "format"),
     "forum": pgettext_lazy("changed part of a session", "forum"),
+    "published": pgettext_lazy("changed part of a session", "publication"),
 }
 
 
@@ -122,7 +126,8 @@ def _session_change_message(
         "name": name,
         "summit_name": localized(summit, "name", language),
         "title": title,
-        "cancelled": session.is_cancelled,
+        # Taken back to draft: off the agenda, as far as the guest is concerned.
+        "cancelled": session.is_cancelled or not session.is_published,
         "changes": pgettext("between the items of a list of changes", ", ").join(labels),
         "when": _("%(day)s, %(start)s–%(end)s (China Standard Time, UTC+8)")
         % {
@@ -133,7 +138,7 @@ def _session_change_message(
         "where": event_location(session, summit, language),
         "url": settings.SITE_URL + session_page_url(zone)(session),
     }
-    if session.is_cancelled:
+    if context["cancelled"]:
         subject = _("Session cancelled: %(title)s") % {"title": title}
     else:
         subject = _("Agenda change: %(title)s") % {"title": title}

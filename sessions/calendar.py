@@ -23,6 +23,7 @@ forum, room and speakers are already loaded.
 
 import datetime
 import functools
+import uuid
 import zoneinfo
 from collections.abc import Callable, Iterable, Sequence
 from urllib.parse import urlencode, urlsplit
@@ -71,20 +72,23 @@ def session_uid(session: Session) -> str:
 def session_page_url(zone: zoneinfo.ZoneInfo) -> Callable[[Session], str]:
     """A function giving a session's public page (path only), resolved once per file.
 
-    Uses ``agenda:session`` (pk) when the agenda has session pages, else the agenda page of
-    the session's day (in the summit's zone) with an anchor.
+    Uses ``agenda:session`` (by ``uid``, or by ``pk``) when the agenda has session pages,
+    else the agenda page of the session's day (in the summit's zone) with an anchor.
     """
-    try:
-        reverse("agenda:session", kwargs={"pk": 1})
-    except NoReverseMatch:
-        agenda = reverse("agenda:agenda")
+    probes = {"uid": uuid.UUID(int=0), "pk": 1}
+    for key, probe in probes.items():
+        try:
+            reverse("agenda:session", kwargs={key: probe})
+        except NoReverseMatch:
+            continue
+        return lambda session: reverse("agenda:session", kwargs={key: getattr(session, key)})
+    agenda = reverse("agenda:agenda")
 
-        def url(session: Session) -> str:
-            day = session.starts_at.astimezone(zone).date()
-            return f"{agenda}?day={day.isoformat()}#session-{session.pk}"
+    def url(session: Session) -> str:
+        day = session.starts_at.astimezone(zone).date()
+        return f"{agenda}?day={day.isoformat()}#session-{session.pk}"
 
-        return url
-    return lambda session: reverse("agenda:session", kwargs={"pk": session.pk})
+    return url
 
 
 def build_calendar(
@@ -163,7 +167,10 @@ def _event(
     text = {"LANGUAGE": LANGUAGE_TAGS[language]}
     forum = session.forum
     title = localized(session, "title", language)
-    if session.is_cancelled:
+    # A session taken back to draft is out of the published files; in a file that still
+    # carries it (the e-mail telling guests of the change) it is cancelled too.
+    cancelled = session.is_cancelled or not session.is_published
+    if cancelled:
         # STATUS:CANCELLED is the rule; the title says it too because Google Calendar
         # still shows cancelled events of subscribed calendars.
         title = _("Cancelled: %(title)s") % {"title": title}
@@ -182,7 +189,7 @@ def _event(
     event.add("description", _description(session, forum, language, url), parameters=text)
     event.add("categories", [_clean(localized(forum, "title", language))])
     event.add("url", url)
-    event.add("status", "CANCELLED" if session.is_cancelled else "CONFIRMED")
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("transp", "TRANSPARENT" if session.format == Session.Format.BREAK else "OPAQUE")
     event.add("class", "PUBLIC")
     return event

@@ -214,3 +214,24 @@ def test_dropped_session_enrolment_is_not_written_to(summit, forum, session, sen
     send_change(session, ["room"])
 
     assert mail.outbox == []
+
+
+def test_session_taken_back_to_draft_is_announced_as_cancelled(summit, forum, session, send_change):
+    guest(summit, forum)
+    publish_change(session, is_published=False)
+
+    send_change(session, ["published"])
+
+    [message] = mail.outbox
+    assert message.subject == "Session cancelled: Smart cities"
+    event = events_by_uid(message.attachments[0][1].encode())[f"{session.uid}@127.0.0.1"]
+    assert str(event["STATUS"]) == "CANCELLED"
+
+
+def test_change_names_of_the_agenda_signal_are_spelled_out(summit, forum, session, send_change):
+    guest(summit, forum)
+
+    send_change(session, frozenset({"time", "speakers"}))
+
+    [message] = mail.outbox
+    assert "has changed (speakers, time):" in message.body
