@@ -238,7 +238,9 @@ def session_edit(request, pk: int | None = None):
     instance = Session() if session is None else _copy(session)
     form = SessionForm(request.POST or None, instance=instance, summit=summit)
     initial = []
-    if session is not None:
+    # Initial rows only for the blank form: compared with what is posted, unchanged rows
+    # would count as empty and drop their speakers.
+    if session is not None and request.method != "POST":
         initial = [
             {"speaker": a.speaker_id, "role": a.role, "position": index + 1}
             for index, a in enumerate(session.appearances.order_by("position", "pk"))
