@@ -117,7 +117,9 @@ class ForumForm(OrganiserForm):
 
     def __init__(self, *args, summit: Summit, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["room"].queryset = Room.objects.filter(summit=summit)
+        room = self.fields["room"]
+        room.queryset = Room.objects.filter(summit=summit).order_by("position", "name_en")
+        room.label_from_instance = _room_label
 
     def fieldsets(self):
         return _fieldsets(
@@ -219,8 +221,12 @@ class SessionForm(OrganiserForm):
 
     def __init__(self, *args, summit: Summit, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["forum"].queryset = Forum.objects.filter(summit=summit)
-        self.fields["room"].queryset = Room.objects.filter(summit=summit)
+        forum, room = self.fields["forum"], self.fields["room"]
+        forum.queryset = Forum.objects.filter(summit=summit).order_by("position", "pk")
+        forum.label = _("Forum")
+        forum.label_from_instance = lambda each: each.title
+        room.queryset = Room.objects.filter(summit=summit).order_by("position", "name_en")
+        room.label_from_instance = _room_label
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
         if self.instance.pk is None:
@@ -282,6 +288,10 @@ class BaseSpeakerRoleFormSet(forms.BaseFormSet):
 SpeakerRoleFormSet = forms.formset_factory(
     SpeakerRoleForm, formset=BaseSpeakerRoleFormSet, extra=3, max_num=40, validate_max=True
 )
+
+
+def _room_label(room: Room) -> str:
+    return _("%(room)s (%(seats)d seats)") % {"room": room.name, "seats": room.capacity}
 
 
 def speaker_choices(summit: Summit) -> list[tuple[int, str]]:

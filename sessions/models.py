@@ -137,6 +137,13 @@ class Speaker(models.Model):
             return self.name_latin or self.name
         return self.name or self.name_latin
 
+    @property
+    def other_name(self) -> str:
+        """The name in the other script, when there is one (shown beside display_name)."""
+        if self.name and self.name_latin:
+            return self.name if self.display_name == self.name_latin else self.name_latin
+        return ""
+
 
 class Session(models.Model):
     class Format(models.TextChoices):
