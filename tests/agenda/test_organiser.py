@@ -420,3 +420,13 @@ def test_edit_session_without_changes_keeps_speakers_and_revision(organiser_clie
     assert response.status_code == 302
     assert list(session.appearances.values_list("speaker", flat=True)) == [agenda["speaker"].pk]
     assert session.sequence == 0
+
+
+@pytest.mark.django_db
+def test_dashboard_shows_the_agenda_panel_to_organisers(organiser_client, agenda):
+    factories.SessionFactory(forum=agenda["forum"], starts_at=at(1, 9))
+
+    response = organiser_client.get(reverse("organiser-dashboard"))
+
+    panel = next(p for p in response.context["panels"] if p.template.startswith("agenda/"))
+    assert (panel.context["published"], panel.context["warnings"]) == (2, 1)
