@@ -1,9 +1,11 @@
-"""Helpers for tests of calendar files: parse them back, and change a session the way the
-agenda services do (advance SEQUENCE and LAST-MODIFIED)."""
+"""Helpers for tests of calendar files: parse them back, and change sessions the way organisers
+do (through the agenda services, which advance SEQUENCE and LAST-MODIFIED)."""
 
 import datetime
 
-from django.utils import timezone
+from tests.factories import SHANGHAI
+
+LONG_AGO = datetime.datetime(2026, 10, 1, 10, 0, tzinfo=SHANGHAI)
 
 
 def parse(body: bytes):
@@ -17,14 +19,20 @@ def events_by_uid(body: bytes) -> dict:
     return {str(event["UID"]): event for event in parse(body).walk("VEVENT")}
 
 
-def publish_change(session, **fields):
-    """Change a published session as the agenda services do: the fields, then sequence + 1
-    and changed_at = now (a little later than before, so the change is visible)."""
-    for name, value in fields.items():
-        setattr(session, name, value)
-    session.sequence += 1
-    session.changed_at = max(
-        timezone.now(), session.changed_at + datetime.timedelta(seconds=1)
-    ).replace(microsecond=0)
-    session.save()
-    return session
+def written_long_ago(*sessions) -> None:
+    """Date the sessions' creation and last change back to 1 October: LAST-MODIFIED has whole
+    seconds, so a change made in the same second as the creation would not show in it."""
+    from sessions.models import Session
+
+    Session.objects.filter(pk__in=[s.pk for s in sessions]).update(
+        created_at=LONG_AGO, changed_at=LONG_AGO
+    )
+    for session in sessions:
+        session.created_at = session.changed_at = LONG_AGO
+
+
+def publish_change(session, **changes):
+    """Change a published session as an organiser does (without e-mailing guests)."""
+    from sessions.services import update_session
+
+    return update_session(session, **changes)

@@ -11,7 +11,7 @@ from django.utils import translation
 
 from sessions.models import Session
 from tests import factories
-from tests.calendars import events_by_uid, parse, publish_change
+from tests.calendars import events_by_uid, parse, publish_change, written_long_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -25,9 +25,11 @@ def forum(summit):
 
 @pytest.fixture
 def session(forum):
-    return factories.SessionFactory(
+    session = factories.SessionFactory(
         forum=forum, title_en="Opening", title_zh_hans="开幕式", title_zh_hant="開幕式"
     )
+    written_long_ago(session)
+    return session
 
 
 @pytest.fixture
@@ -288,3 +290,32 @@ def test_session_links_offer_a_file_and_a_google_event(summit, session):
     assert f'href="http://testserver/calendar/sessions/{session.pk}.ics?lang=en" download' in html
     assert "action=TEMPLATE&amp;text=Opening&amp;dates=20261208T010000Z%2F20261208T020000Z" in html
     assert "ctz=Asia%2FShanghai" in html
+
+
+def test_agenda_page_offers_the_agenda_feed(client, summit, session):
+    response = client.get(reverse("agenda:agenda"), {"day": "2026-12-08"})
+
+    assert 'href="webcal://testserver/calendar/agenda.ics?lang=en"' in response.text
+
+
+def test_forum_page_offers_the_forum_feed(client, summit, forum, session):
+    response = client.get(reverse("agenda:forum", kwargs={"slug": forum.slug}))
+
+    assert 'href="webcal://testserver/calendar/forums/digital-gba.ics?lang=en"' in response.text
+
+
+def test_session_page_offers_the_session_file(client, summit, session):
+    response = client.get(session.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hant")
+
+    assert f'href="http://testserver/calendar/sessions/{session.pk}.ics?lang=zh-hant"' in (
+        response.text
+    )
+    assert "加入日曆" in response.text
+
+
+def test_cancelled_session_page_offers_no_file(client, summit, session):
+    publish_change(session, status=Session.Status.CANCELLED)
+
+    response = client.get(session.get_absolute_url())
+
+    assert "/calendar/sessions/" not in response.text

@@ -74,9 +74,7 @@ def test_guests_of_a_changed_session_get_an_email_in_their_language(
     assert "Dear Chan Tai Man," in in_english.body
     assert "has changed (time, room):" in in_english.body
     assert "Dec. 9, 2026, 11:00–12:00 (China Standard Time, UTC+8)" in in_english.body
-    assert f"Details: http://127.0.0.1:8000/agenda/?day=2026-12-09#session-{session.pk}" in (
-        in_english.body
-    )
+    assert f"Details: http://127.0.0.1:8000/sessions/{session.uid}/" in in_english.body
     assert in_chinese.subject == "议程变更：智慧城市"
     assert "尊敬的陳大文：" in in_chinese.body
     assert "有变更（时间、会场）：" in in_chinese.body
