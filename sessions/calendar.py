@@ -217,9 +217,12 @@ def _description(session: Session, forum: Forum, language: str, url: str) -> str
         line = speaker.display_name
         affiliation = localized(speaker, "affiliation", language)
         if affiliation:
-            line = f"{line}, {affiliation}"
+            line = _("%(name)s, %(affiliation)s") % {"name": line, "affiliation": affiliation}
         if appearance.role != SessionSpeaker.Role.SPEAKER:
-            line = f"{line} ({appearance.get_role_display()})"
+            line = _("%(speaker)s (%(role)s)") % {
+                "speaker": line,
+                "role": appearance.get_role_display(),
+            }
         lines.append(line)
     if lines:
         paragraphs.append("\n".join([_("Speakers:"), *lines]))

@@ -149,6 +149,7 @@ def test_text_follows_the_requested_language(summit, forum, session):
     assert "陳大文" in str(traditional["DESCRIPTION"])
     assert "Chan Tai Man" not in str(traditional["DESCRIPTION"])
     assert "論壇：數字灣區" in str(traditional["DESCRIPTION"])
+    assert "演講嘉賓：\n陳大文，Digital Policy Office\n" in str(traditional["DESCRIPTION"])
     assert "论坛：数字湾区" in str(simplified["DESCRIPTION"])
 
 
