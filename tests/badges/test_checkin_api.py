@@ -371,7 +371,8 @@ def test_scan_answers_in_the_requested_language(scan_api, token, checkpoint, bad
         HTTP_ACCEPT_LANGUAGE="zh-hant",
     ).json()
 
-    assert body["message"] == "准许入场" or body["message"] != "Admitted"
+    assert body["message"] == "准予入場"
+    assert body["guest"]["category_label"] == "代表"
 
 
 def test_scan_takes_few_queries(scan_api, token, checkpoint, badge):
