@@ -1,9 +1,9 @@
 """Organisers' check-in pages, the offline data, search, create_device and the demo seed."""
 
 import base64
-import json
 import hashlib
 import io
+import json
 import re
 
 import pytest
