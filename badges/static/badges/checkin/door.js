@@ -226,12 +226,14 @@
 
   // --- Scanning ----------------------------------------------------------------------------
   var last = { code: "", at: 0 };
-  function scan(rawCode) {
+  function scan(rawCode, fromCamera) {
     var code = (rawCode || "").trim().toUpperCase();
     if (!code) return;
     var now = Date.now();
-    if (code === last.code && now - last.at < DUPLICATE_MS) return;
-    last = { code: code, at: now };
+    // The camera sees a badge for as long as it is held up: read it once. A scanner's
+    // trigger (keyboard wedge) is pulled on purpose, so a repeat is a real second scan.
+    if (fromCamera && code === last.code && now - last.at < DUPLICATE_MS) return;
+    if (fromCamera) last = { code: code, at: now };
     if (!select.value) {
       show({ status: "notice", guest: null, notice: gettext("Choose a checkpoint first.") });
       select.focus();
@@ -452,7 +454,7 @@
     if (video.readyState < 2) { next(); return; }
     if (detector) {
       detector.detect(video).then(function (codes) {
-        if (codes.length) scan(codes[0].rawValue);
+        if (codes.length) scan(codes[0].rawValue, true);
       }).catch(function () { detector = null; }).finally(next);
       return;
     }
@@ -460,7 +462,7 @@
     canvas.width = width; canvas.height = height;
     context2d.drawImage(video, 0, 0, width, height);
     var found = window.jsQR ? window.jsQR(context2d.getImageData(0, 0, width, height).data, width, height, { inversionAttempts: "dontInvert" }) : null;
-    if (found && found.data) scan(found.data);
+    if (found && found.data) scan(found.data, true);
     next();
   }
   toggle.addEventListener("click", function () { if (stream) stopCamera(); else startCamera(); });
