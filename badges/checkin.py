@@ -28,18 +28,19 @@ import hashlib
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import BooleanField, Exists, OuterRef, Q, Subquery, Value
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from badges.devices import DeviceInfo
-from badges.models import Admission, Badge, Checkpoint, Scan
+from badges.models import Admission, Badge, Checkpoint, Device, Scan
 from badges.signing import InvalidCode, verify_code
 from registration.models import Category, Enrolment, Registration
-from sessions.models import Forum
+from sessions.models import Forum, Session
 from summit.i18n import localized
 
 Result = Scan.Result
@@ -49,6 +50,9 @@ FUTURE_MARGIN = timedelta(minutes=10)
 
 # "Where" a guest first entered: the door device, or the door-staff member who scanned.
 _DOOR = Coalesce("scan__device__name", "scan__scanned_by__username")
+
+# Prepared SQL of the hot path, built once per process.
+_SQL: dict = {}
 
 _checkpoints: dict[str, tuple[float, "CheckpointInfo | None"]] = {}
 
@@ -271,58 +275,113 @@ def record_scan(
         offline=offline,
         conflict=offline and offline_result == Result.OK and status != Result.OK,
     )
-    scan = Scan(
-        scan_id=scan_id,
-        checkpoint_id=checkpoint.id,
-        device_id=scanner.device.id if scanner.device else None,
-        scanned_by_id=scanner.user_id,
-        badge_id=state.pk if state is not None else None,
-        registration_id=state.registration_id if state is not None else None,
-        result=status,
-        scanned_at=scanned_at,
-        offline=offline,
-        offline_result=offline_result,
-        conflict=answer.conflict,
-        code_digest="" if state is not None else _digest(code),
-    )
-    try:
+    values = {
+        "scan_id": scan_id,
+        "checkpoint_id": checkpoint.id,
+        "device_id": scanner.device.id if scanner.device else None,
+        "scanned_by_id": scanner.user_id,
+        "badge_id": state.pk if state is not None else None,
+        "registration_id": state.registration_id if state is not None else None,
+        "result": status,
+        "scanned_at": scanned_at,
+        "received_at": timezone.now(),
+        "offline": offline,
+        "offline_result": offline_result,
+        "conflict": answer.conflict,
+        "code_digest": "" if state is not None else _digest(code),
+        "note": "",
+    }
+    if status == Result.OK and answer.first_entry is None:
         with transaction.atomic():
-            scan.save(force_insert=True)
-            if status == Result.OK and answer.first_entry is None:
-                _admit(scan, answer, checkpoint, scanner)
-    except IntegrityError:
-        stored = Scan.objects.filter(scan_id=scan_id).first()
-        if stored is None:
-            raise
-        return answer_for_scan(stored, checkpoint=checkpoint)
+            scan_pk = _insert(Scan, values, conflict_target=("scan_id",))
+            if scan_pk is not None:
+                _admit(scan_pk, values, answer, checkpoint)
+    else:
+        # One statement, atomic by itself: no BEGIN and COMMIT round trips.
+        scan_pk = _insert(Scan, values, conflict_target=("scan_id",))
+    if scan_pk is None:
+        # A retry of a scan already recorded (the device did not get the answer).
+        return answer_for_scan(Scan.objects.get(scan_id=scan_id), checkpoint=checkpoint)
     return answer
 
 
-def _admit(scan: Scan, answer: ScanAnswer, checkpoint: CheckpointInfo, scanner: Scanner):
-    """Record the first admission; if another door was faster, follow the policy."""
-    table = Admission._meta.db_table
-    with connection.cursor() as cursor:
-        # ON CONFLICT DO NOTHING waits for a concurrent insert of the same pair and then
-        # inserts nothing: exactly one scan admits, without an aborted transaction.
-        cursor.execute(
-            f"INSERT INTO {table} (checkpoint_id, registration_id, scan_id, admitted_at) "
-            "VALUES (%s, %s, %s, %s) ON CONFLICT (checkpoint_id, registration_id) DO NOTHING "
-            "RETURNING id",
-            [checkpoint.id, scan.registration_id, scan.pk, scan.scanned_at],
+def _insert(model, values: dict, *, conflict_target: tuple[str, ...]) -> int | None:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id: the new row's id, or None on conflict.
+
+    The hot path of a scan writes with prepared SQL rather than Model.save(): the ORM's
+    query building costs more than the database does here. Values are prepared by the
+    model's own fields, so SQLite and PostgreSQL both get what they store.
+    """
+    meta = model._meta
+    key = (model, tuple(values), conflict_target)
+    sql = _SQL.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(meta.get_field(name).column) for name in values)
+        targets = ", ".join(quote(meta.get_field(name).column) for name in conflict_target)
+        sql = (
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) "
+            f"VALUES ({', '.join(['%s'] * len(values))}) "
+            f"ON CONFLICT ({targets}) DO NOTHING RETURNING id"
         )
-        inserted = cursor.fetchone() is not None
-    if inserted:
+        _SQL[key] = sql
+    params = [
+        meta.get_field(name).get_db_prep_save(value, connection) for name, value in values.items()
+    ]
+    row = _fetch_one(sql, params)
+    return row[0] if row else None
+
+
+def _fetch_one(sql: str, params: list):
+    """Run a statement of the hot path; on PostgreSQL as a prepared statement.
+
+    Planning the scan's query costs PostgreSQL more than running it (a join of six small
+    index lookups): a prepared statement is planned once per connection, and persistent
+    connections (CONN_MAX_AGE) keep it. (Behind a transaction-mode pooler such as PgBouncer
+    < 1.21, turn this off by setting CHECKIN_PREPARED_STATEMENTS = False.)
+    """
+    if connection.vendor == "postgresql" and getattr(settings, "CHECKIN_PREPARED_STATEMENTS", True):
+        import psycopg
+
+        connection.ensure_connection()
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(sql, params, prepare=True)
+            return cursor.fetchone()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def _admit(scan_pk: int, values: dict, answer: "ScanAnswer", checkpoint: CheckpointInfo):
+    """Record the first admission; if another door was faster, follow the policy.
+
+    ON CONFLICT DO NOTHING waits for a concurrent insert of the same pair and then inserts
+    nothing: exactly one scan admits, and no transaction is aborted.
+    """
+    admitted = _insert(
+        Admission,
+        {
+            "checkpoint_id": checkpoint.id,
+            "registration_id": values["registration_id"],
+            "scan_id": scan_pk,
+            "admitted_at": values["scanned_at"],
+        },
+        conflict_target=("checkpoint_id", "registration_id"),
+    )
+    if admitted is not None:
         return
     first = (
-        Admission.objects.filter(checkpoint_id=checkpoint.id, registration_id=scan.registration_id)
+        Admission.objects.filter(
+            checkpoint_id=checkpoint.id, registration_id=values["registration_id"]
+        )
         .values_list("admitted_at", _DOOR)
         .first()
     )
     answer.first_entry = FirstEntry(at=first[0], door=first[1] or "") if first else None
     if checkpoint.single_entry:
-        answer.status = scan.result = Result.ALREADY_CHECKED_IN
-        answer.conflict = scan.conflict = bool(scan.offline_result == Result.OK)
-        scan.save(update_fields=["result", "conflict"])
+        answer.status = Result.ALREADY_CHECKED_IN
+        answer.conflict = values["offline_result"] == Result.OK
+        Scan.objects.filter(pk=scan_pk).update(result=answer.status, conflict=answer.conflict)
 
 
 @dataclass
@@ -343,50 +402,61 @@ class _State:
 
 
 def _badge_state(badge_code, checkpoint: CheckpointInfo) -> _State | None:
-    """Badge, registration, enrolment and first admission here, in one query."""
-    admissions = Admission.objects.filter(
-        checkpoint_id=checkpoint.id, registration_id=OuterRef("registration_id")
+    """Badge, registration, enrolment and first admission here, in one prepared query."""
+    by_forum = bool(checkpoint.forum_id and not checkpoint.forum_is_plenary)
+    params = (
+        [Enrolment.Status.CONFIRMED, checkpoint.forum_id, checkpoint.forum_id] if by_forum else []
     )
-    if checkpoint.forum_id and not checkpoint.forum_is_plenary:
-        enrolled = Exists(
-            Enrolment.objects.filter(
-                Q(forum_id=checkpoint.forum_id) | Q(session__forum_id=checkpoint.forum_id),
-                registration_id=OuterRef("registration_id"),
-                status=Enrolment.Status.CONFIRMED,
-            )
-        )
-    else:
-        enrolled = Value(True, output_field=BooleanField())
-    row = (
-        Badge.objects.filter(pk=badge_code.badge_id)
-        .annotate(
-            enrolled=enrolled,
-            first_at=Subquery(admissions.values("admitted_at")[:1]),
-            first_door=Subquery(admissions.values(door=_DOOR)[:1]),
-        )
-        .values_list(
-            "pk",
-            "serial",
-            "revoked_at",
-            "registration_id",
-            "registration__summit_id",
-            "registration__status",
-            "registration__name",
-            "registration__name_latin",
-            "registration__organisation",
-            "registration__category",
-            "enrolled",
-            "first_at",
-            "first_door",
-        )
-        .first()
-    )
+    params += [checkpoint.id, badge_code.badge_id]
+    row = _fetch_one(_state_sql(by_forum), params)
     if row is None:
         return None
     state = _State(*row)
+    state.enrolled = bool(state.enrolled)
+    state.revoked_at = _aware(state.revoked_at)
+    state.first_at = _aware(state.first_at)
     if state.serial != badge_code.serial or state.summit_id != checkpoint.summit_id:
         return None
     return state
+
+
+def _state_sql(by_forum: bool) -> str:
+    sql = _SQL.get(("state", by_forum))
+    if sql is None:
+        table = {
+            model: connection.ops.quote_name(model._meta.db_table)
+            for model in (Badge, Registration, Admission, Scan, Device, Enrolment, Session)
+        }
+        users = connection.ops.quote_name(get_user_model()._meta.db_table)
+        enrolled = (
+            f"EXISTS (SELECT 1 FROM {table[Enrolment]} e"
+            " WHERE e.registration_id = b.registration_id"
+            f" AND e.status = %s AND (e.forum_id = %s OR e.session_id IN"
+            f" (SELECT x.id FROM {table[Session]} x WHERE x.forum_id = %s)))"
+            if by_forum
+            else "1"
+        )
+        sql = (
+            "SELECT b.id, b.serial, b.revoked_at, r.id, r.summit_id, r.status, r.name,"
+            f" r.name_latin, r.organisation, r.category, {enrolled}, a.admitted_at,"
+            f" COALESCE(d.name, u.username)"
+            f" FROM {table[Badge]} b JOIN {table[Registration]} r ON r.id = b.registration_id"
+            f" LEFT JOIN {table[Admission]} a"
+            f"  ON a.checkpoint_id = %s AND a.registration_id = b.registration_id"
+            f" LEFT JOIN {table[Scan]} s ON s.id = a.scan_id"
+            f" LEFT JOIN {table[Device]} d ON d.id = s.device_id"
+            f" LEFT JOIN {users} u ON u.id = s.scanned_by_id"
+            " WHERE b.id = %s"
+        )
+        _SQL[("state", by_forum)] = sql
+    return sql
+
+
+def _aware(value):
+    """SQLite hands raw queries naive UTC datetimes; PostgreSQL aware ones."""
+    if value is None or timezone.is_aware(value):
+        return value
+    return value.replace(tzinfo=UTC)
 
 
 def _decide(state: _State | None, checkpoint: CheckpointInfo, scanned_at: datetime) -> str:

@@ -205,7 +205,7 @@ def attendance(summit: Summit, day: datetime.date) -> dict:
     arrived = confirmed.filter(Exists(admitted)).count()
     conflicts = (
         Scan.objects.filter(checkpoint__summit=summit, conflict=True)
-        .select_related("checkpoint", "device", "registration")
+        .select_related("checkpoint", "device", "scanned_by", "registration")
         .order_by("-received_at")[:50]
     )
     return {
@@ -253,7 +253,8 @@ def attendance(summit: Summit, day: datetime.date) -> dict:
                 "scan_id": str(scan.scan_id),
                 "at": scan.scanned_at.astimezone(tz).isoformat(),
                 "checkpoint": scan.checkpoint.name,
-                "door": scan.device.name if scan.device else "",
+                "door": _door_of(scan),
+                "place": " · ".join(filter(None, [scan.checkpoint.name, _door_of(scan)])),
                 "guest": scan.registration.display_name if scan.registration else "",
                 "result": scan.get_result_display(),
                 "offline_result": scan.get_offline_result_display(),
@@ -261,6 +262,12 @@ def attendance(summit: Summit, day: datetime.date) -> dict:
             for scan in conflicts
         ],
     }
+
+
+def _door_of(scan: Scan) -> str:
+    if scan.device:
+        return scan.device.name
+    return scan.scanned_by.get_username() if scan.scanned_by else ""
 
 
 def _count(queryset, *, counted: bool = False):

@@ -55,7 +55,7 @@
     fill("conflicts", figures.conflicts, function (scan) {
       var li = cell("li");
       li.appendChild(cell("strong", scan.guest || "?"));
-      li.appendChild(cell("span", " · " + [scan.checkpoint, scan.door, scan.at.slice(11, 16), scan.result].join(" · "), "muted small"));
+      li.appendChild(cell("span", " · " + [scan.place, scan.at.slice(11, 16), scan.result].join(" · "), "muted small"));
       return li;
     });
     var updated = document.getElementById("attendance-updated");

@@ -81,7 +81,11 @@
   // --- Checkpoint choice -----------------------------------------------------------------
   var remembered = root.dataset.chosen || load("checkpoint", "");
   if (remembered && select.querySelector("option[value='" + remembered + "']")) select.value = remembered;
-  select.addEventListener("change", function () { save("checkpoint", select.value); focusInput(); });
+  select.addEventListener("change", function () {
+    save("checkpoint", select.value);
+    // Ready for the scanner at once: its keystrokes must not land in the list of checkpoints.
+    input.focus({ preventScroll: true });
+  });
 
   // --- Network state ---------------------------------------------------------------------
   function setOnline(online) {
@@ -117,10 +121,9 @@
   // --- Offline data ----------------------------------------------------------------------
   function describeData() {
     if (!data) { offlineInfo.textContent = gettext("Offline list not downloaded yet."); return; }
-    var at = new Date(data.generated_at);
     offlineInfo.textContent = interpolate(gettext("Offline list: %(count)s badges, updated %(time)s."), {
       count: Object.keys(data.roster).length,
-      time: at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
+      time: clock(data.generated_at)
     }, true);
   }
   function refreshData() {
@@ -176,6 +179,10 @@
     return keys[keyId]
       .then(function (key) { return window.crypto.subtle.verify({ name: "Ed25519" }, key, signature, message); })
       .catch(function () { webCrypto = false; return withNacl(); });
+  }
+  function clock(iso) {
+    var zone = (data && data.summit && data.summit.time_zone) || "Asia/Shanghai";
+    return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: zone });
   }
   function localDate(moment, zone) {
     // en-CA formats dates as YYYY-MM-DD.
@@ -243,7 +250,9 @@
     if (!navigator.onLine) { scanOffline(item); return; }
     postJson(urls.scan, item, ONLINE_TIMEOUT_MS)
       .then(function (response) {
-        if (response.status === 200) return response.json().then(function (answer) { show(answer); syncQueue(); });
+        if (response.status === 200) {
+          return response.json().then(function (answer) { show(answer); remember(answer); syncQueue(); });
+        }
         if (response.status === 401 || response.status === 403) {
           show({ status: "notice", guest: null, notice: gettext("You are logged out. Log in again to scan.") });
           return;
@@ -255,6 +264,14 @@
         scanOffline(item);
       })
       .catch(function () { scanOffline(item); });
+  }
+  // An admission answered online is noted in the offline list too, so that a single-entry
+  // checkpoint still refuses a second entry if the network drops afterwards.
+  function remember(answer) {
+    if (!data || !answer.guest || (answer.status !== "ok" && answer.status !== "already_checked_in")) return;
+    noteEntry(data, { offline_result: "ok", badge_id: answer.guest.badge_id,
+      checkpoint: answer.checkpoint.slug, scanned_at: answer.first_entry ? answer.first_entry.at : answer.scanned_at });
+    save("data", data);
   }
   function scanOffline(item) {
     setOnline(false);
@@ -328,8 +345,7 @@
     field("category").hidden = !guest;
     var detail = answer.notice || meta.hint;
     if (answer.first_entry) {
-      var first = new Date(answer.first_entry.at);
-      var time = first.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      var time = clock(answer.first_entry.at);
       detail = answer.first_entry.door
         ? interpolate(gettext("First entered at %(time)s, %(place)s (%(door)s)."), { time: time, place: answer.first_entry.checkpoint_name, door: answer.first_entry.door }, true)
         : interpolate(gettext("First entered at %(time)s, %(place)s."), { time: time, place: answer.first_entry.checkpoint_name }, true);
@@ -339,6 +355,7 @@
     field("detail").textContent = detail;
     field("checkpoint").textContent = select.options[select.selectedIndex] ? select.options[select.selectedIndex].text : "";
     field("offline").textContent = answer.offline ? gettext("Checked offline: will be uploaded.") : "";
+    field("offline").hidden = !answer.offline;
     result.hidden = false;
     result.scrollTop = 0;
     beep(meta.tones);
