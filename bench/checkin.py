@@ -2,7 +2,7 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bayline_bench \\
         .venv/bin/python bench/checkin.py [--guests 3000] [--scanners 16] [--seconds 20] \\
-        [--workers 4] [--port 8150] [--speedup 60]
+        [--workers 3 --worker-class gthread --threads 4] [--port 8150] [--speedup 60]
 
 It loads a summit with ``--guests`` confirmed guests and badges into the database (which it
 empties first: use a database of its own), starts gunicorn (``gunicorn.conf.py``, production
@@ -180,6 +180,35 @@ class Door:
         raise AssertionError("unreachable")
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids) -> float:
+    """User + system CPU time of these processes so far (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
+def server_pids(master: int) -> list[int]:
+    """gunicorn's workers, and the PostgreSQL backends serving this database."""
+    from django.db import connection
+
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid()"
+        )
+        backends = [row[0] for row in cursor.fetchall()]
+    return [int(pid) for pid in children], backends
+
+
 def percentiles(latencies: list[float]) -> dict:
     ordered = sorted(latencies)
 
@@ -298,9 +327,10 @@ def main():
     parser.add_argument("--guests", type=int, default=3000)
     parser.add_argument("--scanners", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--worker-class", default="sync")
-    parser.add_argument("--threads", type=int, default=1)
+    # Threaded workers keep HTTP connections alive (sync workers close each one).
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--worker-class", default="gthread")
+    parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--port", type=int, default=8150)
     parser.add_argument("--speedup", type=float, default=60)
     parser.add_argument("--skip-replay", action="store_true")
@@ -334,10 +364,25 @@ def main():
                 time.sleep(0.1)
         # Warm up every worker (imports, connections, remembered checkpoints and devices).
         throughput(options.port, data, 2)
+        workers, backends = server_pids(server.pid)
+        before = (cpu_seconds(workers), cpu_seconds(backends), time.process_time())
+        result = throughput(options.port, data, options.seconds)
+        after = (cpu_seconds(workers), cpu_seconds(backends), time.process_time())
+        # CPU spent per scan by each party: what 2 idle cores could sustain, whatever else
+        # is running on the machine during the measurement.
+        spent = [
+            (end - start) * 1000 / result["scans"] for start, end in zip(before, after, strict=True)
+        ]
+        result["cpu_ms_per_scan"] = {
+            "django": spent[0],
+            "postgres": spent[1],
+            "load_generator": spent[2],
+        }
+        result["capacity_2_cores_per_second"] = 2000 / sum(spent)
         figures = {
             "server": f"gunicorn {options.workers} × {options.worker_class}"
             f" ({options.threads} threads), CONN_MAX_AGE=60",
-            "throughput": throughput(options.port, data, options.seconds),
+            "throughput": result,
         }
         if not options.skip_replay:
             figures["replay"] = replay(options.port, data, options.speedup)
