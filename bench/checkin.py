@@ -350,6 +350,10 @@ def main():
         options.worker_class,
         "--threads",
         str(options.threads),
+        # No recycling of workers during a measurement (gunicorn.conf.py recycles them every
+        # 5,000 requests, which a door does in a few seconds at this rate).
+        "--max-requests",
+        "0",
         "summit.wsgi",
     ]
     server = subprocess.Popen(command, cwd=ROOT, env=environment)

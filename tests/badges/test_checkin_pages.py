@@ -329,3 +329,20 @@ def test_demo_seed_creates_checkpoints_per_day_and_forum_and_a_device(summit):
     assert device.token_hash == hashlib.sha256(token.encode()).hexdigest()
     assert Scan.objects.count() == Admission.objects.count() == 0
     assert Registration.objects.count() == 0
+
+
+def test_openapi_document_lists_the_checkin_endpoints_and_every_status():
+    from pathlib import Path
+
+    document = json.loads(
+        (Path(__file__).resolve().parents[2] / "docs/openapi-checkin.json").read_text()
+    )
+
+    assert set(document["paths"]) == {
+        "/api/v1/checkin",
+        "/api/v1/checkin/batch",
+        "/api/v1/checkin/offline-data",
+        "/api/v1/checkin/search",
+    }
+    statuses = document["components"]["schemas"]["ScanAnswer"]["properties"]["status"]["enum"]
+    assert statuses == list(Scan.Result.values)
