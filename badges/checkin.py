@@ -301,7 +301,9 @@ def record_scan(
         scan_pk = _insert(Scan, values, conflict_target=("scan_id",))
     if scan_pk is None:
         # A retry of a scan already recorded (the device did not get the answer).
-        return answer_for_scan(Scan.objects.get(scan_id=scan_id), checkpoint=checkpoint)
+        stored = Scan.objects.get(scan_id=scan_id)
+        same_place = stored.checkpoint_id == checkpoint.id
+        return answer_for_scan(stored, checkpoint=checkpoint if same_place else None)
     return answer
 
 

@@ -152,3 +152,38 @@ def test_door_page_verifies_offline_without_webcrypto_ed25519(
     wedge(page, good)
     expect(result).to_have_attribute("data-status", "ok")
     assert page.evaluate("typeof window.crypto.subtle") == "undefined"
+
+
+def test_attendance_page_refreshes_by_itself(browser, live_server, organiser, checkpoint, summit):
+    from playwright.sync_api import expect
+
+    from badges import checkin
+
+    badge = factories.BadgeFactory(registration__summit=summit)
+    client = Client()
+    client.force_login(organiser)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/organiser/attendance/?day=2026-12-08")
+    arrived = page.locator("[data-total=arrived_today]")
+    expect(arrived).to_have_text("0")
+
+    checkin.record_scan(
+        code_of(badge),
+        checkpoint=checkin.checkpoint_info("main-entrance"),
+        scanner=checkin.Scanner(),
+        scanned_at=at(1, 8, 40),
+    )
+
+    expect(arrived).to_have_text("1", timeout=12_000)
+    expect(page.locator("[data-rows=arrivals] tr", has_text="08:30")).to_contain_text("1")
+    context.close()
