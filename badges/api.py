@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from badges import checkin
+from badges import checkin, checkpoints
 from badges.checkin_selectors import guests_matching, offline_data
 from badges.devices import bearer_token, device_for_token
 from badges.models import Scan
@@ -99,10 +99,10 @@ def _payload(request):
 
 def _checkpoint_for(slug: str, scanner: checkin.Scanner):
     if not slug and scanner.device and scanner.device.checkpoint_id:
-        return checkin.checkpoint_info_by_id(scanner.device.checkpoint_id)
+        return checkpoints.checkpoint_info_by_id(scanner.device.checkpoint_id)
     if not slug:
-        raise checkin.CheckpointNotFound("")
-    return checkin.checkpoint_info(slug)
+        raise checkpoints.CheckpointNotFound("")
+    return checkpoints.checkpoint_info(slug)
 
 
 @csrf_exempt
@@ -122,7 +122,7 @@ def scan(request):
     data = form.cleaned_data
     try:
         checkpoint = _checkpoint_for(data["checkpoint"], scanner)
-    except checkin.CheckpointNotFound:
+    except checkpoints.CheckpointNotFound:
         if not data["checkpoint"]:
             message = _("Choose a checkpoint.")
             return _error(400, "invalid", message, {"checkpoint": [message]})
@@ -164,7 +164,7 @@ def batch(request):
         data = form.cleaned_data
         try:
             checkpoint = _checkpoint_for(data["checkpoint"], scanner)
-        except checkin.CheckpointNotFound:
+        except checkpoints.CheckpointNotFound:
             errors[str(index)] = {"checkpoint": [_("There is no such checkpoint.")]}
             continue
         items.append(

@@ -25,73 +25,27 @@ stored scan and nothing is counted twice.
 """
 
 import hashlib
-import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from badges.checkin_sql import BadgeState, badge_state, insert_ignoring_conflict
+from badges.checkpoints import CheckpointInfo, checkpoint_info_by_id
 from badges.devices import DeviceInfo
-from badges.models import Admission, Badge, Checkpoint, Device, Scan
+from badges.models import Admission, Scan
 from badges.signing import InvalidCode, verify_code
-from registration.models import Category, Enrolment, Registration
-from sessions.models import Forum, Session
-from summit.i18n import localized
+from registration.models import Category, Registration
 
 Result = Scan.Result
-CHECKPOINT_CACHE_SECONDS = 10.0
 # Offline scans come in late; a device clock running ahead is refused past this margin.
 FUTURE_MARGIN = timedelta(minutes=10)
 
 # "Where" a guest first entered: the door device, or the door-staff member who scanned.
 _DOOR = Coalesce("scan__device__name", "scan__scanned_by__username")
-
-# Prepared SQL of the hot path, built once per process.
-_SQL: dict = {}
-
-_checkpoints: dict[str, tuple[float, "CheckpointInfo | None"]] = {}
-
-
-class CheckpointNotFound(Exception):
-    pass
-
-
-@dataclass(frozen=True)
-class CheckpointInfo:
-    """What answering a scan needs to know of a checkpoint, remembered for a few seconds."""
-
-    id: int
-    slug: str
-    summit_id: int
-    name_en: str
-    name_zh_hans: str
-    name_zh_hant: str
-    kind: str
-    policy: str
-    forum_id: int | None
-    forum_is_plenary: bool
-    day: date | None
-    is_active: bool
-    time_zone: str
-
-    @property
-    def name(self) -> str:
-        return localized(self, "name")
-
-    @property
-    def single_entry(self) -> bool:
-        return self.policy == Checkpoint.Policy.SINGLE
-
-    @property
-    def tzinfo(self):
-        import zoneinfo
-
-        return zoneinfo.ZoneInfo(self.time_zone)
 
 
 @dataclass(frozen=True)
@@ -178,66 +132,6 @@ class ScanAnswer:
         return answer
 
 
-# --- Checkpoints ------------------------------------------------------------------------------
-
-
-def checkpoint_info(slug: str) -> CheckpointInfo:
-    """The checkpoint with this slug, remembered for a few seconds; CheckpointNotFound."""
-    now = time.monotonic()
-    remembered = _checkpoints.get(slug)
-    if remembered is not None and remembered[0] > now:
-        info = remembered[1]
-    else:
-        checkpoint = Checkpoint.objects.filter(slug=slug).select_related("summit", "forum").first()
-        info = _info_of(checkpoint) if checkpoint else None
-        if len(_checkpoints) > 1000:
-            _checkpoints.clear()
-        _checkpoints[slug] = (now + CHECKPOINT_CACHE_SECONDS, info)
-    if info is None:
-        raise CheckpointNotFound(slug)
-    return info
-
-
-def checkpoint_info_by_id(checkpoint_id: int) -> CheckpointInfo:
-    slug = Checkpoint.objects.filter(pk=checkpoint_id).values_list("slug", flat=True).first()
-    if slug is None:
-        raise CheckpointNotFound(str(checkpoint_id))
-    return checkpoint_info(slug)
-
-
-def forget_checkpoints() -> None:
-    """Drop this process's remembered checkpoints (others forget within seconds)."""
-    _checkpoints.clear()
-
-
-def _info_of(checkpoint: Checkpoint) -> CheckpointInfo:
-    forum = checkpoint.forum
-    return CheckpointInfo(
-        id=checkpoint.pk,
-        slug=checkpoint.slug,
-        summit_id=checkpoint.summit_id,
-        name_en=checkpoint.name_en,
-        name_zh_hans=checkpoint.name_zh_hans,
-        name_zh_hant=checkpoint.name_zh_hant,
-        kind=checkpoint.kind,
-        policy=checkpoint.policy,
-        forum_id=checkpoint.forum_id,
-        forum_is_plenary=bool(forum and forum.kind == Forum.Kind.PLENARY),
-        day=checkpoint.day,
-        is_active=checkpoint.is_active,
-        time_zone=checkpoint.summit.time_zone,
-    )
-
-
-@transaction.atomic
-def save_checkpoint(checkpoint: Checkpoint) -> Checkpoint:
-    """Create or update a checkpoint (from the organisers' form)."""
-    checkpoint.full_clean()
-    checkpoint.save()
-    transaction.on_commit(forget_checkpoints)
-    return checkpoint
-
-
 # --- Scans ------------------------------------------------------------------------------------
 
 
@@ -263,7 +157,7 @@ def record_scan(
         badge_code = verify_code(code)
     except InvalidCode:
         badge_code = None
-    state = _badge_state(badge_code, checkpoint) if badge_code else None
+    state = badge_state(badge_code, checkpoint) if badge_code else None
     status = _decide(state, checkpoint, scanned_at)
     answer = ScanAnswer(
         status=status,
@@ -293,12 +187,12 @@ def record_scan(
     }
     if status == Result.OK and answer.first_entry is None:
         with transaction.atomic():
-            scan_pk = _insert(Scan, values, conflict_target=("scan_id",))
+            scan_pk = insert_ignoring_conflict(Scan, values, conflict_target=("scan_id",))
             if scan_pk is not None:
                 _admit(scan_pk, values, answer, checkpoint)
     else:
         # One statement, atomic by itself: no BEGIN and COMMIT round trips.
-        scan_pk = _insert(Scan, values, conflict_target=("scan_id",))
+        scan_pk = insert_ignoring_conflict(Scan, values, conflict_target=("scan_id",))
     if scan_pk is None:
         # A retry of a scan already recorded (the device did not get the answer).
         stored = Scan.objects.get(scan_id=scan_id)
@@ -307,60 +201,13 @@ def record_scan(
     return answer
 
 
-def _insert(model, values: dict, *, conflict_target: tuple[str, ...]) -> int | None:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING id: the new row's id, or None on conflict.
-
-    The hot path of a scan writes with prepared SQL rather than Model.save(): the ORM's
-    query building costs more than the database does here. Values are prepared by the
-    model's own fields, so SQLite and PostgreSQL both get what they store.
-    """
-    meta = model._meta
-    key = (model, tuple(values), conflict_target)
-    sql = _SQL.get(key)
-    if sql is None:
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(meta.get_field(name).column) for name in values)
-        targets = ", ".join(quote(meta.get_field(name).column) for name in conflict_target)
-        sql = (
-            f"INSERT INTO {quote(meta.db_table)} ({columns}) "
-            f"VALUES ({', '.join(['%s'] * len(values))}) "
-            f"ON CONFLICT ({targets}) DO NOTHING RETURNING id"
-        )
-        _SQL[key] = sql
-    params = [
-        meta.get_field(name).get_db_prep_save(value, connection) for name, value in values.items()
-    ]
-    row = _fetch_one(sql, params)
-    return row[0] if row else None
-
-
-def _fetch_one(sql: str, params: list):
-    """Run a statement of the hot path; on PostgreSQL as a prepared statement.
-
-    Planning the scan's query costs PostgreSQL more than running it (a join of six small
-    index lookups): a prepared statement is planned once per connection, and persistent
-    connections (CONN_MAX_AGE) keep it. (Behind a transaction-mode pooler such as PgBouncer
-    < 1.21, turn this off by setting CHECKIN_PREPARED_STATEMENTS = False.)
-    """
-    if connection.vendor == "postgresql" and getattr(settings, "CHECKIN_PREPARED_STATEMENTS", True):
-        import psycopg
-
-        connection.ensure_connection()
-        with psycopg.Cursor(connection.connection) as cursor:
-            cursor.execute(sql, params, prepare=True)
-            return cursor.fetchone()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
-
-
 def _admit(scan_pk: int, values: dict, answer: "ScanAnswer", checkpoint: CheckpointInfo):
     """Record the first admission; if another door was faster, follow the policy.
 
     ON CONFLICT DO NOTHING waits for a concurrent insert of the same pair and then inserts
     nothing: exactly one scan admits, and no transaction is aborted.
     """
-    admitted = _insert(
+    admitted = insert_ignoring_conflict(
         Admission,
         {
             "checkpoint_id": checkpoint.id,
@@ -386,82 +233,7 @@ def _admit(scan_pk: int, values: dict, answer: "ScanAnswer", checkpoint: Checkpo
         Scan.objects.filter(pk=scan_pk).update(result=answer.status, conflict=answer.conflict)
 
 
-@dataclass
-class _State:
-    pk: int
-    serial: int
-    revoked_at: datetime | None
-    registration_id: int
-    summit_id: int
-    registration_status: str
-    name: str
-    name_latin: str
-    organisation: str
-    category: str
-    enrolled: bool
-    first_at: datetime | None
-    first_door: str | None
-
-
-def _badge_state(badge_code, checkpoint: CheckpointInfo) -> _State | None:
-    """Badge, registration, enrolment and first admission here, in one prepared query."""
-    by_forum = bool(checkpoint.forum_id and not checkpoint.forum_is_plenary)
-    params = (
-        [Enrolment.Status.CONFIRMED, checkpoint.forum_id, checkpoint.forum_id] if by_forum else []
-    )
-    params += [checkpoint.id, badge_code.badge_id]
-    row = _fetch_one(_state_sql(by_forum), params)
-    if row is None:
-        return None
-    state = _State(*row)
-    state.enrolled = bool(state.enrolled)
-    state.revoked_at = _aware(state.revoked_at)
-    state.first_at = _aware(state.first_at)
-    if state.serial != badge_code.serial or state.summit_id != checkpoint.summit_id:
-        return None
-    return state
-
-
-def _state_sql(by_forum: bool) -> str:
-    sql = _SQL.get(("state", by_forum))
-    if sql is None:
-        table = {
-            model: connection.ops.quote_name(model._meta.db_table)
-            for model in (Badge, Registration, Admission, Scan, Device, Enrolment, Session)
-        }
-        users = connection.ops.quote_name(get_user_model()._meta.db_table)
-        enrolled = (
-            f"EXISTS (SELECT 1 FROM {table[Enrolment]} e"
-            " WHERE e.registration_id = b.registration_id"
-            f" AND e.status = %s AND (e.forum_id = %s OR e.session_id IN"
-            f" (SELECT x.id FROM {table[Session]} x WHERE x.forum_id = %s)))"
-            if by_forum
-            else "1"
-        )
-        sql = (
-            "SELECT b.id, b.serial, b.revoked_at, r.id, r.summit_id, r.status, r.name,"
-            f" r.name_latin, r.organisation, r.category, {enrolled}, a.admitted_at,"
-            f" COALESCE(d.name, u.username)"
-            f" FROM {table[Badge]} b JOIN {table[Registration]} r ON r.id = b.registration_id"
-            f" LEFT JOIN {table[Admission]} a"
-            f"  ON a.checkpoint_id = %s AND a.registration_id = b.registration_id"
-            f" LEFT JOIN {table[Scan]} s ON s.id = a.scan_id"
-            f" LEFT JOIN {table[Device]} d ON d.id = s.device_id"
-            f" LEFT JOIN {users} u ON u.id = s.scanned_by_id"
-            " WHERE b.id = %s"
-        )
-        _SQL[("state", by_forum)] = sql
-    return sql
-
-
-def _aware(value):
-    """SQLite hands raw queries naive UTC datetimes; PostgreSQL aware ones."""
-    if value is None or timezone.is_aware(value):
-        return value
-    return value.replace(tzinfo=UTC)
-
-
-def _decide(state: _State | None, checkpoint: CheckpointInfo, scanned_at: datetime) -> str:
+def _decide(state: BadgeState | None, checkpoint: CheckpointInfo, scanned_at: datetime) -> str:
     if state is None:
         return Result.INVALID
     if state.registration_status == Registration.Status.CANCELLED:
@@ -481,7 +253,7 @@ def _decide(state: _State | None, checkpoint: CheckpointInfo, scanned_at: dateti
     return Result.OK
 
 
-def _card(state: _State) -> GuestCard:
+def _card(state: BadgeState) -> GuestCard:
     return GuestCard(
         registration_id=state.registration_id,
         badge_id=state.pk,
@@ -493,7 +265,7 @@ def _card(state: _State) -> GuestCard:
     )
 
 
-def _first_entry(state: _State | None) -> FirstEntry | None:
+def _first_entry(state: BadgeState | None) -> FirstEntry | None:
     if state is None or state.first_at is None:
         return None
     return FirstEntry(at=state.first_at, door=state.first_door or "")

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from badges.checkin import save_checkpoint
 from badges.checkin_forms import CheckpointForm, DeviceForm
 from badges.checkin_selectors import attendance, checkpoints_of
+from badges.checkpoints import save_checkpoint
 from badges.devices import create_device, revoke_device
 from badges.models import Checkpoint, Device
 from summit.selectors import current_summit

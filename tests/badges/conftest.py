@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from badges import checkin, devices
+from badges import checkpoints, devices
 from badges.models import Checkpoint
 from badges.signing import sign_badge
 from tests import factories
@@ -14,11 +14,11 @@ from tests import factories
 def _forget_remembered_lookups():
     # Checkpoints and devices are remembered per process for a few seconds; each test
     # starts with a fresh database, so it must start with a fresh memory too.
-    checkin.forget_checkpoints()
+    checkpoints.forget_checkpoints()
     devices.forget_devices()
     devices._seen.clear()
     yield
-    checkin.forget_checkpoints()
+    checkpoints.forget_checkpoints()
     devices.forget_devices()
 
 

@@ -376,12 +376,12 @@ def test_scan_answers_in_the_requested_language(scan_api, token, checkpoint, bad
 
 
 def test_scan_takes_few_queries(scan_api, token, checkpoint, badge, monkeypatch):
-    from badges import checkin
+    from badges import checkin_sql
 
     statements = []
-    run = checkin._fetch_one
+    run = checkin_sql.fetch_one
     monkeypatch.setattr(
-        checkin, "_fetch_one", lambda sql, params: statements.append(sql) or run(sql, params)
+        checkin_sql, "fetch_one", lambda sql, params: statements.append(sql) or run(sql, params)
     )
     code = code_of(badge)
     scan_api({"code": code, "checkpoint": "main-entrance"}, token=token)  # warms the caches

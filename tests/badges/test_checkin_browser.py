@@ -157,7 +157,7 @@ def test_door_page_verifies_offline_without_webcrypto_ed25519(
 def test_attendance_page_refreshes_by_itself(browser, live_server, organiser, checkpoint, summit):
     from playwright.sync_api import expect
 
-    from badges import checkin
+    from badges import checkin, checkpoints
 
     badge = factories.BadgeFactory(registration__summit=summit)
     client = Client()
@@ -179,7 +179,7 @@ def test_attendance_page_refreshes_by_itself(browser, live_server, organiser, ch
 
     checkin.record_scan(
         code_of(badge),
-        checkpoint=checkin.checkpoint_info("main-entrance"),
+        checkpoint=checkpoints.checkpoint_info("main-entrance"),
         scanner=checkin.Scanner(),
         scanned_at=at(1, 8, 40),
     )

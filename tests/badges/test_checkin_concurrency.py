@@ -6,7 +6,7 @@ import uuid
 import pytest
 from django.db import connection
 
-from badges import checkin
+from badges import checkin, checkpoints
 from badges.devices import create_device, device_for_token
 from badges.models import Admission, Checkpoint, Scan
 from tests import factories
@@ -25,7 +25,7 @@ def scan_together(code, slug, tokens, scan_ids):
     def door(token, scan_id):
         try:
             scanner = checkin.Scanner(device=device_for_token(token))
-            point = checkin.checkpoint_info(slug)
+            point = checkpoints.checkpoint_info(slug)
             barrier.wait(timeout=10)
             answer = checkin.record_scan(code, checkpoint=point, scanner=scanner, scan_id=scan_id)
             statuses.append(answer.status)
