@@ -4,7 +4,7 @@ Authentication: ``Authorization: Bearer <device token>`` or a door-staff session
 CSRF token for POSTs). Errors are JSON ``{"error": code, "message": text, "fields": {…}}``
 with 400 (bad input), 401 (no valid token or login), 403 (no permission), 404 (unknown
 checkpoint) or 405. A processed scan is always 200, whatever its status; see badges/checkin.py
-for the statuses and their precedence, and docs/openapi-checkin.json for the schema.
+for the statuses and their precedence, and badges/openapi.py for the schema.
 """
 
 import json
