@@ -6,3 +6,10 @@ class RegistrationConfig(AppConfig):
     name = "registration"
     label = "registration"
     verbose_name = _("Registration")
+
+    def ready(self) -> None:
+        from allauth.account.signals import user_signed_up
+
+        from registration import receivers
+
+        user_signed_up.connect(receivers.put_new_user_in_guests, dispatch_uid="registration-guests")
