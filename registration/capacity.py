@@ -187,3 +187,54 @@ def fill_summit(summit_id: int) -> Promotions:
         registration.save(update_fields=["status", "updated_at"])
         promotions.registrations.append(registration)
         promotions.extend(fill_targets_of(registration))
+
+
+class SeatBook:
+    """Seats of a summit and its targets, read under their locks, for allocating many at once.
+
+    Used by ``register_many``: the caller locks the summit and every target, takes seats
+    here in memory in the order guests came, and writes the counters back in one UPDATE each.
+    """
+
+    def __init__(self, summit_id: int, targets: set[Target]) -> None:
+        summit = Summit.objects.get(pk=summit_id)
+        self.summit_id = summit_id
+        self.summit_left = summit.capacity - summit.seats_taken
+        self.summit_taken = 0
+        self.left: dict[Target, int | None] = {}
+        self.taken: dict[Target, int] = {}
+        for model, kind in ((Forum, "forum"), (Session, "session")):
+            ids = [t.pk for t in targets if t.kind == kind]
+            for pk, capacity, taken in model.objects.filter(pk__in=ids).values_list(
+                "pk", "capacity", "seats_taken"
+            ):
+                target = Target(kind, pk)
+                self.left[target] = None if capacity is None else capacity - taken
+                self.taken[target] = 0
+
+    def take_summit(self) -> bool:
+        if self.summit_left <= 0:
+            return False
+        self.summit_left -= 1
+        self.summit_taken += 1
+        return True
+
+    def take(self, target: Target) -> bool:
+        left = self.left[target]
+        if left is not None and left <= 0:
+            return False
+        if left is not None:
+            self.left[target] = left - 1
+        self.taken[target] += 1
+        return True
+
+    def write(self) -> None:
+        if self.summit_taken:
+            Summit.objects.filter(pk=self.summit_id).update(
+                seats_taken=F("seats_taken") + self.summit_taken
+            )
+        for target, taken in self.taken.items():
+            if taken:
+                target.model.objects.filter(pk=target.pk).update(
+                    seats_taken=F("seats_taken") + taken
+                )

@@ -47,9 +47,7 @@ def _choices(registration: Registration) -> list[str]:
         .select_related("forum", "session")
         .order_by("forum__position", "session__starts_at", "pk")
     )
-    return [
-        f"{(e.forum or e.session).title}: {e.get_status_display()}" for e in enrolments
-    ]
+    return [f"{(e.forum or e.session).title}: {e.get_status_display()}" for e in enrolments]
 
 
 def registration_message(email: OutgoingEmail) -> Message:
@@ -89,7 +87,9 @@ def registration_message(email: OutgoingEmail) -> Message:
         )
         title = (enrolment.forum or enrolment.session).title
         subject = _("A seat is now yours: %(title)s") % {"title": title}
-        paragraphs = [_("A seat has become free in “%(title)s”, and it is yours.") % {"title": title}]
+        paragraphs = [
+            _("A seat has become free in “%(title)s”, and it is yours.") % {"title": title}
+        ]
         items = _choices(registration)
     elif email.kind == "rejection":
         subject = _("About your registration")

@@ -113,13 +113,13 @@ def current_choices(registration: Registration) -> dict[str, list[int]]:
 class GuestFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All"))] + Registration.Status.choices
+        label=_("Status"), required=False, choices=[("", _("All")), *Registration.Status.choices]
     )
     category = forms.ChoiceField(
-        label=_("Category"), required=False, choices=[("", _("All"))] + Category.choices
+        label=_("Category"), required=False, choices=[("", _("All")), *Category.choices]
     )
     region = forms.ChoiceField(
-        label=_("Region"), required=False, choices=[("", _("All"))] + Region.choices
+        label=_("Region"), required=False, choices=[("", _("All")), *Region.choices]
     )
     forum = forms.TypedChoiceField(label=_("Forum"), required=False, coerce=int, empty_value=None)
 
@@ -177,8 +177,10 @@ class BulkInvitationForm(forms.Form):
             try:
                 email = email_field.clean(cells[0])
             except forms.ValidationError:
-                errors.append(_("Line %(line)s: “%(value)s” is not an e-mail address.") % {
-                    "line": number, "value": cells[0]})  # fmt: skip
+                errors.append(
+                    _("Line %(line)s: “%(value)s” is not an e-mail address.")
+                    % {"line": number, "value": cells[0]}
+                )
                 continue
             rows.append(
                 {"email": email, "name": cells[1], "name_latin": cells[2], "organisation": cells[3]}

@@ -70,7 +70,9 @@ def read(data: bytes) -> tuple[list[str], list[Row]]:
     for cells in reader:
         if not any(cell.strip() for cell in cells):
             continue
-        values = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header)}
+        values = {
+            name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header)
+        }
         rows.append(Row(reader.line_num, values))
     return header, rows
 
@@ -122,14 +124,18 @@ def validate(summit: Summit, header: list[str], rows: list[Row]) -> list[RowErro
                 )
         for column, limit in MAX_LENGTHS.items():
             if len(values.get(column, "")) > limit:
-                problems.append(_("%(column)s is longer than %(limit)s characters")
-                                % {"column": column, "limit": limit})  # fmt: skip
+                problems.append(
+                    _("%(column)s is longer than %(limit)s characters")
+                    % {"column": column, "limit": limit}
+                )
         if values.get("phone"):
             try:
                 validate_phone(values["phone"])
             except ValidationError:
                 problems.append(_("“%(value)s” is not a phone number") % {"value": values["phone"]})
-        for slug in filter(None, (s.strip() for s in values.get("forums", "").replace(",", ";").split(";"))):
+        for slug in filter(
+            None, (s.strip() for s in values.get("forums", "").replace(",", ";").split(";"))
+        ):
             if slug in forums:
                 row.forum_ids.append(forums[slug].pk)
             else:
@@ -145,7 +151,9 @@ def _capacity_errors(summit: Summit, rows: list[Row], forums: dict) -> list[RowE
     seats_left = summit.seats_left
     if len(rows) > seats_left:
         for row in rows[seats_left:]:
-            errors.append(RowError(row.line, _("the summit has only %(n)s seats left") % {"n": seats_left}))  # fmt: skip
+            errors.append(
+                RowError(row.line, _("the summit has only %(n)s seats left") % {"n": seats_left})
+            )
     by_id = {forum.pk: forum for forum in forums.values()}
     used: Counter[int] = Counter()
     for row in rows:
@@ -153,8 +161,13 @@ def _capacity_errors(summit: Summit, rows: list[Row], forums: dict) -> list[RowE
             used[forum_id] += 1
             forum = by_id[forum_id]
             if forum.seats_left is not None and used[forum_id] > forum.seats_left:
-                errors.append(RowError(row.line, _("forum “%(slug)s” has only %(n)s seats left")
-                                       % {"slug": forum.slug, "n": forum.seats_left}))  # fmt: skip
+                errors.append(
+                    RowError(
+                        row.line,
+                        _("forum “%(slug)s” has only %(n)s seats left")
+                        % {"slug": forum.slug, "n": forum.seats_left},
+                    )
+                )
     return errors
 
 
@@ -166,7 +179,9 @@ def import_guests(summit: Summit, data: bytes, *, actor=None) -> ImportResult:
     try:
         header, rows = read(data)
     except (UnicodeDecodeError, csv.Error) as error:
-        return ImportResult(errors=[RowError(1, _("not a UTF-8 CSV file (%(error)s)") % {"error": error})])  # fmt: skip
+        return ImportResult(
+            errors=[RowError(1, _("not a UTF-8 CSV file (%(error)s)") % {"error": error})]
+        )
     result = ImportResult(rows=len(rows))
     if not rows:
         result.errors = [RowError(1, _("the file has no guests"))]
@@ -186,7 +201,9 @@ def import_guests(summit: Summit, data: bytes, *, actor=None) -> ImportResult:
 
 def _import_row(summit: Summit, row: Row, actor) -> Registration:
     values = row.values
-    details = {name: values.get(name, "") for name in OPTIONAL if name not in {"category", "forums"}}
+    details = {
+        name: values.get(name, "") for name in OPTIONAL if name not in {"category", "forums"}
+    }
     details.update(organisation=values["organisation"], region=values["region"])
     details["language"] = details["language"] or Language.SIMPLIFIED
     details["dietary"] = details["dietary"] or Dietary.NONE

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from registration import exports, imports, invitations, selectors, services
+from registration import changes, exports, imports, invitations, selectors, services
 from registration.forms import (
     BulkActionForm,
     BulkInvitationForm,
@@ -86,7 +86,7 @@ def guest_detail(request, summit, pk: int):
 @require_POST
 def guest_action(request, summit, pk: int, action: str):
     registration = get_object_or_404(Registration, summit=summit, pk=pk)
-    service = services.BULK_ACTIONS.get(action)
+    service = changes.BULK_ACTIONS.get(action)
     if service is None:
         raise Http404
     try:
@@ -108,7 +108,7 @@ def guest_bulk(request, summit):
         ids = Registration.objects.filter(
             summit=summit, pk__in=form.cleaned_data["selected"]
         ).values_list("pk", flat=True)
-        done, skipped = services.decide_many(
+        done, skipped = changes.decide_many(
             ids, action=form.cleaned_data["action"], actor=request.user
         )
         messages.success(
@@ -151,9 +151,7 @@ def guest_import(request, summit):
     if request.method == "POST" and form.is_valid():
         result = imports.import_guests(summit, form.cleaned_data["file"].read(), actor=request.user)
         if result.ok:
-            messages.success(
-                request, _("%(n)s guests imported.") % {"n": len(result.created)}
-            )
+            messages.success(request, _("%(n)s guests imported.") % {"n": len(result.created)})
             return redirect("registration:organiser-guests")
     context = {"form": form, "result": result, "columns": imports.REQUIRED + imports.OPTIONAL}
     return render(request, "registration/organiser/guest_import.html", context)

@@ -10,8 +10,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from registration.changes import cancel_registration
 from registration.models import OutgoingEmail, Registration, new_calendar_token
-from registration.services import DETAIL_FIELDS, cancel_registration
+from registration.services import DETAIL_FIELDS
 
 
 def personal_data(user) -> dict[str, Any]:
@@ -48,7 +49,11 @@ def personal_data(user) -> dict[str, Any]:
                     for event in registration.events.all()
                 ],
                 "emails": [
-                    {"kind": email.kind, "to": email.recipient, "sent_at": email.sent_at.isoformat()}
+                    {
+                        "kind": email.kind,
+                        "to": email.recipient,
+                        "sent_at": email.sent_at.isoformat(),
+                    }
                     for email in registration.emails.filter(sent_at__isnull=False)
                 ],
             }

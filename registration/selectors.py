@@ -17,9 +17,8 @@ def registration_of(user, summit: Summit) -> Registration | None:
 
 
 def enrolments_of(registration: Registration) -> QuerySet[Enrolment]:
-    return (
-        registration.enrolments.select_related("forum", "session", "session__forum")
-        .order_by("forum__position", "session__starts_at", "pk")
+    return registration.enrolments.select_related("forum", "session", "session__forum").order_by(
+        "forum__position", "session__starts_at", "pk"
     )
 
 

@@ -9,9 +9,7 @@ urlpatterns = [
     path("register/invitation/<str:code>/", views.invitation, name="invitation"),
     path("register/me/", views.mine, name="mine"),
     path("register/me/choices/", views.choices, name="choices"),
-    path(
-        "register/me/choices/<int:pk>/cancel/", views.cancel_enrolment, name="cancel-enrolment"
-    ),
+    path("register/me/choices/<int:pk>/cancel/", views.cancel_enrolment, name="cancel-enrolment"),
     path("register/me/cancel/", views.cancel, name="cancel"),
     path("register/me/data.json", views.my_data, name="my-data"),
     path("register/me/delete-account/", views.delete_account, name="delete-account"),

@@ -9,14 +9,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
-from django.utils.translation import get_language
 from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from registration import privacy, ratelimit, services
+from registration import changes, privacy, ratelimit, services
 from registration.forms import ChoicesForm, RegistrationForm, current_choices
 from registration.models import Enrolment, Invitation, Registration
 from registration.selectors import choice_options, enrolments_of, registration_of
@@ -169,7 +168,7 @@ def choices(request):
         form = ChoicesForm(request.POST, options=options)
         if form.is_valid():
             try:
-                services.change_choices(
+                changes.change_choices(
                     registration,
                     forum_ids=form.cleaned_data["forums"],
                     session_ids=form.cleaned_data["sessions"],
@@ -198,7 +197,7 @@ def cancel_enrolment(request, pk: int):
     if registration is None:
         raise Http404
     try:
-        services.cancel_enrolment(registration, pk, actor=request.user)
+        changes.cancel_enrolment(registration, pk, actor=request.user)
     except Enrolment.DoesNotExist:
         raise Http404 from None
     messages.success(request, _("That choice is cancelled; its seat went to the next in line."))
@@ -212,7 +211,7 @@ def cancel(request):
     if registration is None or not registration.is_active:
         return redirect("registration:mine")
     if request.method == "POST":
-        services.cancel_registration(registration, actor=request.user)
+        changes.cancel_registration(registration, actor=request.user)
         messages.success(request, _("Your registration is cancelled."))
         return redirect("registration:mine")
     return render(request, "registration/cancel.html", {"registration": registration})
