@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("registration.urls")),
     path("", include("badges.urls")),
     path("organiser/", views.dashboard, name="organiser-dashboard"),
+    path("healthz", views.health, name="health"),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
