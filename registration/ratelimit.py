@@ -14,8 +14,10 @@ LIMIT = 10
 WINDOW = 60
 
 
-def allow(scope: str, who: str, *, limit: int = LIMIT, window: int = WINDOW) -> bool:
+def allow(scope: str, who: str, *, limit: int | None = None, window: int | None = None) -> bool:
     """Count one hit for ``who`` and say whether it is within the limit."""
+    limit = LIMIT if limit is None else limit
+    window = WINDOW if window is None else window
     bucket = int(time.time() // window)
     key = f"ratelimit:{scope}:{who}:{bucket}"
     cache.add(key, 0, window + 1)
