@@ -10,6 +10,11 @@ The counters are kept exact, whatever the concurrency, by three habits:
    the session rows. Enrolment rows are changed last, with conditional updates. Waiting
    registrations promoted at summit level are picked with ``SKIP LOCKED``, so a promotion
    never waits for a guest who is busy changing their own registration.
+   Row locks are ``FOR NO KEY UPDATE`` (``no_key=True``): they keep other writers out but let
+   inserts that merely *refer* to the row go ahead (an enrolment's foreign key to its forum, a
+   history line's to its registration take ``FOR KEY SHARE``); plain ``FOR UPDATE`` made a
+   promotion and the promoted guest's own cancellation deadlock (tests/registration/
+   test_concurrency.py).
 3. **A freed seat goes to the waiting list in the same transaction** (``fill``), in
    ``created_at, id`` order, to enrolments whose registration is confirmed.
 
@@ -65,7 +70,7 @@ class Promotions:
 
 
 def lock_summit(summit_id: int) -> Summit:
-    return Summit.objects.select_for_update().get(pk=summit_id)
+    return Summit.objects.select_for_update(no_key=True).get(pk=summit_id)
 
 
 def lock_targets(targets: set[Target] | list[Target]) -> None:
@@ -73,10 +78,15 @@ def lock_targets(targets: set[Target] | list[Target]) -> None:
     forum_ids = sorted({t.pk for t in targets if t.kind == "forum"})
     session_ids = sorted({t.pk for t in targets if t.kind == "session"})
     if forum_ids:
-        list(Forum.objects.select_for_update().filter(pk__in=forum_ids).order_by("pk").values("pk"))
+        list(
+            Forum.objects.select_for_update(no_key=True)
+            .filter(pk__in=forum_ids)
+            .order_by("pk")
+            .values("pk")
+        )
     if session_ids:
         list(
-            Session.objects.select_for_update()
+            Session.objects.select_for_update(no_key=True)
             .filter(pk__in=session_ids)
             .order_by("pk")
             .values("pk")
@@ -176,7 +186,7 @@ def fill_summit(summit_id: int) -> Promotions:
     promotions = Promotions()
     while True:
         registration = (
-            Registration.objects.select_for_update(skip_locked=True)
+            Registration.objects.select_for_update(skip_locked=True, no_key=True)
             .filter(summit_id=summit_id, status=Registration.Status.WAITLISTED)
             .order_by("created_at", "pk")
             .first()

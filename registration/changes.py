@@ -29,7 +29,11 @@ from registration.services import NotActive, WrongStatus, valid_targets
 
 
 def _lock(registration: Registration) -> Registration:
-    return Registration.objects.select_for_update().select_related("summit").get(pk=registration.pk)
+    return (
+        Registration.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("summit")
+        .get(pk=registration.pk)
+    )
 
 
 def _describe(targets: Iterable[Target]) -> str:

@@ -18,43 +18,109 @@ from summit.roles import GUEST
 DOMAIN = "guests.bayline.test"
 
 SURNAMES = [  # simplified, traditional, Cantonese, Pinyin
-    ("陈", "陳", "Chan", "Chen"), ("李", "李", "Lee", "Li"), ("黄", "黃", "Wong", "Huang"),
-    ("张", "張", "Cheung", "Zhang"), ("梁", "梁", "Leung", "Liang"), ("刘", "劉", "Lau", "Liu"),
-    ("林", "林", "Lam", "Lin"), ("何", "何", "Ho", "He"), ("吴", "吳", "Ng", "Wu"),
-    ("郭", "郭", "Kwok", "Guo"), ("罗", "羅", "Law", "Luo"), ("周", "周", "Chow", "Zhou"),
-    ("王", "王", "Wong", "Wang"), ("杨", "楊", "Yeung", "Yang"), ("赵", "趙", "Chiu", "Zhao"),
-    ("叶", "葉", "Yip", "Ye"), ("郑", "鄭", "Cheng", "Zheng"), ("谢", "謝", "Tse", "Xie"),
-]  # fmt: skip
+    ("陈", "陳", "Chan", "Chen"),
+    ("李", "李", "Lee", "Li"),
+    ("黄", "黃", "Wong", "Huang"),
+    ("张", "張", "Cheung", "Zhang"),
+    ("梁", "梁", "Leung", "Liang"),
+    ("刘", "劉", "Lau", "Liu"),
+    ("林", "林", "Lam", "Lin"),
+    ("何", "何", "Ho", "He"),
+    ("吴", "吳", "Ng", "Wu"),
+    ("郭", "郭", "Kwok", "Guo"),
+    ("罗", "羅", "Law", "Luo"),
+    ("周", "周", "Chow", "Zhou"),
+    ("王", "王", "Wong", "Wang"),
+    ("杨", "楊", "Yeung", "Yang"),
+    ("赵", "趙", "Chiu", "Zhao"),
+    ("叶", "葉", "Yip", "Ye"),
+    ("郑", "鄭", "Cheng", "Zheng"),
+    ("谢", "謝", "Tse", "Xie"),
+]
 GIVEN = [
-    ("伟", "偉", "Wai", "Wei"), ("志明", "志明", "Chi Ming", "Zhiming"),
-    ("嘉欣", "嘉欣", "Ka Yan", "Jiaxin"), ("家豪", "家豪", "Ka Ho", "Jiahao"),
-    ("丽华", "麗華", "Lai Wah", "Lihua"), ("建国", "建國", "Kin Kwok", "Jianguo"),
-    ("晓彤", "曉彤", "Hiu Tung", "Xiaotong"), ("国强", "國強", "Kwok Keung", "Guoqiang"),
-    ("美玲", "美玲", "Mei Ling", "Meiling"), ("子轩", "子軒", "Tsz Hin", "Zixuan"),
-    ("海燕", "海燕", "Hoi Yin", "Haiyan"), ("大文", "大文", "Tai Man", "Dawen"),
-]  # fmt: skip
+    ("伟", "偉", "Wai", "Wei"),
+    ("志明", "志明", "Chi Ming", "Zhiming"),
+    ("嘉欣", "嘉欣", "Ka Yan", "Jiaxin"),
+    ("家豪", "家豪", "Ka Ho", "Jiahao"),
+    ("丽华", "麗華", "Lai Wah", "Lihua"),
+    ("建国", "建國", "Kin Kwok", "Jianguo"),
+    ("晓彤", "曉彤", "Hiu Tung", "Xiaotong"),
+    ("国强", "國強", "Kwok Keung", "Guoqiang"),
+    ("美玲", "美玲", "Mei Ling", "Meiling"),
+    ("子轩", "子軒", "Tsz Hin", "Zixuan"),
+    ("海燕", "海燕", "Hoi Yin", "Haiyan"),
+    ("大文", "大文", "Tai Man", "Dawen"),
+]
 MACANESE = [
-    "João Conceição", "Maria da Silva Ho", "António Rodrigues Lei", "Ana Sofia Gonçalves",
-    "José Maria Pereira", "Inês Fernandes Leong", "Miguel de Senna Fernandes", "Rita Xavier",
-]  # fmt: skip
+    "João Conceição",
+    "Maria da Silva Ho",
+    "António Rodrigues Lei",
+    "Ana Sofia Gonçalves",
+    "José Maria Pereira",
+    "Inês Fernandes Leong",
+    "Miguel de Senna Fernandes",
+    "Rita Xavier",
+]
 INTERNATIONAL = [
-    "Anna Schmidt", "Rahul Mehta", "Kenji Tanaka", "Sarah O'Connor", "Lucas Moreau",
-    "Fatima Al-Sayed", "Nguyen Thi Lan", "Olivia Johnson", "Park Ji-won", "Mateus Oliveira",
-    "Siti Rahmawati", "Erik Johansson",
-]  # fmt: skip
+    "Anna Schmidt",
+    "Rahul Mehta",
+    "Kenji Tanaka",
+    "Sarah O'Connor",
+    "Lucas Moreau",
+    "Fatima Al-Sayed",
+    "Nguyen Thi Lan",
+    "Olivia Johnson",
+    "Park Ji-won",
+    "Mateus Oliveira",
+    "Siti Rahmawati",
+    "Erik Johansson",
+]
 ORGANISATIONS = {
-    "guangdong": ["广东省政务服务数据管理局", "广州市政务服务数据管理局", "深圳市政务服务数据管理局",
-                  "珠海市人民政府", "华南理工大学", "腾讯云计算（北京）有限责任公司"],
-    "mainland": ["国家数据局", "浙江省大数据发展管理局", "上海市大数据中心", "清华大学公共管理学院",
-                 "中国信息通信研究院", "贵州省大数据发展管理局"],
+    "guangdong": [
+        "广东省政务服务数据管理局",
+        "广州市政务服务数据管理局",
+        "深圳市政务服务数据管理局",
+        "珠海市人民政府",
+        "华南理工大学",
+        "腾讯云计算（北京）有限责任公司",
+    ],
+    "mainland": [
+        "国家数据局",
+        "浙江省大数据发展管理局",
+        "上海市大数据中心",
+        "清华大学公共管理学院",
+        "中国信息通信研究院",
+        "贵州省大数据发展管理局",
+    ],
     "hong_kong": ["數字政策辦公室", "香港科技大學", "香港數碼港管理有限公司", "香港生產力促進局"],
-    "macao": ["澳門特別行政區政府行政公職局", "澳門大學", "Universidade de São José",
-              "澳門科技大學"],
-    "overseas": ["Digital Transformation Agency", "Smart Nation Group", "OECD Digital Government",
-                 "University of Oxford", "GovTech Singapore", "World Bank"],
-}  # fmt: skip
-TITLES = ["Director", "Deputy Director", "处长", "主任", "教授", "Professor", "Chief Officer",
-          "研究员", "總監", "Senior Manager", "Researcher"]  # fmt: skip
+    "macao": [
+        "澳門特別行政區政府行政公職局",
+        "澳門大學",
+        "Universidade de São José",
+        "澳門科技大學",
+    ],
+    "overseas": [
+        "Digital Transformation Agency",
+        "Smart Nation Group",
+        "OECD Digital Government",
+        "University of Oxford",
+        "GovTech Singapore",
+        "World Bank",
+    ],
+}
+TITLES = [
+    "Director",
+    "Deputy Director",
+    "处长",
+    "主任",
+    "教授",
+    "Professor",
+    "Chief Officer",
+    "研究员",
+    "總監",
+    "Senior Manager",
+    "Researcher",
+]
 REGIONS = ["guangdong"] * 40 + ["mainland"] * 25 + ["hong_kong"] * 15 + ["macao"] * 10
 REGIONS += ["overseas"] * 10
 CATEGORIES = [Category.DELEGATE] * 75 + [Category.VIP] * 8 + [Category.MEDIA] * 7

@@ -154,7 +154,7 @@ def send_outgoing_email(email_id: int) -> str:
     """Send one recorded e-mail unless it was sent already. Returns what happened."""
     with transaction.atomic():
         email = (
-            OutgoingEmail.objects.select_for_update(skip_locked=True)
+            OutgoingEmail.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("registration__summit", "invitation__summit")
             .filter(pk=email_id)
             .first()

@@ -76,7 +76,7 @@ def delete_account(user) -> None:
     for registration in Registration.objects.filter(user=user):
         cancel_registration(registration, actor=user, detail="account deleted")
     with transaction.atomic():
-        for registration in Registration.objects.select_for_update().filter(user=user):
+        for registration in Registration.objects.select_for_update(no_key=True).filter(user=user):
             # Unsent e-mails (the cancellation) would go to an address we no longer hold.
             OutgoingEmail.objects.filter(registration=registration).delete()
             registration.events.update(detail="", actor=None)

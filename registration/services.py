@@ -339,7 +339,7 @@ def claim_registration(user, summit: Summit) -> Registration | None:
         return None
     with transaction.atomic():
         registration = (
-            Registration.objects.select_for_update()
+            Registration.objects.select_for_update(no_key=True)
             .filter(summit=summit, user__isnull=True, email__in=emails)
             .first()
         )

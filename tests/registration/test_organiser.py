@@ -16,10 +16,10 @@ pytestmark = pytest.mark.django_db
 def crowd(summit, register, small_forum):
     """Guests in several scripts, regions and statuses."""
     register(details={"name": "陳大文", "name_latin": "Chan Tai Man", "region": "hong_kong"})
-    register(details={"name": "", "name_latin": "João Conceição", "region": "macao",
-                      "organisation": "Universidade de São José"}, forums=[small_forum])  # fmt: skip
-    register(details={"name": "王伟", "name_latin": "", "region": "guangdong",
-                      "organisation": "广东省政务服务数据管理局"}, category="vip")  # fmt: skip
+    macao = {"name": "", "name_latin": "João Conceição", "region": "macao"}
+    register(details={**macao, "organisation": "Universidade de São José"}, forums=[small_forum])
+    guangdong = {"name": "王伟", "name_latin": "", "region": "guangdong"}
+    register(details={**guangdong, "organisation": "广东省政务服务数据管理局"}, category="vip")
     Summit.objects.filter(pk=summit.pk).update(approval_required=True)
     summit.refresh_from_db()
     register(details={"name": "李小龍", "name_latin": "Lee Siu Lung", "region": "overseas"})
@@ -150,9 +150,14 @@ def test_create_single_invitation_and_send(
     with django_capture_on_commit_callbacks(execute=True):
         response = organiser_client.post(
             reverse("registration:organiser-invitations"),
-            {"one-email": "speaker@example.org", "one-name_latin": "Ana Sofia", "one-category": "speaker",
-             "one-language": "en", "send": "1"},
-        )  # fmt: skip
+            {
+                "one-email": "speaker@example.org",
+                "one-name_latin": "Ana Sofia",
+                "one-category": "speaker",
+                "one-language": "en",
+                "send": "1",
+            },
+        )
 
     assert response.status_code == 302
     invitation = Invitation.objects.get()
