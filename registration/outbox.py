@@ -90,13 +90,25 @@ class Outbox:
                 self.email(enrolment.registration, "enrolment_promoted", enrolment=enrolment.pk)
 
     def flush(self) -> None:
+        self.write()
+        self.publish()
+
+    def write(self) -> tuple[list[RegistrationEvent], list[OutgoingEmail]]:
+        """Write the history lines and e-mail records now; returns them (with ids)."""
+        events = RegistrationEvent.objects.bulk_create(self.events)
+        emails = OutgoingEmail.objects.bulk_create(self.emails)
+        self.written_emails = [*getattr(self, "written_emails", []), *emails]
+        self.events, self.emails = [], []
+        return events, emails
+
+    def publish(self) -> None:
+        """After commit: the status news, then a send task per e-mail written."""
         from registration import tasks
 
-        RegistrationEvent.objects.bulk_create(self.events)
-        emails = OutgoingEmail.objects.bulk_create(self.emails)
+        self.write()
         changes = list(self.status_changes)
-        email_ids = [email.pk for email in emails]
-        self.events, self.emails, self.status_changes = [], [], []
+        email_ids = [email.pk for email in getattr(self, "written_emails", [])]
+        self.status_changes, self.written_emails = [], []
 
         def after_commit() -> None:
             for registration, old, new in changes:

@@ -21,7 +21,14 @@ from registration.capacity import (
     take_seat,
     take_summit_seat,
 )
-from registration.models import Category, Enrolment, Invitation, Registration, RegistrationEvent
+from registration.models import (
+    Category,
+    Enrolment,
+    Invitation,
+    OutgoingEmail,
+    Registration,
+    RegistrationEvent,
+)
 from registration.outbox import Outbox
 from sessions.models import Forum, Session
 from summit.models import Summit
@@ -221,13 +228,11 @@ def _create(
     actor,
     now,
 ) -> Registration:
-    if needs_approval:
-        status = Registration.Status.PENDING
-    elif take_summit_seat(summit.pk):  # locks the summit row first
-        status = Registration.Status.CONFIRMED
-        lock_targets(targets)
-    else:
-        status = Registration.Status.WAITLISTED
+    # Everything is written first as if the seats were free, and the seats are taken last:
+    # the summit row is the one every registration updates, and its lock is held until
+    # commit, so the less that happens after taking it, the more guests register per second.
+    # In the rare case a seat is not free, the rows are corrected under the lock.
+    status = Registration.Status.PENDING if needs_approval else Registration.Status.CONFIRMED
     registration = Registration(
         summit=summit,
         user=user,
@@ -242,26 +247,29 @@ def _create(
     )
     registration.search_text = search_text_for(registration)
     registration.save(force_insert=True)
-    confirmed = status == Registration.Status.CONFIRMED
-    Enrolment.objects.bulk_create(
-        Enrolment(
-            registration=registration,
-            status=Enrolment.Status.CONFIRMED
-            if confirmed and take_seat(target)
-            else Enrolment.Status.WAITLISTED,
-            **target.lookup,
-        )
+    first = Enrolment.Status.WAITLISTED if needs_approval else Enrolment.Status.CONFIRMED
+    enrolments = Enrolment.objects.bulk_create(
+        Enrolment(registration=registration, status=first, **target.lookup)
         for target in sorted(targets)
     )
     outbox = Outbox(actor=actor)
     outbox.status(registration, None, status)
-    kind = {
-        Registration.Status.CONFIRMED: "confirmation",
-        Registration.Status.PENDING: "received",
-        Registration.Status.WAITLISTED: "waitlisted",
-    }[status]
-    outbox.email(registration, kind, reason=reason)
-    outbox.flush()
+    outbox.email(registration, "received" if needs_approval else "confirmation", reason=reason)
+    [event], [message] = outbox.write()
+    if not needs_approval:
+        if take_summit_seat(summit.pk):  # the summit row is locked from here to commit
+            waiting = [e.pk for e in enrolments if not take_seat(Target.of(e))]
+            Enrolment.objects.filter(pk__in=waiting).update(status=Enrolment.Status.WAITLISTED)
+        else:
+            status = registration.status = Registration.Status.WAITLISTED
+            Registration.objects.filter(pk=registration.pk).update(status=status)
+            Enrolment.objects.filter(registration=registration).update(
+                status=Enrolment.Status.WAITLISTED
+            )
+            RegistrationEvent.objects.filter(pk=event.pk).update(new_status=status)
+            OutgoingEmail.objects.filter(pk=message.pk).update(kind="waitlisted")
+            outbox.status_changes[0] = (registration, None, status)
+    outbox.publish()
     return registration
 
 
