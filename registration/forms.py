@@ -13,9 +13,21 @@ validate_phone = RegexValidator(
 )
 
 
+class IdsField(forms.TypedMultipleChoiceField):
+    """Ids of forums or sessions. Until the form is given its options (to render them), any
+    whole number is accepted: the service checks the ids, which saves loading every forum and
+    session on each submission."""
+
+    def valid_value(self, value) -> bool:
+        if not self.choices:
+            return str(value).isdigit()
+        return super().valid_value(value)
+
+
 class ChoicesMixin(forms.Form):
-    forums = forms.TypedMultipleChoiceField(coerce=int, required=False, label=_("Forums"))
-    sessions = forms.TypedMultipleChoiceField(coerce=int, required=False, label=_("Sessions"))
+    forums = IdsField(coerce=int, required=False, label=_("Forums"))
+    sessions = IdsField(coerce=int, required=False, label=_("Sessions"))
+    options: dict | None = None
 
     def set_options(self, options: dict) -> None:
         self.options = options
@@ -64,9 +76,10 @@ class RegistrationForm(ChoicesMixin, forms.ModelForm):
 
     field_order = [*DETAIL_FIELDS, "forums", "sessions", "consent"]
 
-    def __init__(self, *args, options: dict, **kwargs) -> None:
+    def __init__(self, *args, options: dict | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.set_options(options)
+        if options is not None:
+            self.set_options(options)
         self.fields["phone"].validators.append(validate_phone)
         self.fields["region"].choices = Region.choices
         self.fields["dietary"].choices = Dietary.choices
@@ -94,9 +107,10 @@ class RegistrationForm(ChoicesMixin, forms.ModelForm):
 
 
 class ChoicesForm(ChoicesMixin):
-    def __init__(self, *args, options: dict, **kwargs) -> None:
+    def __init__(self, *args, options: dict | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.set_options(options)
+        if options is not None:
+            self.set_options(options)
 
 
 def current_choices(registration: Registration) -> dict[str, list[int]]:

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -130,10 +131,13 @@ def valid_targets(
     summit: Summit, forum_ids: Iterable[int], session_ids: Iterable[int]
 ) -> set[Target]:
     forum_ids, session_ids = set(forum_ids), set(session_ids)
-    forums = set(choosable_forums(summit).filter(pk__in=forum_ids).values_list("pk", flat=True))
-    sessions = set(
-        choosable_sessions(summit).filter(pk__in=session_ids).values_list("pk", flat=True)
-    )
+    forums = sessions = set()
+    if forum_ids:
+        forums = set(choosable_forums(summit).filter(pk__in=forum_ids).values_list("pk", flat=True))
+    if session_ids:
+        sessions = set(
+            choosable_sessions(summit).filter(pk__in=session_ids).values_list("pk", flat=True)
+        )
     if forums != forum_ids or sessions != session_ids:
         raise ChoiceNotAvailable
     return {Target("forum", pk) for pk in forums} | {Target("session", pk) for pk in sessions}
@@ -165,16 +169,21 @@ def register_guest(
     """
     now = timezone.now()
     user_id = user.pk if user is not None else None
+    # One query for both: this very submission seen before, or another one by this person.
+    seen = Q(pk__in=[])
     if submission_key is not None:
-        existing = Registration.objects.filter(submission_key=submission_key).first()
-        if existing is not None:
+        seen |= Q(submission_key=submission_key)
+    if user_id:
+        seen |= Q(summit=summit, user_id=user_id)
+    existing = Registration.objects.filter(seen).first() if (submission_key or user_id) else None
+    if existing is not None:
+        if submission_key is not None and existing.submission_key == submission_key:
             if existing.user_id != user_id:
                 raise AlreadyRegistered
             return existing, False
+        raise AlreadyRegistered
     if not imported and not summit.registration_is_open(now):
         raise RegistrationClosed
-    if user_id and Registration.objects.filter(summit=summit, user_id=user_id).exists():
-        raise AlreadyRegistered
     if invitation is not None and not invitation_is_usable(invitation, now):
         raise InvitationNotValid
     targets = valid_targets(summit, forum_ids, session_ids)
@@ -336,25 +345,29 @@ def register_many(
     return registrations
 
 
-def claim_registration(user, summit: Summit) -> Registration | None:
-    """Attach a registration made for this person (an import) to their verified account."""
+def claim_registration(user, registration: Registration) -> Registration | None:
+    """Attach a registration made without an account (an import) to the account of that
+    address, once the address is verified. Returns it, or None if it cannot be claimed."""
     from allauth.account.models import EmailAddress
 
-    emails = list(
-        EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
-    )
-    if not emails:
+    verified = EmailAddress.objects.filter(
+        user=user, verified=True, email__iexact=registration.email
+    ).exists()
+    if not verified:
         return None
     with transaction.atomic():
-        registration = (
-            Registration.objects.select_for_update(no_key=True)
-            .filter(summit=summit, user__isnull=True, email__in=emails)
-            .first()
+        claimed = Registration.objects.filter(pk=registration.pk, user__isnull=True).update(
+            user=user, updated_at=timezone.now()
         )
-        if registration is None or Registration.objects.filter(summit=summit, user=user).exists():
+        if (
+            not claimed
+            or Registration.objects.filter(summit_id=registration.summit_id, user=user)
+            .exclude(pk=registration.pk)
+            .exists()
+        ):
+            transaction.set_rollback(True)
             return None
         registration.user = user
-        registration.save(update_fields=["user", "updated_at"])
         outbox = Outbox(actor=user)
         outbox.event(registration, RegistrationEvent.Kind.DETAILS, "account linked")
         outbox.flush()

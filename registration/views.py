@@ -44,9 +44,11 @@ def summit_or_404():
 
 
 def own_registration(request, summit) -> Registration | None:
-    return registration_of(request.user, summit) or services.claim_registration(
-        request.user, summit
-    )
+    registration = registration_of(request.user, summit)
+    if registration is not None and registration.user_id is None:
+        # Made for this address by an import: linked once the address is a verified one.
+        registration = services.claim_registration(request.user, registration)
+    return registration
 
 
 def too_many(request) -> HttpResponse | None:
@@ -88,11 +90,10 @@ def register(request):
     if own_registration(request, summit) is not None:
         return redirect("registration:mine")
     invited = pending_invitation(request, summit)
-    options = choice_options(summit)
     if request.method == "POST":
         if limited := too_many(request):
             return limited
-        form = RegistrationForm(request.POST, options=options)
+        form = RegistrationForm(request.POST)
         if form.is_valid():
             try:
                 registration, _created = services.register_guest(
@@ -122,7 +123,8 @@ def register(request):
             initial.update(
                 name=invited.name, name_latin=invited.name_latin, organisation=invited.organisation
             )
-        form = RegistrationForm(initial=initial, options=options)
+        form = RegistrationForm(initial=initial)
+    form.set_options(choice_options(summit))
     context = {
         "form": form,
         "invitation": invited,
@@ -161,11 +163,10 @@ def choices(request):
         return redirect("registration:register")
     if not registration.is_active:
         return redirect("registration:mine")
-    options = choice_options(summit)
     if request.method == "POST":
         if limited := too_many(request):
             return limited
-        form = ChoicesForm(request.POST, options=options)
+        form = ChoicesForm(request.POST)
         if form.is_valid():
             try:
                 changes.change_choices(
@@ -180,7 +181,8 @@ def choices(request):
                 messages.success(request, _("Your choices are saved."))
                 return redirect("registration:mine")
     else:
-        form = ChoicesForm(initial=current_choices(registration), options=options)
+        form = ChoicesForm(initial=current_choices(registration))
+    form.set_options(choice_options(summit))
     statuses = {
         (e.forum_id or e.session_id, "forum" if e.forum_id else "session"): e.status
         for e in registration.enrolments.exclude(status=Enrolment.Status.CANCELLED)
