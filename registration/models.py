@@ -266,8 +266,12 @@ class RegistrationEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    old_status = models.CharField(_("from"), max_length=10, blank=True)
-    new_status = models.CharField(_("to"), max_length=10, blank=True)
+    old_status = models.CharField(
+        _("from"), max_length=10, blank=True, choices=Registration.Status.choices
+    )
+    new_status = models.CharField(
+        _("to"), max_length=10, blank=True, choices=Registration.Status.choices
+    )
     detail = models.CharField(_("detail"), max_length=300, blank=True)
 
     class Meta:

@@ -85,7 +85,7 @@ def test_guest_detail_shows_enrolments_and_history(organiser_client, register, s
 
     assert response.status_code == 200
     assert small_forum.title_en in response.text
-    assert "→ confirmed" in response.text
+    assert "→ Confirmed" in response.text
 
 
 def test_approve_one_from_detail_page_emails_guest(
