@@ -12,9 +12,7 @@ from tests import factories
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_guest_signs_up_verifies_registers_chooses_forums_and_cancels_one(
-    live_server, phone_page
-):
+def test_guest_signs_up_verifies_registers_chooses_forums_and_cancels_one(live_server, phone_page):
     sync_roles()
     summit = factories.SummitFactory(approval_required=False)
     data_forum = factories.ForumFactory(summit=summit, title_en="Digital elements", capacity=50)

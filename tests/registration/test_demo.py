@@ -15,8 +15,10 @@ pytestmark = pytest.mark.django_db
 def test_seed_demo_guests_realistic_counters_exact_and_idempotent(roles):
     call_command("seed_demo", "--guests", "0", stdout=io.StringIO())
     summit = Summit.objects.get()
-    for number in range(4):
-        factories.ForumFactory(summit=summit, capacity=60, slug=f"f{number}")
+    # Small forums, so that some fill up and waiting lists form.
+    if not Forum.objects.filter(kind="themed").exists():
+        factories.ForumFactory(summit=summit, slug="extra")
+    Forum.objects.filter(kind="themed").update(capacity=30)
     factories.SessionFactory(forum__summit=summit, requires_enrolment=True, capacity=15)
 
     call_command("seed_demo", "--guests", "300", stdout=io.StringIO())
