@@ -244,6 +244,27 @@ def signup_jobs(count: int) -> list:
     return jobs
 
 
+def database_cpu() -> float:
+    """CPU seconds used so far by the PostgreSQL backends serving the web workers."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        pids = [row[0] for row in cursor.fetchall()]
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
 def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000
 
@@ -304,6 +325,7 @@ def main() -> None:
         jobs = registration_jobs(forums, workshops, cookies, rng)
         run(args.port, args.clients, [])  # nothing: just let the workers settle
         elapsed, latencies, failures = run(args.port, args.clients, jobs)
+        db_cpu = database_cpu()
         report(
             f"Registrations: {args.clients} clients, {args.workers} gunicorn workers",
             args.guests,
@@ -326,6 +348,10 @@ def main() -> None:
     print(
         f"\nServer CPU (gunicorn, all workers; PostgreSQL not counted): {cpu:.1f} s, "
         f"{cpu / max(total, 1) * 1000:.1f} ms per request on average"
+    )
+    print(
+        f"PostgreSQL CPU during the registrations (web workers' connections): {db_cpu:.1f} s, "
+        f"{db_cpu / max(len(latencies), 1) * 1000:.1f} ms per request"
     )
     print(f"Load generator CPU: {time.process_time() - client_cpu:.1f} s")
     problems = audit(args, forums, workshops)

@@ -12,16 +12,14 @@ from summit.models import Summit
 
 def registration_of(user, summit: Summit) -> Registration | None:
     """The user's registration, or else one made for their address without an account (an
-    import), which the caller may claim (``services.claim_registration``). One query."""
+    import), which the caller may claim (``services.claim_registration``)."""
     if not user.is_authenticated:
         return None
+    own = Registration.objects.filter(summit=summit, user=user).select_related("summit").first()
+    if own is not None:
+        return own
     emails = {user.email, user.email.lower()} - {""}
-    found = list(
-        Registration.objects.filter(summit=summit)
-        .filter(Q(user=user) | Q(user__isnull=True, email__in=emails))
-        .select_related("summit")[:2]
-    )
-    return next((r for r in found if r.user_id == user.pk), found[0] if found else None)
+    return Registration.objects.filter(summit=summit, user__isnull=True, email__in=emails).first()
 
 
 def enrolments_of(registration: Registration) -> QuerySet[Enrolment]:

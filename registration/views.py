@@ -87,7 +87,9 @@ def invitation(request, code: str):
 @login_required
 def register(request):
     summit = summit_or_404()
-    if own_registration(request, summit) is not None:
+    # On a submission the service itself refuses a second registration (one query less on
+    # the busiest request of the summit); the page is only shown to guests without one.
+    if request.method != "POST" and own_registration(request, summit) is not None:
         return redirect("registration:mine")
     invited = pending_invitation(request, summit)
     if request.method == "POST":
@@ -106,8 +108,10 @@ def register(request):
                     submission_key=form.cleaned_data["submission_key"],
                     invitation=invited,
                 )
-            except services.AlreadyRegistered:
-                return redirect("registration:mine")
+            except (services.AlreadyRegistered, services.EmailAlreadyRegistered):
+                if own_registration(request, summit) is not None:
+                    return redirect("registration:mine")
+                form.add_error(None, services.EmailAlreadyRegistered.message)
             except services.RegistrationError as error:
                 form.add_error(None, error.message)
             else:
