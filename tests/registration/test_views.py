@@ -262,3 +262,42 @@ def test_imported_registration_is_claimed_by_matching_account(client, summit, ro
 
     assert response.status_code == 200
     assert Registration.objects.get().user == user
+
+
+def test_signup_is_rate_limited_per_address(client, summit, roles):
+    codes = [
+        client.post(
+            reverse("account_signup"),
+            {"email": f"n{n}@example.org", "password1": "short", "password2": "short"},
+        ).status_code
+        for n in range(21)
+    ]
+
+    assert codes[:20] == [200] * 20
+    assert codes[20] == 429
+
+
+def test_login_is_rate_limited_after_failures(client, summit, guest_user):
+    responses = [
+        client.post(reverse("account_login"), {"login": guest_user.email, "password": "wrong"})
+        for _ in range(6)
+    ]
+
+    blocked = ["Too many failed login attempts" in r.text for r in responses]
+    assert blocked == [False] * 5 + [True]
+
+
+def test_register_page_when_registration_closed(guest_client, summit):
+    import datetime
+
+    from django.utils import timezone
+
+    Summit.objects.filter(pk=summit.pk).update(
+        registration_opens_at=timezone.now() + datetime.timedelta(days=1),
+        registration_closes_at=timezone.now() + datetime.timedelta(days=2),
+    )
+
+    response = guest_client.get(reverse("registration:register"))
+
+    assert "Registration is not open at the moment." in response.text
+    assert 'name="consent"' not in response.text
