@@ -55,5 +55,5 @@ def reset_feed(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        next_url = "home"
+        next_url = "registration:mine"
     return redirect(next_url)

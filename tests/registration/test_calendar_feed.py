@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core import mail
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.urls import reverse
@@ -292,7 +293,7 @@ def test_reset_never_redirects_off_site(client, registration):
         reverse("registration:calendar-feed-reset"), {"next": "https://evil.example/"}
     )
 
-    assert response["Location"] == "/"
+    assert response["Location"] == "/register/me/"
 
 
 # --- A constant number of queries ----------------------------------------------------------------
@@ -364,3 +365,49 @@ def test_feed_section_offers_webcal_google_download_and_reset(registration):
     assert 'action="/calendar/feed/reset/"' in html
     assert 'name="csrfmiddlewaretoken" value="t0k"' in html
     assert 'name="next" value="/my-registration/"' in html
+
+
+def test_confirmation_email_carries_the_guests_sessions(
+    summit, programme, register, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = register(
+            forums=[programme["chosen_forum"]],
+            sessions=[programme["forum_workshop"]],
+            details={"language": "zh-hant"},
+        )
+
+    [message] = [m for m in mail.outbox if m.to == [registration.email]]
+    [(filename, content, mimetype)] = [a for a in message.attachments if a[0].endswith(".ics")]
+    assert (filename, mimetype) == ("digital-gba-2026-my-sessions.ics", "text/calendar")
+    events = events_by_uid(content.encode())
+    assert list(events) == [
+        uid(programme["opening"]),
+        uid(programme["forum_talk"]),
+        uid(programme["forum_workshop"]),
+    ]
+    assert str(events[uid(programme["opening"])]["SUMMARY"]) == "開幕式"
+
+
+def test_my_registration_page_offers_the_feed(client, registration):
+    client.force_login(registration.user)
+
+    response = client.get(reverse("registration:mine"))
+
+    token = registration.calendar_token
+    assert f'href="webcal://testserver/calendar/feed/{token}.ics"' in response.text
+    assert 'action="/calendar/feed/reset/"' in response.text
+
+
+def test_reset_from_my_registration_page_comes_back_to_it(client, registration):
+    client.force_login(registration.user)
+    page = client.get(reverse("registration:mine"))
+    assert 'name="next" value="/register/me/"' in page.text
+
+    response = client.post(reverse("registration:calendar-feed-reset"), {"next": "/register/me/"})
+
+    assert response["Location"] == "/register/me/"
+    followed = client.get(response["Location"])
+    registration.refresh_from_db()
+    assert registration.calendar_token in followed.text
+    assert "Your calendar feed has a new address." in followed.text

@@ -1,0 +1,38 @@
+"""Reactions of the registration app to news from elsewhere (allauth, the dashboard)."""
+
+from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
+
+from registration import selectors
+from summit.dashboard import Panel, dashboard_panels
+from summit.roles import GUEST, add_to_role
+
+
+def put_new_user_in_guests(sender, request, user, **kwargs) -> None:
+    """Everyone who signs up is a guest (allauth's user_signed_up)."""
+    add_to_role(user, GUEST)
+
+
+@receiver(dashboard_panels)
+def registration_panels(sender, summit, request, **kwargs) -> list[Panel]:
+    figures = selectors.figures(summit)
+    return [
+        Panel(
+            _("Registrations by status"),
+            "registration/panels/by_status.html",
+            {"summit": summit, **figures},
+            order=10,
+        ),
+        Panel(
+            _("Forums: seats and waiting lists"),
+            "registration/panels/by_forum.html",
+            figures,
+            order=11,
+        ),
+        Panel(
+            _("Guests by region"),
+            "registration/panels/by_region.html",
+            figures,
+            order=12,
+        ),
+    ]
