@@ -1,18 +1,24 @@
 """Writes for the guest's calendar: resetting the secret feed address, and telling guests
-by e-mail when a session in their calendar changes."""
+by e-mail when a session in their calendar changes.
+
+Change e-mails go through the registration app's outgoing e-mail records
+(:class:`~registration.models.OutgoingEmail`, kind ``session_changed``): one record per
+guest, written in one transaction, each sent once by ``registration.tasks.send_email`` in the
+guest's language and retried with backoff (``registration/emails.py``).
+"""
 
 from collections.abc import Iterable
-from functools import partial
 
-from django.core.mail import EmailMessage, get_connection
+from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import formats, timezone, translation
+from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import get_language, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext, pgettext_lazy
 
 from registration.calendar_selectors import registrations_with_session
-from registration.models import Registration, new_calendar_token
+from registration.emails import Message
+from registration.models import OutgoingEmail, Registration, new_calendar_token
 from sessions.calendar import (
     event_location,
     session_calendar,
@@ -20,13 +26,12 @@ from sessions.calendar import (
     with_calendar_relations,
 )
 from sessions.models import Session
-from summit.i18n import localized, normalise_language
+from summit.i18n import localized
 
-# Guests per background task: a plenary change reaches every confirmed guest (3,000+).
-EMAIL_BATCH_SIZE = 200
+SESSION_CHANGED = "session_changed"
 
 # Keys: the names sessions.signals.session_changed reports (and model field names, for
-# senders that report those).
+# senders that report those), in the order e-mails list them.
 CHANGE_LABELS = {
     "time": pgettext_lazy("changed part of a session", "time"),
     "starts_at": pgettext_lazy("changed part of a session", "time"),
@@ -51,97 +56,94 @@ def reset_calendar_token(registration: Registration) -> str:
     return registration.calendar_token
 
 
+@transaction.atomic
 def notify_guests_of_session_change(session: Session, *, changed_fields: Iterable[str]) -> int:
-    """Queue an e-mail (after commit) to every confirmed guest whose calendar holds the
-    session, in batches; returns how many guests will be written to."""
-    from registration import calendar_tasks
+    """Record an e-mail to every confirmed guest whose calendar holds the session and send
+    them after commit; returns how many guests will be written to."""
+    from registration import tasks
 
     session = Session.objects.select_related("forum").get(pk=session.pk)
-    fields = sorted(set(changed_fields))
-    guest_ids = list(
-        registrations_with_session(session).order_by("pk").values_list("pk", flat=True)
+    context = {"session": session.pk, "changed": sorted(set(changed_fields))}
+    guests = registrations_with_session(session).order_by("pk").only("pk", "email", "language")
+    emails = OutgoingEmail.objects.bulk_create(
+        (
+            OutgoingEmail(
+                registration=guest,
+                kind=SESSION_CHANGED,
+                context=context,
+                recipient=guest.email,
+                language=guest.language,
+            )
+            for guest in guests.iterator(chunk_size=1000)
+        ),
+        batch_size=500,
     )
-    for start in range(0, len(guest_ids), EMAIL_BATCH_SIZE):
-        batch = guest_ids[start : start + EMAIL_BATCH_SIZE]
-        transaction.on_commit(
-            partial(calendar_tasks.email_session_change.enqueue, session.pk, batch, fields)
-        )
-    return len(guest_ids)
+    ids = [email.pk for email in emails]
+    transaction.on_commit(lambda: [tasks.send_email.enqueue(pk) for pk in ids])
+    return len(ids)
 
 
-def email_session_change(
-    session_id: int, *, registration_ids: list[int], changed_fields: list[str]
-) -> int:
-    """Send each guest (still confirmed) the news in their language, with the session's
-    updated ``.ics`` (same UID, higher SEQUENCE) so an imported event can be updated.
-    Returns how many e-mails were sent."""
+def session_change_message(email: OutgoingEmail) -> Message:
+    """The e-mail of one recorded change, in the active language (registration.emails.build
+    activates the guest's), with the session's updated ``.ics``: same UID, higher SEQUENCE,
+    so opening it updates an event imported earlier."""
+    language = get_language()
     session = (
-        with_calendar_relations(Session.objects.filter(pk=session_id))
+        with_calendar_relations(Session.objects.filter(pk=email.context["session"]))
         .select_related("forum__summit")
         .first()
     )
-    if session is None:
-        return 0
-    registrations = Registration.objects.filter(
-        pk__in=registration_ids, status=Registration.Status.CONFIRMED
-    ).order_by("pk")
-    files: dict[str, bytes] = {}
-    messages = []
-    for registration in registrations:
-        language = normalise_language(registration.language)
-        if language not in files:
-            files[language] = session_calendar(
-                session, summit=session.forum.summit, language=language
-            )
-        with translation.override(language):
-            messages.append(_session_change_message(session, registration, changed_fields))
-        messages[-1].attach(f"session-{session.pk}.ics", files[language], "text/calendar")
-    if messages:
-        with get_connection() as connection:
-            connection.send_messages(messages)
-    return len(messages)
-
-
-def _session_change_message(
-    session: Session, registration: Registration, changed_fields: list[str]
-) -> EmailMessage:
-    """The e-mail in the active language."""
-    from django.conf import settings
-
+    if session is None:  # deleted since: nothing left to describe or to attach
+        return Message(
+            _("Agenda change"),
+            [_("A session in your programme has been removed from the agenda.")],
+            settings.SITE_URL + reverse("agenda:agenda"),
+            _("See the agenda"),
+        )
     summit = session.forum.summit
-    language = translation.get_language()
     zone = summit.tzinfo
     starts_at, ends_at = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
-    labels = []
-    for field in changed_fields:
-        label = CHANGE_LABELS.get(field.split("_zh_")[0].removesuffix("_en"))
-        if label is not None and str(label) not in labels:
-            labels.append(str(label))
-    if language == "en":
-        name = registration.name_latin or registration.name
-    else:
-        name = registration.name or registration.name_latin
     title = localized(session, "title", language)
-    context = {
-        "name": name,
-        "summit_name": localized(summit, "name", language),
-        "title": title,
-        # Taken back to draft: off the agenda, as far as the guest is concerned.
-        "cancelled": session.is_cancelled or not session.is_published,
-        "changes": pgettext("between the items of a list of changes", ", ").join(labels),
-        "when": _("%(day)s, %(start)s–%(end)s (China Standard Time, UTC+8)")
-        % {
-            "day": formats.date_format(starts_at, "DATE_FORMAT"),
-            "start": formats.time_format(starts_at, "H:i"),
-            "end": formats.time_format(ends_at, "H:i"),
-        },
-        "where": event_location(session, summit, language),
-        "url": settings.SITE_URL + session_page_url(zone)(session),
-    }
-    if context["cancelled"]:
+    names = {"summit": localized(summit, "name", language)}
+    # Taken back to draft: off the agenda, as far as the guest is concerned.
+    if session.is_cancelled or not session.is_published:
         subject = _("Session cancelled: %(title)s") % {"title": title}
+        opening = _("This session of %(summit)s in your programme has been cancelled:") % names
     else:
         subject = _("Agenda change: %(title)s") % {"title": title}
-    with timezone.override(zone):
-        body = render_to_string("registration/email/session_changed.txt", context)
-    return EmailMessage(subject=subject, body=body, to=[registration.email])
+        changed = set(email.context.get("changed", []))
+        labels = list(
+            dict.fromkeys(str(label) for key, label in CHANGE_LABELS.items() if key in changed)
+        )
+        if labels:
+            changes = pgettext("between the items of a list of changes", ", ").join(labels)
+            opening = _(
+                "This session of %(summit)s in your programme has changed (%(changes)s):"
+            ) % {**names, "changes": changes}
+        else:
+            opening = _("This session of %(summit)s in your programme has changed:") % names
+    when = _("%(day)s, %(start)s–%(end)s (China Standard Time, UTC+8)") % {
+        "day": formats.date_format(starts_at, "DATE_FORMAT"),
+        "start": formats.time_format(starts_at, "H:i"),
+        "end": formats.time_format(ends_at, "H:i"),
+    }
+    return Message(
+        subject,
+        [
+            opening,
+            _(
+                "Calendars subscribed to your personal feed update by themselves. If you added "
+                "the session from a file, open the attached file to update it."
+            ),
+        ],
+        settings.SITE_URL + session_page_url(zone)(session),
+        _("See the session"),
+        items=[title, when, event_location(session, summit, language)],
+        attachments=[
+            (
+                f"session-{session.pk}.ics",
+                session_calendar(session, summit=summit, language=language),
+                "text/calendar",
+            )
+        ],
+    )

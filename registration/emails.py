@@ -103,6 +103,10 @@ def registration_message(email: OutgoingEmail) -> Message:
             _("Your registration for %(summit)s has been cancelled.") % names,
             _("If you did not ask for this, please write to %(contact)s.") % names,
         ]
+    elif email.kind == "session_changed":
+        from registration.calendar_services import session_change_message
+
+        return session_change_message(email)
     else:
         raise ValueError(f"Unknown e-mail kind {email.kind!r}")
     message = Message(subject, paragraphs, link, link_text, items)
