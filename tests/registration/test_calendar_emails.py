@@ -243,3 +243,38 @@ def test_change_names_of_the_agenda_signal_are_spelled_out(summit, forum, sessio
 
     [message] = mail.outbox
     assert "has changed (time, speakers):" in message.body
+
+
+def test_organiser_change_through_the_agenda_service_reaches_the_guest(
+    summit, forum, session, django_capture_on_commit_callbacks
+):
+    from sessions.services import update_session
+
+    registration = guest(summit, forum, language="en")
+    new_room = factories.RoomFactory(summit=summit, name_en="Hall Z")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        update_session(session, room=new_room, notify_guests=True)
+
+    [message] = mail.outbox
+    assert message.to == [registration.email]
+    assert "has changed (room):" in message.body
+    assert "- Hall Z, Guangzhou Baiyun International Convention Center, Guangzhou\n" in (
+        message.body
+    )
+    event = events_by_uid(message.attachments[0][1].encode())[f"{session.uid}@127.0.0.1"]
+    assert event.decoded("SEQUENCE") == 1
+
+
+def test_organiser_change_without_notify_sends_nothing(
+    summit, forum, session, django_capture_on_commit_callbacks
+):
+    from sessions.services import update_session
+
+    guest(summit, forum)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        update_session(session, title_en="Smarter cities")
+
+    assert mail.outbox == []
+    assert OutgoingEmail.objects.count() == 0
