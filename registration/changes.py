@@ -245,3 +245,21 @@ def decide_many(registration_ids: Iterable[int], *, action: str, actor) -> tuple
         else:
             done += 1
     return done, skipped
+
+
+def fill_raised_capacity(summit_id: int, *, forum_id: int | None, session_id: int | None) -> None:
+    """An organiser raised a capacity: move the waiting list into the new seats at once."""
+    with transaction.atomic():
+        if forum_id is None and session_id is None:
+            lock_summit(summit_id)
+            lock_targets(all_targets_of(summit_id))
+            promotions = fill_summit(summit_id)
+        else:
+            target = (
+                Target("forum", forum_id) if forum_id is not None else Target("session", session_id)
+            )
+            lock_targets([target])
+            promotions = fill(target)
+        outbox = Outbox(actor=None)
+        outbox.promotions(promotions)
+        outbox.flush()

@@ -3,9 +3,10 @@
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
-from registration import selectors
+from registration import changes, selectors
 from summit.dashboard import Panel, dashboard_panels
 from summit.roles import GUEST, add_to_role
+from summit.signals import capacity_raised
 
 
 def put_new_user_in_guests(sender, request, user, **kwargs) -> None:
@@ -36,3 +37,8 @@ def registration_panels(sender, summit, request, **kwargs) -> list[Panel]:
             order=12,
         ),
     ]
+
+
+@receiver(capacity_raised)
+def promote_into_raised_capacity(sender, summit_id, forum_id, session_id, **kwargs) -> None:
+    changes.fill_raised_capacity(summit_id, forum_id=forum_id, session_id=session_id)

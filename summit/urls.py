@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("badges.urls")),
     path("organiser/", views.dashboard, name="organiser-dashboard"),
     path("api/v1/openapi.json", openapi_view, name="openapi"),
+    path("organiser/summit/", views.summit_settings, name="summit-settings"),
     path("healthz", views.health, name="health"),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -31,6 +31,17 @@ def _test_settings(settings):
 
 
 @pytest.fixture(autouse=True)
+def _english_by_default():
+    # LocaleMiddleware activates the language of each test-client request for the thread and
+    # leaves it active; start every test in English so that none depends on test order.
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 

@@ -14,6 +14,7 @@ from sessions.services.errors import (
     check_field_names,
 )
 from summit.models import Summit
+from summit.signals import capacity_raised, capacity_was_raised
 
 FORUM_FIELDS = frozenset(
     {
@@ -46,10 +47,17 @@ def update_forum(forum: Forum, **changes: Any) -> Forum:
     check_field_names(changes, FORUM_FIELDS)
     with transaction.atomic():
         locked = Forum.objects.select_for_update().get(pk=forum.pk)
+        old_capacity = locked.capacity
         for name, value in changes.items():
             setattr(locked, name, value)
         _check_forum(locked)
         locked.save()
+        if capacity_was_raised(old_capacity, locked.capacity):
+            transaction.on_commit(
+                lambda: capacity_raised.send(
+                    sender=Forum, summit_id=locked.summit_id, forum_id=locked.pk, session_id=None
+                )
+            )
     for name in changes:
         setattr(forum, name, getattr(locked, name))
     forum.seats_taken = locked.seats_taken

@@ -24,6 +24,7 @@ from sessions.services.errors import (
     check_field_names,
 )
 from sessions.signals import session_changed
+from summit.signals import capacity_raised, capacity_was_raised
 
 SESSION_FIELDS = frozenset(
     {
@@ -86,6 +87,7 @@ def update_session(
         locked = Session.objects.select_for_update().get(pk=session.pk)
         before = _guest_view(locked)
         seats_were_own = locked.requires_enrolment
+        old_capacity = locked.capacity
         for name, value in changes.items():
             setattr(locked, name, value)
         _check_session(locked)
@@ -100,6 +102,13 @@ def update_session(
         changed = _changed_fields(before, _guest_view(locked))
         if _reaches_guests(before, locked, changed):
             _advance(locked, changed, notify_guests=notify_guests)
+        if locked.requires_enrolment and capacity_was_raised(old_capacity, locked.capacity):
+            summit_id = locked.forum.summit_id
+            transaction.on_commit(
+                lambda: capacity_raised.send(
+                    sender=Session, summit_id=summit_id, forum_id=None, session_id=locked.pk
+                )
+            )
     _copy_into(session, locked)
     return session
 
