@@ -58,8 +58,8 @@ format: deps
 	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
 
 messages: deps  ## Extract and compile translations (commit both .po and .mo)
-	$(PY) manage.py makemessages -l zh_Hans -l zh_Hant --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles
-	$(PY) manage.py makemessages -d djangojs -l zh_Hans -l zh_Hant --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles --ignore='*.min.js'
+	$(PY) manage.py makemessages -l zh_Hans -l zh_Hant --add-location=file --no-obsolete --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles
+	$(PY) manage.py makemessages -d djangojs -l zh_Hans -l zh_Hant --add-location=file --no-obsolete --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles --ignore='*.min.js'
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:

@@ -8,4 +8,7 @@ class BadgesConfig(AppConfig):
     verbose_name = _("Badges and check-in")
 
     def ready(self) -> None:
-        from badges import receivers  # noqa: F401  (connects to registration's signals)
+        from badges import (
+            checkin_dashboard,  # noqa: F401  (the dashboard's attendance panel)
+            receivers,  # noqa: F401  (connects to registration's signals)
+        )

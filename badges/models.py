@@ -206,6 +206,12 @@ class Scan(models.Model):
     # For unreadable or forged codes: a fingerprint, never the raw text.
     code_digest = models.CharField(max_length=64, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # Offline scans: what the device answered on its own, and whether the server disagrees
+    # with an admission (admitted at two doors, revoked meanwhile…), for organisers to review.
+    offline_result = models.CharField(
+        _("answer shown offline"), max_length=20, choices=Result, blank=True
+    )
+    conflict = models.BooleanField(_("conflict"), default=False)
 
     class Meta:
         verbose_name = _("scan")
@@ -216,6 +222,7 @@ class Scan(models.Model):
                 fields=["checkpoint", "result", "scanned_at"], name="scan_checkpoint_result"
             ),
             models.Index(fields=["registration", "scanned_at"], name="scan_registration"),
+            models.Index(fields=["received_at"], condition=Q(conflict=True), name="scan_conflicts"),
         ]
 
     def __str__(self) -> str:
@@ -244,6 +251,7 @@ class Admission(models.Model):
                 fields=["checkpoint", "registration"], name="admission_once_per_checkpoint"
             ),
         ]
+        indexes = [models.Index(fields=["admitted_at"], name="admission_admitted_at")]
 
     def __str__(self) -> str:
         return f"{self.registration} @ {self.checkpoint}"

@@ -6,3 +6,13 @@ class RegistrationConfig(AppConfig):
     name = "registration"
     label = "registration"
     verbose_name = _("Registration")
+
+    def ready(self) -> None:
+        from allauth.account.signals import user_signed_up
+
+        from registration import receivers
+
+        user_signed_up.connect(receivers.put_new_user_in_guests, dispatch_uid="registration-guests")
+
+        # Connects to sessions.signals.session_changed and this app's email_attachments.
+        from registration import calendar_receivers  # noqa: F401

@@ -143,6 +143,9 @@ class Registration(models.Model):
     )
     # A resubmitted or double-clicked form carries the same key and creates nothing twice.
     submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # Names, organisation and e-mail, case-folded and without accents ("joao" finds "João"),
+    # kept by the registration services for the organisers' search.
+    search_text = models.TextField(blank=True, editable=False)
     organiser_notes = models.TextField(_("organiser notes"), blank=True)
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -245,3 +248,75 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration} → {self.forum or self.session}"
+
+
+class RegistrationEvent(models.Model):
+    """One line of a registration's history, shown to organisers on the guest's page."""
+
+    class Kind(models.TextChoices):
+        STATUS = "status", _("Status changed")
+        CHOICES = "choices", _("Choices changed")
+        ENROLMENT = "enrolment", _("Enrolment changed")
+        DETAILS = "details", _("Details changed")
+        EMAIL = "email", _("E-mail sent")
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    old_status = models.CharField(
+        _("from"), max_length=10, blank=True, choices=Registration.Status.choices
+    )
+    new_status = models.CharField(
+        _("to"), max_length=10, blank=True, choices=Registration.Status.choices
+    )
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("registration event")
+        verbose_name_plural = _("registration events")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class OutgoingEmail(models.Model):
+    """An e-mail to a guest or an invitee, recorded so that it is sent once and only once.
+
+    The row is written in the same transaction as the change it reports; a task sends it after
+    commit and marks it sent. A retried task finds ``sent_at`` set and does nothing.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, null=True, blank=True, related_name="emails"
+    )
+    invitation = models.ForeignKey(
+        Invitation, on_delete=models.CASCADE, null=True, blank=True, related_name="emails"
+    )
+    kind = models.CharField(_("kind"), max_length=24)
+    # Extra facts the message needs (reason, forum or session id…), JSON-serialisable.
+    context = models.JSONField(default=dict, blank=True)
+    recipient = models.EmailField(_("recipient"))
+    language = models.CharField(_("language"), max_length=7, choices=Language)
+    status = models.CharField(_("status"), max_length=8, choices=Status, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"], name="outgoing_email_status")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient} ({self.status})"

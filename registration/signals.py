@@ -15,7 +15,18 @@ from django.dispatch import Signal
 registration_status_changed = Signal()
 
 # Sent while building an e-mail to a guest, to collect attachments from other apps.
-# Keyword arguments: registration (Registration), kind (str: "confirmation", …).
+# Keyword arguments: registration (Registration), kind (str), reason (str).
+# kind is "confirmation" for every e-mail that tells a guest their place is confirmed, with
+# reason "registered", "approved", "promoted" (from the waiting list) or "imported"; other kinds
+# ("enrolment_promoted", "waitlisted", "received", "rejection", "cancellation") carry no badge.
 # Receivers return a list of (filename, content: bytes, mimetype) tuples.
-# badges.receivers answers "confirmation" with the guest's badge PDF.
+# badges.receivers answers "confirmation" with the guest's badge PDF; the calendar adds an .ics.
 email_attachments = Signal()
+
+# Sent while rendering a guest's "my registration" page, to collect sections from other apps
+# (badges adds "download your badge") without registration importing them.
+# Keyword arguments: registration (Registration), request (HttpRequest).
+# Receivers return a list of summit.dashboard.Panel; each is rendered with
+# ``{% include panel.template with panel=panel.context %}``. Panel.permission is ignored here:
+# the page is the guest's own, and receivers decide what the guest may see.
+guest_page_sections = Signal()

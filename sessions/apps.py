@@ -8,3 +8,6 @@ class AgendaConfig(AppConfig):
     name = "sessions"
     label = "agenda"
     verbose_name = _("Agenda")
+
+    def ready(self) -> None:
+        from sessions import receivers  # noqa: F401  (connects the dashboard panel)

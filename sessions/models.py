@@ -3,6 +3,7 @@ import uuid
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -69,6 +70,9 @@ class Forum(models.Model):
     def __str__(self) -> str:
         return self.title_en
 
+    def get_absolute_url(self) -> str:
+        return reverse("agenda:forum", kwargs={"slug": self.slug})
+
     @property
     def seats_left(self) -> int | None:
         if self.capacity is None:
@@ -123,12 +127,22 @@ class Speaker(models.Model):
     def __str__(self) -> str:
         return self.display_name
 
+    def get_absolute_url(self) -> str:
+        return reverse("agenda:speaker", kwargs={"slug": self.slug})
+
     @property
     def display_name(self) -> str:
         """Latin letters for English readers, native script for Chinese readers."""
         if normalise_language(get_language()) == "en":
             return self.name_latin or self.name
         return self.name or self.name_latin
+
+    @property
+    def other_name(self) -> str:
+        """The name in the other script, when there is one (shown beside display_name)."""
+        if self.name and self.name_latin:
+            return self.name if self.display_name == self.name_latin else self.name_latin
+        return ""
 
 
 class Session(models.Model):
@@ -229,6 +243,9 @@ class Session(models.Model):
     def __str__(self) -> str:
         return self.title_en
 
+    def get_absolute_url(self) -> str:
+        return reverse("agenda:session", kwargs={"uid": self.uid})
+
     @property
     def seats_left(self) -> int | None:
         if self.capacity is None:
@@ -238,6 +255,16 @@ class Session(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == self.Status.CANCELLED
+
+    # Seats as guests see them. A session guests choose separately counts its own seats;
+    # any other session is open to everyone enrolled in its forum, so the forum's count.
+    @property
+    def guest_capacity(self) -> int | None:
+        return self.capacity if self.requires_enrolment else self.forum.capacity
+
+    @property
+    def guest_seats_left(self) -> int | None:
+        return self.seats_left if self.requires_enrolment else self.forum.seats_left
 
 
 class SessionSpeaker(models.Model):

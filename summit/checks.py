@@ -1,9 +1,25 @@
-"""System checks for settings that would be unsafe in production."""
+"""Checks that refuse unsafe production settings.
+
+They are deployment checks (``manage.py check --deploy``), and ``summit/wsgi.py`` runs them
+when a production process starts (DEBUG off), refusing to serve if any fails.
+"""
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, register, run_checks
+from django.core.exceptions import ImproperlyConfigured
 
 DEVELOPMENT_KEY_PREFIX = "django-insecure-"
+LOCAL_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+    "django.core.cache.backends.filebased.FileBasedCache",
+}
+DEVELOPMENT_EMAIL = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+}
 
 
 @register(Tags.security, deploy=True)
@@ -17,4 +33,60 @@ def check_production_settings(app_configs, **kwargs) -> list[Error]:
                 id="bayline.E001",
             )
         )
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        errors.append(
+            Error(
+                "Production runs on PostgreSQL, not SQLite.",
+                hint="Set DATABASE_URL=postgres://user:password@host:5432/bayline.",
+                id="bayline.E002",
+            )
+        )
+    if settings.CACHES["default"]["BACKEND"] in LOCAL_CACHES:
+        errors.append(
+            Error(
+                "The cache is local to each process; rate limits and cached pages would "
+                "differ between web workers.",
+                hint="Set REDIS_URL=redis://host:6379/0.",
+                id="bayline.E003",
+            )
+        )
+    if settings.EMAIL_BACKEND in DEVELOPMENT_EMAIL:
+        errors.append(
+            Error(
+                "E-mail is not really sent with the development backend.",
+                hint="Set EMAIL_HOST (and EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD).",
+                id="bayline.E004",
+            )
+        )
+    if not settings.BADGE_SIGNING_KEYS:
+        errors.append(
+            Error(
+                "Badge signing keys are derived from SECRET_KEY; rotating SECRET_KEY would "
+                "invalidate every printed badge.",
+                hint="Set BADGE_SIGNING_KEYS (python manage.py badge_key prints a new key).",
+                id="bayline.E005",
+            )
+        )
+    if not settings.ALLOWED_HOSTS:
+        errors.append(
+            Error(
+                "ALLOWED_HOSTS is empty.",
+                hint="Set ALLOWED_HOSTS to the site's host names, comma-separated.",
+                id="bayline.E006",
+            )
+        )
     return errors
+
+
+def refuse_unsafe_production() -> None:
+    """Raise ImproperlyConfigured when a production process has unsafe settings."""
+    if settings.DEBUG:
+        return
+    problems = [
+        message
+        for message in run_checks(include_deployment_checks=True)
+        if message.is_serious() and not message.is_silenced()
+    ]
+    if problems:
+        listing = "\n".join(f"  {problem}" for problem in problems)
+        raise ImproperlyConfigured(f"Refusing to start with unsafe settings:\n{listing}")

@@ -23,12 +23,22 @@ def _test_settings(settings):
     settings.TASKS = {
         "default": {
             "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            # The same queues as the real backend ("email", "badges"…).
-            "QUEUES": settings.TASKS["default"]["QUEUES"],
+            "QUEUES": ["default", "email", "badges"],
         }
     }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    # LocaleMiddleware activates the language of each test-client request for the thread and
+    # leaves it active; start every test in English so that none depends on test order.
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -197,3 +197,23 @@ class PrintJobFactory(factory.django.DjangoModelFactory):
     summit = factory.SubFactory(SummitFactory)
     layout = PrintJob.Layout.A6
     order = PrintJob.Order.NAME
+
+
+def agenda_with(summit, *, sessions: int, speakers_per_session: int = 2) -> list[Session]:
+    """An agenda of ``sessions`` published sessions over the summit's three days, spread over
+    two forums, each with its own speakers: for tests that must not grow with the data."""
+    forums = [ForumFactory(summit=summit), ForumFactory(summit=summit)]
+    created = []
+    for index in range(sessions):
+        forum = forums[index % 2]
+        starts_at = at(index % 3 + 1, 9 + index % 8)
+        session = SessionFactory(
+            forum=forum,
+            starts_at=starts_at,
+            requires_enrolment=index % 4 == 0,
+            capacity=30 if index % 4 == 0 else None,
+        )
+        for position in range(speakers_per_session):
+            SessionSpeakerFactory(session=session, position=position)
+        created.append(session)
+    return created

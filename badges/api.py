@@ -1,0 +1,217 @@
+"""The check-in API for door devices and door staff (``/api/v1/checkin…``).
+
+Authentication: ``Authorization: Bearer <device token>`` or a door-staff session (with the
+CSRF token for POSTs). Errors are JSON ``{"error": code, "message": text, "fields": {…}}``
+with 400 (bad input), 401 (no valid token or login), 403 (no permission), 404 (unknown
+checkpoint) or 405. A processed scan is always 200, whatever its status; see badges/checkin.py
+for the statuses and their precedence, and badges/openapi.py for the schema.
+"""
+
+import json
+
+from django import forms
+from django.http import JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from badges import checkin, checkpoints
+from badges.checkin_selectors import guests_matching, offline_data
+from badges.devices import bearer_token, device_for_token
+from badges.models import Scan
+from summit.selectors import current_summit
+
+MAX_BATCH = 500
+SCAN_PERMISSION = "summit.scan_badges"
+
+
+class ScanForm(forms.Form):
+    code = forms.CharField(max_length=2000)
+    checkpoint = forms.SlugField(required=False)
+    scan_id = forms.UUIDField(required=False)
+    scanned_at = forms.DateTimeField(required=False)
+
+    def clean_scanned_at(self):
+        value = self.cleaned_data["scanned_at"]
+        if value is not None and value > timezone.now() + checkin.FUTURE_MARGIN:
+            raise forms.ValidationError(_("This time is in the future."), code="future")
+        return value
+
+
+class BatchScanForm(ScanForm):
+    scan_id = forms.UUIDField()
+    scanned_at = forms.DateTimeField()
+    offline_result = forms.ChoiceField(choices=Scan.Result.choices, required=False)
+
+
+def _error(status: int, code: str, message: str, fields: dict | None = None) -> JsonResponse:
+    body = {"error": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    response = JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="checkin"'
+    return response
+
+
+def _json(body: dict, status: int = 200) -> JsonResponse:
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _field_errors(form: forms.Form) -> dict:
+    return {
+        name: [error["message"] for error in errors]
+        for name, errors in form.errors.get_json_data().items()
+    }
+
+
+def _scanner(request):
+    """(Scanner, None) for a device or door-staff member, or (None, error response)."""
+    token = bearer_token(request)
+    if token is not None:
+        device = device_for_token(token)
+        if device is None:
+            return None, _error(401, "unauthorized", _("This device token is not valid."))
+        return checkin.Scanner(device=device), None
+    user = request.user
+    if not user.is_authenticated:
+        return None, _error(401, "unauthorized", _("Log in or send a device token."))
+    if not user.has_perm(SCAN_PERMISSION):
+        return None, _error(403, "forbidden", _("You may not scan badges."))
+    if request.method == "POST":
+        # Session cookies need the CSRF token; bearer tokens cannot be sent by another site.
+        refused = CsrfViewMiddleware(lambda request: None).process_view(request, None, (), {})
+        if refused is not None:
+            return None, _error(403, "csrf", _("The page has expired; reload it."))
+    return checkin.Scanner(user_id=user.pk), None
+
+
+def _payload(request):
+    try:
+        payload = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        return None, _error(400, "invalid_json", _("The body is not valid JSON."))
+    if not isinstance(payload, dict):
+        return None, _error(400, "invalid_json", _("The body must be a JSON object."))
+    return payload, None
+
+
+def _checkpoint_for(slug: str, scanner: checkin.Scanner):
+    if not slug and scanner.device and scanner.device.checkpoint_id:
+        return checkpoints.checkpoint_info_by_id(scanner.device.checkpoint_id)
+    if not slug:
+        raise checkpoints.CheckpointNotFound("")
+    return checkpoints.checkpoint_info(slug)
+
+
+@csrf_exempt
+def scan(request):
+    """POST /api/v1/checkin: answer one scan."""
+    if request.method != "POST":
+        return _error(405, "method_not_allowed", _("Use POST."))
+    scanner, refused = _scanner(request)
+    if refused:
+        return refused
+    payload, refused = _payload(request)
+    if refused:
+        return refused
+    form = ScanForm(payload)
+    if not form.is_valid():
+        return _error(400, "invalid", _("Some fields are not valid."), _field_errors(form))
+    data = form.cleaned_data
+    try:
+        checkpoint = _checkpoint_for(data["checkpoint"], scanner)
+    except checkpoints.CheckpointNotFound:
+        if not data["checkpoint"]:
+            message = _("Choose a checkpoint.")
+            return _error(400, "invalid", message, {"checkpoint": [message]})
+        return _error(404, "unknown_checkpoint", _("There is no such checkpoint."))
+    answer = checkin.record_scan(
+        data["code"],
+        checkpoint=checkpoint,
+        scanner=scanner,
+        scan_id=data["scan_id"],
+        scanned_at=data["scanned_at"],
+    )
+    response = _json(answer.as_json())
+    if answer.replayed:
+        response["X-Scan-Replayed"] = "1"
+    return response
+
+
+@csrf_exempt
+def batch(request):
+    """POST /api/v1/checkin/batch: upload scans made offline; all validated, then recorded."""
+    if request.method != "POST":
+        return _error(405, "method_not_allowed", _("Use POST."))
+    scanner, refused = _scanner(request)
+    if refused:
+        return refused
+    payload, refused = _payload(request)
+    if refused:
+        return refused
+    scans = payload.get("scans")
+    if not isinstance(scans, list) or not 1 <= len(scans) <= MAX_BATCH:
+        message = _("Send a list of 1 to %(most)d scans.") % {"most": MAX_BATCH}
+        return _error(400, "invalid", message, {"scans": [message]})
+    items, errors = [], {}
+    for index, raw in enumerate(scans):
+        form = BatchScanForm(raw if isinstance(raw, dict) else {})
+        if not form.is_valid():
+            errors[str(index)] = _field_errors(form)
+            continue
+        data = form.cleaned_data
+        try:
+            checkpoint = _checkpoint_for(data["checkpoint"], scanner)
+        except checkpoints.CheckpointNotFound:
+            errors[str(index)] = {"checkpoint": [_("There is no such checkpoint.")]}
+            continue
+        items.append(
+            checkin.BatchItem(
+                code=data["code"],
+                checkpoint=checkpoint,
+                scan_id=data["scan_id"],
+                scanned_at=data["scanned_at"],
+                offline_result=data["offline_result"],
+            )
+        )
+    if errors:
+        return _error(400, "invalid", _("Some scans are not valid."), {"scans": errors})
+    answers = checkin.record_batch(items, scanner=scanner)
+    results = [answer.as_json() for answer in answers]
+    return _json(
+        {
+            "results": results,
+            "conflicts": sum(1 for answer in answers if answer.conflict),
+        }
+    )
+
+
+def offline(request):
+    """GET /api/v1/checkin/offline-data: what a scanner needs to keep working offline."""
+    if request.method != "GET":
+        return _error(405, "method_not_allowed", _("Use GET."))
+    _who, refused = _scanner(request)
+    if refused:
+        return refused
+    summit = current_summit()
+    if summit is None:
+        return _error(404, "no_summit", _("No summit is set up yet."))
+    response = _json(offline_data(summit))
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def search(request):
+    """GET /api/v1/checkin/search?q=…: guests by name, organisation or e-mail (at most 20)."""
+    if request.method != "GET":
+        return _error(405, "method_not_allowed", _("Use GET."))
+    _who, refused = _scanner(request)
+    if refused:
+        return refused
+    summit = current_summit()
+    query = request.GET.get("q", "").strip()
+    if summit is None or len(query) < 2:
+        return _json({"results": []})
+    return _json({"results": guests_matching(summit, query)})

@@ -1,0 +1,347 @@
+"""Door check-in: how a scan is answered and recorded.
+
+Every scan gets exactly one status (``Scan.Result``). When several apply, the first in this
+list wins; problems with the badge itself come first (the guest is turned away at every door
+and sent to the desk), then the door's own limits, then this guest at this door:
+
+1. ``invalid``            not a code we signed, a badge we do not know, or another summit's
+2. ``cancelled``          the registration is cancelled
+3. ``revoked``            this badge was replaced by a newer one or revoked by an organiser
+4. ``not_approved``       the registration is pending, waitlisted or rejected
+5. ``checkpoint_closed``  the checkpoint is switched off
+6. ``wrong_day``          the checkpoint admits on another day (in the summit's time zone)
+7. ``not_enrolled``       the checkpoint admits one themed forum; the guest has no confirmed
+                          place in it (nor in one of its sessions)
+8. ``already_checked_in`` a single-entry checkpoint admitted this guest before
+9. ``ok``                 admitted; at a re-entry checkpoint a repeat is ``ok`` again, with
+                          ``re_entry`` and the first entry
+
+The first admission of a guest at a checkpoint is an ``Admission`` row, unique per
+(checkpoint, registration): when two doors scan one badge at the same moment, the database
+lets exactly one insert through and the other scan becomes ``already_checked_in``.
+
+A scan carries a ``scan_id`` chosen by the device: a retried request is answered from the
+stored scan and nothing is counted twice.
+"""
+
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from badges.checkin_sql import BadgeState, badge_state, insert_ignoring_conflict
+from badges.checkpoints import CheckpointInfo, checkpoint_info_by_id
+from badges.devices import DeviceInfo
+from badges.models import Admission, Scan
+from badges.signing import InvalidCode, verify_code
+from registration.models import Category, Registration
+
+Result = Scan.Result
+# Offline scans come in late; a device clock running ahead is refused past this margin.
+FUTURE_MARGIN = timedelta(minutes=10)
+
+# "Where" a guest first entered: the door device, or the door-staff member who scanned.
+_DOOR = Coalesce("scan__device__name", "scan__scanned_by__username")
+
+
+@dataclass(frozen=True)
+class Scanner:
+    """Who scans: a registered door device, or a logged-in door-staff member."""
+
+    device: DeviceInfo | None = None
+    user_id: int | None = None
+
+    @property
+    def door(self) -> str:
+        return self.device.name if self.device else ""
+
+
+@dataclass(frozen=True)
+class GuestCard:
+    """The guest as the door sees them: names, organisation, category. No photo."""
+
+    registration_id: int
+    badge_id: int
+    name: str
+    name_latin: str
+    organisation: str
+    category: str
+    registration_status: str
+
+    def as_json(self) -> dict:
+        return {
+            "registration_id": self.registration_id,
+            "badge_id": self.badge_id,
+            "name": self.name,
+            "name_latin": self.name_latin,
+            "organisation": self.organisation,
+            "category": self.category,
+            "category_label": str(Category(self.category).label),
+        }
+
+
+@dataclass(frozen=True)
+class FirstEntry:
+    at: datetime
+    door: str
+
+    def as_json(self, checkpoint: CheckpointInfo) -> dict:
+        return {
+            "at": self.at.astimezone(checkpoint.tzinfo).isoformat(),
+            "checkpoint": checkpoint.slug,
+            "checkpoint_name": checkpoint.name,
+            "door": self.door,
+        }
+
+
+@dataclass
+class ScanAnswer:
+    status: str
+    scan_id: uuid.UUID
+    scanned_at: datetime
+    checkpoint: CheckpointInfo
+    guest: GuestCard | None = None
+    first_entry: FirstEntry | None = None
+    offline: bool = False
+    conflict: bool = False
+    replayed: bool = field(default=False, compare=False)
+
+    @property
+    def re_entry(self) -> bool:
+        return self.status == Result.OK and self.first_entry is not None
+
+    def as_json(self) -> dict:
+        answer = {
+            "status": self.status,
+            "message": str(Result(self.status).label),
+            "scan_id": str(self.scan_id),
+            "scanned_at": self.scanned_at.astimezone(self.checkpoint.tzinfo).isoformat(),
+            "checkpoint": {"slug": self.checkpoint.slug, "name": self.checkpoint.name},
+            "guest": self.guest.as_json() if self.guest else None,
+            "first_entry": (
+                self.first_entry.as_json(self.checkpoint) if self.first_entry else None
+            ),
+            "re_entry": self.re_entry,
+        }
+        if self.offline:
+            answer["conflict"] = self.conflict
+        return answer
+
+
+# --- Scans ------------------------------------------------------------------------------------
+
+
+def record_scan(
+    code: str,
+    *,
+    checkpoint: CheckpointInfo,
+    scanner: Scanner,
+    scan_id: uuid.UUID | None = None,
+    scanned_at: datetime | None = None,
+    offline: bool = False,
+    offline_result: str = "",
+) -> ScanAnswer:
+    """Answer a scan and log it. Idempotent by ``scan_id``; see the module's docstring.
+
+    ``offline`` marks a scan made offline and uploaded later, ``offline_result`` what the
+    device answered then; if the device admitted the guest and the server would not have,
+    the scan is flagged as a conflict for organisers.
+    """
+    scan_id = scan_id or uuid.uuid4()
+    scanned_at = scanned_at or timezone.now()
+    try:
+        badge_code = verify_code(code)
+    except InvalidCode:
+        badge_code = None
+    state = badge_state(badge_code, checkpoint) if badge_code else None
+    status = _decide(state, checkpoint, scanned_at)
+    answer = ScanAnswer(
+        status=status,
+        scan_id=scan_id,
+        scanned_at=scanned_at,
+        checkpoint=checkpoint,
+        guest=_card(state) if state is not None else None,
+        first_entry=_first_entry(state),
+        offline=offline,
+        conflict=offline and offline_result == Result.OK and status != Result.OK,
+    )
+    values = {
+        "scan_id": scan_id,
+        "checkpoint_id": checkpoint.id,
+        "device_id": scanner.device.id if scanner.device else None,
+        "scanned_by_id": scanner.user_id,
+        "badge_id": state.pk if state is not None else None,
+        "registration_id": state.registration_id if state is not None else None,
+        "result": status,
+        "scanned_at": scanned_at,
+        "received_at": timezone.now(),
+        "offline": offline,
+        "offline_result": offline_result,
+        "conflict": answer.conflict,
+        "code_digest": "" if state is not None else _digest(code),
+        "note": "",
+    }
+    if status == Result.OK and answer.first_entry is None:
+        with transaction.atomic():
+            scan_pk = insert_ignoring_conflict(Scan, values, conflict_target=("scan_id",))
+            if scan_pk is not None:
+                _admit(scan_pk, values, answer, checkpoint)
+    else:
+        # One statement, atomic by itself: no BEGIN and COMMIT round trips.
+        scan_pk = insert_ignoring_conflict(Scan, values, conflict_target=("scan_id",))
+    if scan_pk is None:
+        # A retry of a scan already recorded (the device did not get the answer).
+        stored = Scan.objects.get(scan_id=scan_id)
+        same_place = stored.checkpoint_id == checkpoint.id
+        return answer_for_scan(stored, checkpoint=checkpoint if same_place else None)
+    return answer
+
+
+def _admit(scan_pk: int, values: dict, answer: "ScanAnswer", checkpoint: CheckpointInfo):
+    """Record the first admission; if another door was faster, follow the policy.
+
+    ON CONFLICT DO NOTHING waits for a concurrent insert of the same pair and then inserts
+    nothing: exactly one scan admits, and no transaction is aborted.
+    """
+    admitted = insert_ignoring_conflict(
+        Admission,
+        {
+            "checkpoint_id": checkpoint.id,
+            "registration_id": values["registration_id"],
+            "scan_id": scan_pk,
+            "admitted_at": values["scanned_at"],
+        },
+        conflict_target=("checkpoint_id", "registration_id"),
+    )
+    if admitted is not None:
+        return
+    first = (
+        Admission.objects.filter(
+            checkpoint_id=checkpoint.id, registration_id=values["registration_id"]
+        )
+        .values_list("admitted_at", _DOOR)
+        .first()
+    )
+    answer.first_entry = FirstEntry(at=first[0], door=first[1] or "") if first else None
+    if checkpoint.single_entry:
+        answer.status = Result.ALREADY_CHECKED_IN
+        answer.conflict = values["offline_result"] == Result.OK
+        Scan.objects.filter(pk=scan_pk).update(result=answer.status, conflict=answer.conflict)
+
+
+def _decide(state: BadgeState | None, checkpoint: CheckpointInfo, scanned_at: datetime) -> str:
+    if state is None:
+        return Result.INVALID
+    if state.registration_status == Registration.Status.CANCELLED:
+        return Result.CANCELLED
+    if state.revoked_at is not None:
+        return Result.REVOKED
+    if state.registration_status != Registration.Status.CONFIRMED:
+        return Result.NOT_APPROVED
+    if not checkpoint.is_active:
+        return Result.CHECKPOINT_CLOSED
+    if checkpoint.day and scanned_at.astimezone(checkpoint.tzinfo).date() != checkpoint.day:
+        return Result.WRONG_DAY
+    if not state.enrolled:
+        return Result.NOT_ENROLLED
+    if state.first_at is not None and checkpoint.single_entry:
+        return Result.ALREADY_CHECKED_IN
+    return Result.OK
+
+
+def _card(state: BadgeState) -> GuestCard:
+    return GuestCard(
+        registration_id=state.registration_id,
+        badge_id=state.pk,
+        name=state.name,
+        name_latin=state.name_latin,
+        organisation=state.organisation,
+        category=state.category,
+        registration_status=state.registration_status,
+    )
+
+
+def _first_entry(state: BadgeState | None) -> FirstEntry | None:
+    if state is None or state.first_at is None:
+        return None
+    return FirstEntry(at=state.first_at, door=state.first_door or "")
+
+
+def _digest(code: str) -> str:
+    return hashlib.sha256((code or "").encode("utf-8", "replace")).hexdigest()
+
+
+def answer_for_scan(scan: Scan, *, checkpoint: CheckpointInfo | None = None) -> ScanAnswer:
+    """The answer a stored scan was given, rebuilt for a retried request."""
+    checkpoint = checkpoint or checkpoint_info_by_id(scan.checkpoint_id)
+    guest = None
+    first_entry = None
+    if scan.registration_id:
+        registration = Registration.objects.get(pk=scan.registration_id)
+        guest = GuestCard(
+            registration_id=registration.pk,
+            badge_id=scan.badge_id,
+            name=registration.name,
+            name_latin=registration.name_latin,
+            organisation=registration.organisation,
+            category=registration.category,
+            registration_status=registration.status,
+        )
+        admission = (
+            Admission.objects.filter(
+                checkpoint_id=scan.checkpoint_id, registration_id=scan.registration_id
+            )
+            .values_list("scan_id", "admitted_at", _DOOR)
+            .first()
+        )
+        if admission and admission[0] != scan.pk and scan.result in _WITH_FIRST_ENTRY:
+            first_entry = FirstEntry(at=admission[1], door=admission[2] or "")
+    return ScanAnswer(
+        status=scan.result,
+        scan_id=scan.scan_id,
+        scanned_at=scan.scanned_at,
+        checkpoint=checkpoint,
+        guest=guest,
+        first_entry=first_entry,
+        offline=scan.offline,
+        conflict=scan.conflict,
+        replayed=True,
+    )
+
+
+_WITH_FIRST_ENTRY = {Result.OK, Result.ALREADY_CHECKED_IN}
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    code: str
+    checkpoint: CheckpointInfo
+    scan_id: uuid.UUID
+    scanned_at: datetime
+    offline_result: str
+
+
+def record_batch(items: list[BatchItem], *, scanner: Scanner) -> list[ScanAnswer]:
+    """Scans queued by a device while offline, in the order they were made.
+
+    Each is answered as if it had been sent then (a retried upload counts nothing twice);
+    the answers carry ``conflict`` where the device admitted a guest the server would not.
+    """
+    ordered = sorted(items, key=lambda item: item.scanned_at)
+    answers = {
+        item.scan_id: record_scan(
+            item.code,
+            checkpoint=item.checkpoint,
+            scanner=scanner,
+            scan_id=item.scan_id,
+            scanned_at=item.scanned_at,
+            offline=True,
+            offline_result=item.offline_result,
+        )
+        for item in ordered
+    }
+    return [answers[item.scan_id] for item in items]

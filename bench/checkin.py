@@ -1,0 +1,400 @@
+"""Check-in under load: POST /api/v1/checkin against gunicorn on PostgreSQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bayline_bench \\
+        .venv/bin/python bench/checkin.py [--guests 3000] [--scanners 16] [--seconds 20] \\
+        [--workers 3 --worker-class gthread --threads 4] [--port 8150] [--speedup 60]
+
+It loads a summit with ``--guests`` confirmed guests and badges into the database (which it
+empties first: use a database of its own), starts gunicorn (``gunicorn.conf.py``, production
+settings, persistent connections: CONN_MAX_AGE=60) and runs two phases:
+
+1. **Throughput**: ``--scanners`` door devices scan as fast as they can for ``--seconds``
+   (keep-alive HTTP/1.1 clients; a mix of first entries, repeats and forum checks), reporting
+   scans per second and p50/p95/p99 latency.
+2. **Replay**: every guest arrives once within one hour through six doors of a single-entry
+   entrance (most of them in the half hour before the opening), replayed ``--speedup`` times
+   faster than real time, with 3 % scanned twice, 1 % old badges and 1 % unreadable codes;
+   it checks that exactly one admission per guest was recorded.
+
+The load generator runs on the same machine as the server.
+"""
+
+import argparse
+import base64
+import http.client
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def server_environment(port: int) -> dict:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+    )
+
+    raw = Ed25519PrivateKey.generate().private_bytes(
+        Encoding.Raw, PrivateFormat.Raw, NoEncryption()
+    )
+    environment = dict(os.environ)
+    environment.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "summit.settings",
+            "DEBUG": "0",
+            "SECRET_KEY": "bench-" + uuid.uuid4().hex * 2,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SECURE_SSL_REDIRECT": "0",
+            "CONN_MAX_AGE": "60",
+            "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/5"),
+            "BADGE_SIGNING_KEYS": "1:" + base64.b64encode(raw).decode(),
+            "ACCESS_LOG": "0",
+            "LOG_LEVEL": "WARNING",
+            "BIND": f"127.0.0.1:{port}",
+        }
+    )
+    return environment
+
+
+def load_data(guests: int, scanners: int) -> dict:
+    """A summit, checkpoints, guests with badges, devices; returns what the clients need."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    from badges.devices import create_device
+    from badges.models import Badge, Checkpoint
+    from badges.signing import sign_badge
+    from registration.models import Enrolment, Registration
+    from sessions.models import Forum
+    from summit.models import Summit
+
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE badges_admission, badges_scan, badges_device, badges_checkpoint, "
+            "badges_badge, registration_enrolment, registration_registration, agenda_forum, "
+            "summit_summit CASCADE"
+        )
+    now = timezone.now()
+    summit = Summit.objects.create(
+        slug="bench",
+        name_en="Bench summit",
+        starts_on=now.date(),
+        ends_on=now.date(),
+        registration_opens_at=now - timezone.timedelta(days=30),
+        registration_closes_at=now + timezone.timedelta(days=1),
+        capacity=guests + 100,
+    )
+    forum = Forum.objects.create(summit=summit, slug="economy", title_en="Digital economy")
+    entrance = Checkpoint.objects.create(
+        summit=summit, slug="entrance", name_en="Main entrance", policy="single"
+    )
+    Checkpoint.objects.create(
+        summit=summit, slug="replay-entrance", name_en="Main entrance (replay)", policy="single"
+    )
+    Checkpoint.objects.create(
+        summit=summit,
+        slug="hall",
+        name_en="Forum hall",
+        kind="forum",
+        forum=forum,
+        policy="reentry",
+    )
+    registrations = Registration.objects.bulk_create(
+        Registration(
+            summit=summit,
+            email=f"guest{index}@bench.test",
+            name=f"嘉宾{index}",
+            name_latin=f"Guest {index}",
+            organisation="Bench Office",
+            region="guangdong",
+            status="confirmed",
+            consent_given_at=now,
+            consent_version="bench",
+        )
+        for index in range(guests)
+    )
+    Enrolment.objects.bulk_create(
+        Enrolment(registration=registration, forum=forum, status="confirmed")
+        for registration in registrations[::2]
+    )
+    badges = Badge.objects.bulk_create(
+        Badge(registration=registration, serial=1) for registration in registrations
+    )
+    # 1 % of guests come with the badge that was replaced by a reprint.
+    old = Badge.objects.bulk_create(
+        Badge(registration=registration, serial=2, revoked_at=now, revoked_reason="reissued")
+        for registration in registrations[: max(guests // 100, 1)]
+    )
+    tokens = [create_device(f"Scanner {n}", checkpoint=entrance)[1] for n in range(scanners)]
+    return {
+        "codes": [sign_badge(badge.pk, badge.serial) for badge in badges],
+        "old_codes": [sign_badge(badge.pk, badge.serial) for badge in old],
+        "tokens": tokens,
+    }
+
+
+class Door:
+    """One scanner: a keep-alive HTTP connection with its own token."""
+
+    def __init__(self, port: int, token: str):
+        self.port = port
+        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+
+    def scan(self, code: str, checkpoint: str) -> tuple[float, str]:
+        body = json.dumps({"code": code, "checkpoint": checkpoint, "scan_id": str(uuid.uuid4())})
+        for attempt in range(2):
+            started = time.perf_counter()
+            try:
+                self.connection.request("POST", "/api/v1/checkin", body, self.headers)
+                response = self.connection.getresponse()
+                payload = response.read()
+                elapsed = time.perf_counter() - started
+                if response.status != 200:
+                    return elapsed, f"http {response.status}"
+                if response.getheader("Connection", "").lower() == "close":
+                    self.connection.close()
+                return elapsed, json.loads(payload)["status"]
+            except (OSError, http.client.HTTPException):
+                # The server closed a kept-alive connection: reconnect once, as devices do.
+                self.connection.close()
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids) -> float:
+    """User + system CPU time of these processes so far (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
+def server_pids(master: int) -> list[int]:
+    """gunicorn's workers, and the PostgreSQL backends serving this database."""
+    from django.db import connection
+
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid()"
+        )
+        backends = [row[0] for row in cursor.fetchall()]
+    return [int(pid) for pid in children], backends
+
+
+def percentiles(latencies: list[float]) -> dict:
+    ordered = sorted(latencies)
+
+    def at(share):
+        return ordered[min(int(share * len(ordered)), len(ordered) - 1)] * 1000
+
+    return {
+        "p50": at(0.50),
+        "p95": at(0.95),
+        "p99": at(0.99),
+        "max": ordered[-1] * 1000,
+        "mean": statistics.fmean(ordered) * 1000,
+    }
+
+
+def throughput(port: int, data: dict, seconds: float) -> dict:
+    stop = threading.Event()
+    latencies: list[float] = []
+    statuses: Counter = Counter()
+    lock = threading.Lock()
+
+    def scanner(token: str, seed: int):
+        door = Door(port, token)
+        chooser = random.Random(seed)
+        mine, local = [], Counter()
+        while not stop.is_set():
+            roll = chooser.random()
+            code = chooser.choice(data["codes"])
+            checkpoint = "hall" if roll < 0.3 else "entrance"
+            elapsed, status = door.scan(code, checkpoint)
+            mine.append(elapsed)
+            local[status] += 1
+        with lock:
+            latencies.extend(mine)
+            statuses.update(local)
+
+    threads = [
+        threading.Thread(target=scanner, args=(token, n)) for n, token in enumerate(data["tokens"])
+    ]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    time.sleep(seconds)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    return {
+        "scans": len(latencies),
+        "seconds": elapsed,
+        "per_second": len(latencies) / elapsed,
+        **percentiles(latencies),
+        "statuses": dict(statuses),
+    }
+
+
+def replay(port: int, data: dict, speedup: float, doors: int = 6) -> dict:
+    """Every guest arrives once in the hour before the opening, through ``doors`` doors."""
+    chooser = random.Random(3000)
+    hour = 3600.0
+    plan = []
+    for code in data["codes"]:
+        # Most guests come in the last half hour before the opening.
+        moment = chooser.triangular(0, hour, hour * 0.8)
+        plan.append((moment, code))
+        if chooser.random() < 0.03:  # the door scans the badge twice
+            plan.append((moment + 2, code))
+    for code in data["old_codes"]:
+        plan.append((chooser.uniform(0, hour), code))
+    for _ in range(len(data["codes"]) // 100):
+        plan.append((chooser.uniform(0, hour), "NOT-A-BADGE-" + uuid.uuid4().hex))
+    plan.sort()
+    queues = [plan[door::doors] for door in range(doors)]
+    latencies, lateness, statuses = [], [], Counter()
+    lock = threading.Lock()
+    start = time.perf_counter() + 0.5
+
+    def door(index: int):
+        client = Door(port, data["tokens"][index])
+        mine, late, local = [], [], Counter()
+        for moment, code in queues[index]:
+            due = start + moment / speedup
+            wait = due - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+            late.append(max(-wait, 0))
+            elapsed, status = client.scan(code, "replay-entrance")
+            mine.append(elapsed)
+            local[status] += 1
+        with lock:
+            latencies.extend(mine)
+            lateness.extend(late)
+            statuses.update(local)
+
+    threads = [threading.Thread(target=door, args=(n,)) for n in range(doors)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    from badges.models import Admission
+
+    admitted = Admission.objects.filter(checkpoint__slug="replay-entrance").count()
+    return {
+        "scans": len(latencies),
+        "wall_seconds": time.perf_counter() - start,
+        **percentiles(latencies),
+        "statuses": dict(statuses),
+        "admissions": admitted,
+        "guests": len(data["codes"]),
+        "max_lateness_ms": max(lateness) * 1000,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--guests", type=int, default=3000)
+    parser.add_argument("--scanners", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=20)
+    # Threaded workers keep HTTP connections alive (sync workers close each one).
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--worker-class", default="gthread")
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8150)
+    parser.add_argument("--speedup", type=float, default=60)
+    parser.add_argument("--skip-replay", action="store_true")
+    options = parser.parse_args()
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit("Set DATABASE_URL=postgres://… (a database of its own: it is emptied).")
+    environment = server_environment(options.port)
+    os.environ.update(environment)
+    data = load_data(options.guests, options.scanners)
+    command = [
+        str(ROOT / ".venv/bin/gunicorn"),
+        "-c",
+        str(ROOT / "gunicorn.conf.py"),
+        "--workers",
+        str(options.workers),
+        "--worker-class",
+        options.worker_class,
+        "--threads",
+        str(options.threads),
+        # No recycling of workers during a measurement (gunicorn.conf.py recycles them every
+        # 5,000 requests, which a door does in a few seconds at this rate).
+        "--max-requests",
+        "0",
+        "summit.wsgi",
+    ]
+    server = subprocess.Popen(command, cwd=ROOT, env=environment)
+    try:
+        for _ in range(100):
+            try:
+                http.client.HTTPConnection("127.0.0.1", options.port, timeout=1).request(
+                    "GET", "/api/v1/checkin"
+                )
+                break
+            except OSError:
+                time.sleep(0.1)
+        # Warm up every worker (imports, connections, remembered checkpoints and devices).
+        throughput(options.port, data, 2)
+        workers, backends = server_pids(server.pid)
+        before = (cpu_seconds(workers), cpu_seconds(backends), time.process_time())
+        result = throughput(options.port, data, options.seconds)
+        after = (cpu_seconds(workers), cpu_seconds(backends), time.process_time())
+        # CPU spent per scan by each party: what 2 idle cores could sustain, whatever else
+        # is running on the machine during the measurement.
+        spent = [
+            (end - start) * 1000 / result["scans"] for start, end in zip(before, after, strict=True)
+        ]
+        result["cpu_ms_per_scan"] = {
+            "django": spent[0],
+            "postgres": spent[1],
+            "load_generator": spent[2],
+        }
+        result["capacity_2_cores_per_second"] = 2000 / sum(spent)
+        figures = {
+            "server": f"gunicorn {options.workers} × {options.worker_class}"
+            f" ({options.threads} threads), CONN_MAX_AGE=60",
+            "throughput": result,
+        }
+        if not options.skip_replay:
+            figures["replay"] = replay(options.port, data, options.speedup)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    print(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()

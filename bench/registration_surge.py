@@ -1,0 +1,368 @@
+"""Registration surge: many guests register at once, through HTTP, against gunicorn.
+
+    createdb -h 127.0.0.1 -U postgres bayline_bench   # once
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bayline_bench \\
+      REDIS_URL=redis://127.0.0.1:6379/2 \\
+      .venv/bin/python bench/registration_surge.py --guests 3000 --clients 32 --workers 4
+
+The database named in DATABASE_URL is wiped (its name must contain "bench"). Accounts and
+their login sessions are made beforehand, so the figure is the registration itself; a
+separate, smaller run measures sign-ups through allauth (bounded by password hashing).
+Every guest POSTs the registration form once (5% also double-click: the same form again),
+choosing one or two of seven forums whose seats run out, and sometimes a workshop.
+Afterwards an audit checks that no capacity was exceeded and no submission was lost.
+"""
+
+import argparse
+import datetime
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import uuid
+from http.client import HTTPConnection
+from pathlib import Path
+from queue import Empty, Queue
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.surge_settings")
+CSRF = "b" * 32  # an unmasked CSRF secret, set as the cookie and sent in the form
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--guests", type=int, default=3000)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--port", type=int, default=8120)
+    parser.add_argument("--signups", type=int, default=64, help="sign-ups to time (0: none)")
+    parser.add_argument("--forum-capacity", type=int, default=400)
+    return parser.parse_args()
+
+
+def environment(args) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DEBUG="0",
+        SECRET_KEY=env.get("SECRET_KEY", "bench-" + "x" * 50),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="0",
+        CONN_MAX_AGE="60",
+        DJANGO_SETTINGS_MODULE="bench.surge_settings",
+        WEB_CONCURRENCY=str(args.workers),
+        BIND=f"127.0.0.1:{args.port}",
+        ACCESS_LOG="0",
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def prepare(args):
+    """Wipe the bench database; summit, forums, workshops; accounts logged in already."""
+    import django
+    from django.conf import settings
+
+    if "bench" not in settings.DATABASES["default"]["NAME"]:
+        sys.exit("DATABASE_URL must name a database whose name contains 'bench' (it is wiped).")
+    django.setup()
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session as LoginSession
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from sessions.models import Forum, Session
+    from summit import demo
+    from summit.models import Summit
+
+    call_command("migrate", verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+    summit = demo.seed(guests=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    Summit.objects.filter(pk=summit.pk).update(approval_required=False, capacity=3200)
+    forums = [
+        Forum.objects.create(
+            summit=summit,
+            slug=f"forum-{n}",
+            title_en=f"Forum {n}",
+            position=n,
+            capacity=args.forum_capacity,
+        )
+        for n in range(1, 8)
+    ]
+    start = timezone.now().replace(year=2026, month=12, day=9, hour=14, minute=0)
+    workshops = [
+        Session.objects.create(
+            forum=forums[n],
+            title_en=f"Workshop {n}",
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=2),
+            requires_enrolment=True,
+            capacity=60,
+        )
+        for n in range(2)
+    ]
+    User = get_user_model()
+    password = make_password("bench-password")
+    users = User.objects.bulk_create(
+        User(username=f"surge{n:05d}", email=f"surge{n:05d}@bench.test", password=password)
+        for n in range(args.guests)
+    )
+    users = list(User.objects.filter(username__startswith="surge").order_by("pk"))
+    EmailAddress.objects.bulk_create(
+        EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users
+    )
+    cookies, rows = [], []
+    expiry = timezone.now() + datetime.timedelta(days=1)
+    for user in users:
+        key = uuid.uuid4().hex
+        data = {
+            "_auth_user_id": str(user.pk),
+            "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+            "_auth_user_hash": user.get_session_auth_hash(),
+        }
+        rows.append(
+            LoginSession(
+                session_key=key, session_data=SessionStore().encode(data), expire_date=expiry
+            )
+        )
+        cookies.append(f"sessionid={key}; csrftoken={CSRF}")
+    LoginSession.objects.bulk_create(rows, batch_size=1000)
+    return forums, workshops, cookies
+
+
+def start_server(args) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "summit.wsgi"],
+        cwd=ROOT,
+        env=environment(args),
+    )
+    for _ in range(100):
+        try:
+            connection = HTTPConnection("127.0.0.1", args.port, timeout=2)
+            connection.request("GET", "/healthz")
+            connection.getresponse().read()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    sys.exit("gunicorn did not start")
+
+
+def run(port: int, clients: int, jobs: list):
+    """Send every (method, path, body, headers, expect) job; return latencies and failures."""
+    queue: Queue = Queue()
+    for job in jobs:
+        queue.put(job)
+    latencies: list[float] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+
+    def client():
+        connection = HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            try:
+                path, body, headers, expect = queue.get_nowait()
+            except Empty:
+                return
+            started = time.perf_counter()
+            try:
+                connection.request("POST", path, body=body, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                ok = response.status == 302 and expect in response.getheader("Location", "")
+                outcome = None if ok else f"{response.status} {response.getheader('Location')}"
+            except OSError as error:
+                connection.close()
+                connection = HTTPConnection("127.0.0.1", port, timeout=30)
+                outcome = repr(error)
+            elapsed = time.perf_counter() - started
+            with lock:
+                latencies.append(elapsed)
+                if outcome:
+                    failures.append(outcome)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started, latencies, failures
+
+
+def registration_jobs(forums, workshops, cookies, rng: random.Random) -> list:
+    jobs = []
+    for n, cookie in enumerate(cookies):
+        fields = {
+            "csrfmiddlewaretoken": CSRF,
+            "submission_key": str(uuid.uuid4()),
+            "name": rng.choice(["陳大文", "王伟", "李嘉欣", ""]),
+            "name_latin": f"Guest {n}",
+            "organisation": "廣東省政務服務數據管理局",
+            "job_title": "Director",
+            "region": rng.choice(["guangdong", "hong_kong", "macao", "mainland", "overseas"]),
+            "phone": "+853 6123 4567",
+            "language": rng.choice(["en", "zh-hans", "zh-hant"]),
+            "dietary": "none",
+            "consent": "on",
+        }
+        chosen = [("forums", f.pk) for f in rng.sample(forums, rng.choice([1, 2]))]
+        if rng.random() < 0.3:
+            chosen.append(("sessions", rng.choice(workshops).pk))
+        body = urllib.parse.urlencode([*fields.items(), *chosen])
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+        jobs.append(("/register/", body, headers, "/register/me/"))
+        if rng.random() < 0.05:  # a double click: the very same form again
+            jobs.append(("/register/", body, headers, "/register/me/"))
+    rng.shuffle(jobs)
+    return jobs
+
+
+def signup_jobs(count: int) -> list:
+    jobs = []
+    for n in range(count):
+        body = urllib.parse.urlencode(
+            {
+                "csrfmiddlewaretoken": CSRF,
+                "email": f"new{n:04d}@bench.test",
+                "password1": "Bench-surge-2026!",
+                "password2": "Bench-surge-2026!",
+            }
+        )
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={CSRF}",
+        }
+        jobs.append(("/accounts/signup/", body, headers, "/accounts/confirm-email/"))
+    return jobs
+
+
+def database_cpu() -> float:
+    """CPU seconds used so far by the PostgreSQL backends serving the web workers."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        pids = [row[0] for row in cursor.fetchall()]
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000
+
+
+def audit(args, forums, workshops) -> list[str]:
+    from django.db.models import Count
+
+    from registration.models import Enrolment, Registration
+    from sessions.models import Forum, Session
+    from summit.models import Summit
+
+    problems = []
+    registrations = Registration.objects.filter(email__endswith="@bench.test")
+    if registrations.count() != args.guests:
+        problems.append(f"{registrations.count()} registrations for {args.guests} guests")
+    duplicates = registrations.values("user").annotate(n=Count("pk")).filter(n__gt=1).count()
+    if duplicates:
+        problems.append(f"{duplicates} guests registered twice")
+    confirmed = registrations.filter(status="confirmed").count()
+    summit = Summit.objects.get()
+    if summit.seats_taken != confirmed or summit.seats_taken > summit.capacity:
+        problems.append(f"summit counter {summit.seats_taken}, confirmed {confirmed}")
+    for model, field in ((Forum, "forum"), (Session, "session")):
+        for target in model.objects.filter(capacity__isnull=False):
+            taken = Enrolment.objects.filter(**{field: target}, status="confirmed").count()
+            if not (target.seats_taken == taken <= target.capacity):
+                problems.append(f"{target}: counter {target.seats_taken}, confirmed {taken}")
+    return problems
+
+
+def report(title: str, count: int, elapsed: float, latencies: list, failures: list) -> None:
+    print(f"\n{title}")
+    print(f"  requests        {len(latencies)} ({count} guests)")
+    print(f"  elapsed         {elapsed:.2f} s")
+    print(
+        f"  throughput      {count / elapsed:.1f} guests/s ({len(latencies) / elapsed:.1f} req/s)"
+    )
+    if len(latencies) >= 2:
+        print(
+            f"  latency         p50 {percentile(latencies, 50):.0f} ms · "
+            f"p95 {percentile(latencies, 95):.0f} ms · p99 {percentile(latencies, 99):.0f} ms · "
+            f"max {max(latencies) * 1000:.0f} ms"
+        )
+    print(f"  errors          {len(failures)}{': ' + ', '.join(failures[:5]) if failures else ''}")
+
+
+def main() -> None:
+    args = parse_args()
+    # The same settings as the server (above all SECRET_KEY, which signs the login sessions).
+    os.environ.update(environment(args))
+    rng = random.Random(8)
+    print(f"Preparing {args.guests} accounts with login sessions…", flush=True)
+    forums, workshops, cookies = prepare(args)
+    server = start_server(args)
+    client_cpu = time.process_time()
+    s_latencies: list = []
+    try:
+        jobs = registration_jobs(forums, workshops, cookies, rng)
+        run(args.port, args.clients, [])  # nothing: just let the workers settle
+        elapsed, latencies, failures = run(args.port, args.clients, jobs)
+        db_cpu = database_cpu()
+        report(
+            f"Registrations: {args.clients} clients, {args.workers} gunicorn workers",
+            args.guests,
+            elapsed,
+            latencies,
+            failures,
+        )
+        if args.signups:
+            clients = min(args.clients, args.signups)
+            s_elapsed, s_latencies, s_failures = run(args.port, clients, signup_jobs(args.signups))
+            report(f"Sign-ups (allauth, password hashing): {clients} clients", args.signups,
+                   s_elapsed, s_latencies, s_failures)  # fmt: skip
+    finally:
+        server.terminate()
+        # wait4 gives the CPU time of gunicorn and of the workers it reaped.
+        _pid, _status, usage = os.wait4(server.pid, 0)
+        server.returncode = 0
+    cpu = usage.ru_utime + usage.ru_stime
+    total = len(latencies) + (len(s_latencies) if args.signups else 0)
+    print(
+        f"\nServer CPU (gunicorn, all workers; PostgreSQL not counted): {cpu:.1f} s, "
+        f"{cpu / max(total, 1) * 1000:.1f} ms per request on average"
+    )
+    print(
+        f"PostgreSQL CPU during the registrations (web workers' connections): {db_cpu:.1f} s, "
+        f"{db_cpu / max(len(latencies), 1) * 1000:.1f} ms per request"
+    )
+    print(f"Load generator CPU: {time.process_time() - client_cpu:.1f} s")
+    problems = audit(args, forums, workshops)
+    from registration.models import Enrolment
+
+    waiting = Enrolment.objects.filter(status="waitlisted").count()
+    print(f"\nAudit: {'OK' if not problems else 'FAILED'} ({waiting} choices on waiting lists)")
+    for problem in problems:
+        print(f"  {problem}")
+    sys.exit(1 if problems or failures else 0)
+
+
+if __name__ == "__main__":
+    main()

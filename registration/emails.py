@@ -1,0 +1,212 @@
+"""E-mails to guests and invitees, in their language, sent once each, retried with backoff.
+
+Services record an :class:`~registration.models.OutgoingEmail` in their transaction; after
+commit a task calls :func:`send_outgoing_email`, which locks the record, sends, and marks it
+sent, so a task run twice sends once. A failure is counted and the task re-enqueued with
+``run_after`` (django-tasks has no retry of its own), until ``MAX_ATTEMPTS``.
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from registration.models import Enrolment, OutgoingEmail, Registration, RegistrationEvent
+from registration.signals import email_attachments
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+RETRY_BASE_SECONDS = 30  # 30 s, 1 min, 2 min, 4 min, 8 min
+
+
+@dataclass
+class Message:
+    subject: str
+    paragraphs: list[str]
+    link: str = ""
+    link_text: str = ""
+    items: list[str] = field(default_factory=list)
+    attachments: list[tuple[str, bytes, str]] = field(default_factory=list)
+
+
+def absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _choices(registration: Registration) -> list[str]:
+    enrolments = (
+        registration.enrolments.exclude(status=Enrolment.Status.CANCELLED)
+        .select_related("forum", "session")
+        .order_by("forum__position", "session__starts_at", "pk")
+    )
+    return [f"{(e.forum or e.session).title}: {e.get_status_display()}" for e in enrolments]
+
+
+def registration_message(email: OutgoingEmail) -> Message:
+    registration = email.registration
+    summit = registration.summit
+    names = {"summit": summit.name, "contact": summit.contact_email or settings.DEFAULT_FROM_EMAIL}
+    reason = email.context.get("reason", "")
+    link, link_text = absolute(reverse("registration:mine")), _("See or change your registration")
+    items: list[str] = []
+    if email.kind == "confirmation":
+        subject = _("Your registration is confirmed")
+        opening = {
+            "approved": _("Your registration for %(summit)s has been approved."),
+            "promoted": _("A place has become free at %(summit)s, and it is yours."),
+            "imported": _("Your delegation has registered you for %(summit)s."),
+        }.get(reason, _("Thank you for registering for %(summit)s."))
+        paragraphs = [
+            opening % names,
+            _("Your place is confirmed. Your badge is attached: show its QR code at the door."),
+        ]
+        items = _choices(registration)
+    elif email.kind == "received":
+        subject = _("We have received your registration")
+        paragraphs = [
+            _("Thank you for registering for %(summit)s.") % names,
+            _("An organiser will review your registration. We will write again when it is."),
+        ]
+    elif email.kind == "waitlisted":
+        subject = _("You are on the waiting list")
+        paragraphs = [
+            _("%(summit)s is full at the moment.") % names,
+            _("You are on the waiting list; we will write as soon as a place is yours."),
+        ]
+    elif email.kind == "enrolment_promoted":
+        enrolment = Enrolment.objects.select_related("forum", "session").get(
+            pk=email.context["enrolment"]
+        )
+        title = (enrolment.forum or enrolment.session).title
+        subject = _("A seat is now yours: %(title)s") % {"title": title}
+        paragraphs = [
+            _("A seat has become free in “%(title)s”, and it is yours.") % {"title": title}
+        ]
+        items = _choices(registration)
+    elif email.kind == "rejection":
+        subject = _("About your registration")
+        paragraphs = [
+            _("We are sorry: we cannot confirm your registration for %(summit)s.") % names,
+            _("If you think this is a mistake, please write to %(contact)s.") % names,
+        ]
+    elif email.kind == "cancellation":
+        subject = _("Your registration has been cancelled")
+        paragraphs = [
+            _("Your registration for %(summit)s has been cancelled.") % names,
+            _("If you did not ask for this, please write to %(contact)s.") % names,
+        ]
+    elif email.kind == "session_changed":
+        from registration.calendar_services import session_change_message
+
+        return session_change_message(email)
+    else:
+        raise ValueError(f"Unknown e-mail kind {email.kind!r}")
+    message = Message(subject, paragraphs, link, link_text, items)
+    if email.kind == "confirmation":
+        for _receiver, answer in email_attachments.send(
+            sender=Registration, registration=registration, kind=email.kind, reason=reason
+        ):
+            message.attachments.extend(answer or [])
+        if not message.attachments:
+            message.paragraphs[1] = _("Your place is confirmed.")
+    return message
+
+
+def invitation_message(email: OutgoingEmail) -> Message:
+    invitation = email.invitation
+    summit = invitation.summit
+    facts = {
+        "summit": summit.name,
+        "dates": f"{summit.starts_on:%Y-%m-%d} – {summit.ends_on:%Y-%m-%d}",
+        "venue": f"{summit.venue}, {summit.city}",
+    }
+    return Message(
+        _("Invitation: %(summit)s") % facts,
+        [
+            _("You are invited to %(summit)s, %(dates)s, %(venue)s.") % facts,
+            _("Register with your personal link below; no approval is needed."),
+            _("Your invitation code is %(code)s.") % {"code": invitation.code},
+        ],
+        absolute(reverse("registration:invitation", args=[invitation.code])),
+        _("Register now"),
+    )
+
+
+def build(email: OutgoingEmail) -> EmailMultiAlternatives:
+    with translation.override(email.language):
+        message = invitation_message(email) if email.invitation_id else registration_message(email)
+        context = {"message": message, "summit": (email.registration or email.invitation).summit}
+        text = render_to_string("registration/email/message.txt", context)
+        html = render_to_string("registration/email/message.html", context)
+        prefix = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX
+    mail = EmailMultiAlternatives(f"{prefix}{message.subject}", text, to=[email.recipient])
+    mail.attach_alternative(html, "text/html")
+    for filename, content, mimetype in message.attachments:
+        mail.attach(filename, content, mimetype)
+    return mail
+
+
+def send_outgoing_email(email_id: int) -> str:
+    """Send one recorded e-mail unless it was sent already. Returns what happened."""
+    with transaction.atomic():
+        email = (
+            OutgoingEmail.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("registration__summit", "invitation__summit")
+            .filter(pk=email_id)
+            .first()
+        )
+        if email is None:
+            return "missing or being sent"
+        if email.status != OutgoingEmail.Status.QUEUED:
+            return email.status
+        email.attempts += 1
+        try:
+            build(email).send()
+        except Exception as error:
+            logger.warning("E-mail %s failed (attempt %s): %r", email.pk, email.attempts, error)
+            email.last_error = repr(error)[:300]
+            if email.attempts >= MAX_ATTEMPTS:
+                email.status = OutgoingEmail.Status.FAILED
+            else:
+                attempt = email.attempts
+                transaction.on_commit(lambda: schedule_retry(email_id, attempt))
+            email.save(update_fields=["attempts", "last_error", "status"])
+            return "failed"
+        email.status = OutgoingEmail.Status.SENT
+        email.sent_at = timezone.now()
+        email.save(update_fields=["attempts", "status", "sent_at"])
+        if email.registration_id:
+            RegistrationEvent.objects.create(
+                registration_id=email.registration_id,
+                kind=RegistrationEvent.Kind.EMAIL,
+                detail=email.kind,
+            )
+        if email.invitation_id:
+            type(email.invitation).objects.filter(pk=email.invitation_id).update(
+                sent_at=email.sent_at
+            )
+    return "sent"
+
+
+def retry_delay(attempt: int) -> datetime.timedelta:
+    return datetime.timedelta(seconds=RETRY_BASE_SECONDS * 2 ** (attempt - 1))
+
+
+def schedule_retry(email_id: int, attempt: int) -> bool:
+    """Enqueue the e-mail again after a backoff. Backends without ``run_after`` (the inline
+    one in tests) cannot wait, so the e-mail stays queued for ``send_queued_emails``."""
+    from registration import tasks
+
+    task = tasks.send_email
+    if not task.get_backend().supports_defer:
+        return False
+    task.using(run_after=timezone.now() + retry_delay(attempt)).enqueue(email_id)
+    return True

@@ -1,0 +1,212 @@
+import csv
+import io
+
+from django import forms
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from registration.models import Category, Dietary, Enrolment, Invitation, Region, Registration
+from registration.services import DETAIL_FIELDS
+
+validate_phone = RegexValidator(
+    r"^\+?[0-9][0-9 ()\-]{5,30}$", _("Enter a phone number, for example +853 6123 4567.")
+)
+
+
+class IdsField(forms.TypedMultipleChoiceField):
+    """Ids of forums or sessions. Until the form is given its options (to render them), any
+    whole number is accepted: the service checks the ids, which saves loading every forum and
+    session on each submission."""
+
+    def valid_value(self, value) -> bool:
+        if not self.choices:
+            return str(value).isdigit()
+        return super().valid_value(value)
+
+
+class ChoicesMixin(forms.Form):
+    forums = IdsField(coerce=int, required=False, label=_("Forums"))
+    sessions = IdsField(coerce=int, required=False, label=_("Sessions"))
+    options: dict | None = None
+
+    def set_options(self, options: dict) -> None:
+        self.options = options
+        self.fields["forums"].choices = [(f.pk, f.title) for f in options["forums"]]
+        self.fields["sessions"].choices = [(s.pk, s.title) for s in options["sessions"]]
+
+    def chosen(self, name: str) -> set[int]:
+        """The ids ticked (from the submitted data, else the initial choices)."""
+        if self.is_bound:
+            values = self.data.getlist(name) if hasattr(self.data, "getlist") else []
+            return {int(v) for v in values if str(v).isdigit()}
+        return set(self.initial.get(name, ()))
+
+    @property
+    def chosen_forums(self) -> set[int]:
+        return self.chosen("forums")
+
+    @property
+    def chosen_sessions(self) -> set[int]:
+        return self.chosen("sessions")
+
+
+class RegistrationForm(ChoicesMixin, forms.ModelForm):
+    consent = forms.BooleanField(
+        label=_("I agree to the processing of my personal data as described above."),
+        error_messages={"required": _("Please give your consent, or we cannot register you.")},
+    )
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Registration
+        fields = list(DETAIL_FIELDS)
+        widgets = {
+            "accessibility_needs": forms.Textarea(attrs={"rows": 3}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+            "name_latin": forms.TextInput(attrs={"autocomplete": "name"}),
+            "organisation": forms.TextInput(attrs={"autocomplete": "organization"}),
+            "job_title": forms.TextInput(attrs={"autocomplete": "organization-title"}),
+        }
+        help_texts = {
+            "name": _("As written in Chinese characters or your own script, for example 陳大文."),
+            "name_latin": _("As in your passport, for example Chan Tai Man or João Conceição."),
+            "dietary_notes": _("Allergies or other needs the caterers should know."),
+            "accessibility_needs": _("Wheelchair access, sign language, seating… (optional)"),
+        }
+
+    field_order = [*DETAIL_FIELDS, "forums", "sessions", "consent"]
+
+    def __init__(self, *args, options: dict | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if options is not None:
+            self.set_options(options)
+        self.fields["phone"].validators.append(validate_phone)
+        self.fields["region"].choices = Region.choices
+        self.fields["dietary"].choices = Dietary.choices
+        self.fields["organisation"].required = True
+        for name in ("name", "name_latin", "organisation", "phone"):
+            self.fields[name].widget.attrs.setdefault("maxlength", self.fields[name].max_length)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("name", "").strip() and not data.get("name_latin", "").strip():
+            message = _("Give your name in Chinese characters, in Latin letters, or both.")
+            self.add_error("name", message)
+            self.add_error("name_latin", message)
+        if data.get("dietary") == Dietary.OTHER and not data.get("dietary_notes", "").strip():
+            self.add_error("dietary_notes", _("Please tell us your dietary requirements."))
+        return data
+
+    def _post_clean(self):
+        # The registration is built by the service, not by the form: skip model validation
+        # here (the service and the database enforce the rules).
+        pass
+
+    def details(self) -> dict:
+        return {name: self.cleaned_data.get(name, "") for name in DETAIL_FIELDS}
+
+
+class ChoicesForm(ChoicesMixin):
+    def __init__(self, *args, options: dict | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if options is not None:
+            self.set_options(options)
+
+
+def current_choices(registration: Registration) -> dict[str, list[int]]:
+    active = registration.enrolments.exclude(status=Enrolment.Status.CANCELLED)
+    return {
+        "forums": [e.forum_id for e in active if e.forum_id],
+        "sessions": [e.session_id for e in active if e.session_id],
+    }
+
+
+# --- Organisers ----------------------------------------------------------------------------
+
+
+class GuestFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All")), *Registration.Status.choices]
+    )
+    category = forms.ChoiceField(
+        label=_("Category"), required=False, choices=[("", _("All")), *Category.choices]
+    )
+    region = forms.ChoiceField(
+        label=_("Region"), required=False, choices=[("", _("All")), *Region.choices]
+    )
+    forum = forms.TypedChoiceField(label=_("Forum"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, forums, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["forum"].choices = [("", _("All"))] + [(f.pk, f.title) for f in forums]
+        self.fields["q"].widget.attrs.update(
+            {"type": "search", "placeholder": _("Name, organisation or e-mail")}
+        )
+
+
+class BulkActionForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[("approve", _("Approve")), ("reject", _("Reject")), ("cancel", _("Cancel"))]
+    )
+    selected = forms.TypedMultipleChoiceField(coerce=int)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Any id: the service looks them up within the summit.
+        values = self.data.getlist("selected") if hasattr(self.data, "getlist") else []
+        self.fields["selected"].choices = [(v, v) for v in values]
+
+
+class InvitationForm(forms.ModelForm):
+    class Meta:
+        model = Invitation
+        fields = ["email", "name", "name_latin", "organisation", "category", "language"]
+
+
+class BulkInvitationForm(forms.Form):
+    entries = forms.CharField(
+        label=_("Invitees"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "One per line: e-mail, name, Latin name, organisation (only the e-mail is needed). "
+            "Or paste a CSV file with those columns."
+        ),
+    )
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    language = forms.ChoiceField(
+        label=_("Language of the e-mail"), choices=Invitation._meta.get_field("language").choices
+    )
+    send = forms.BooleanField(label=_("Send the invitations by e-mail now"), required=False)
+
+    def clean_entries(self) -> list[dict]:
+        text = self.cleaned_data["entries"].lstrip("\ufeff")
+        rows, errors = [], []
+        email_field = forms.EmailField()
+        for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+            cells = [cell.strip() for cell in row]
+            if not any(cells) or cells[0].lower() in {"email", "e-mail"}:
+                continue
+            cells += [""] * (4 - len(cells))
+            try:
+                email = email_field.clean(cells[0])
+            except forms.ValidationError:
+                errors.append(
+                    _("Line %(line)s: “%(value)s” is not an e-mail address.")
+                    % {"line": number, "value": cells[0]}
+                )
+                continue
+            rows.append(
+                {"email": email, "name": cells[1], "name_latin": cells[2], "organisation": cells[3]}
+            )
+        if errors:
+            raise forms.ValidationError(errors)
+        if not rows:
+            raise forms.ValidationError(_("Paste at least one e-mail address."))
+        return rows
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"), help_text=_("UTF-8, with or without BOM; first line: column names.")
+    )

@@ -1,0 +1,209 @@
+"""Organiser pages under /organiser/guests/ (permission summit.manage_guests)."""
+
+import io
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from registration import changes, exports, imports, invitations, selectors, services
+from registration.forms import (
+    BulkActionForm,
+    BulkInvitationForm,
+    GuestFilterForm,
+    ImportForm,
+    InvitationForm,
+)
+from registration.models import Invitation, Registration
+from registration.services import choosable_forums
+from registration.views import summit_or_404
+
+PAGE_SIZE = 50
+
+
+def organiser_only(view):
+    @login_required
+    @permission_required("summit.manage_guests", raise_exception=True)
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        return view(request, summit_or_404(), *args, **kwargs)
+
+    return wrapper
+
+
+def _filters(request, summit) -> tuple[GuestFilterForm, selectors.GuestFilters]:
+    form = GuestFilterForm(request.GET or None, forums=choosable_forums(summit))
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.GuestFilters(
+            query=data["q"].strip(),
+            status=data["status"],
+            category=data["category"],
+            region=data["region"],
+            forum=data["forum"],
+        )
+    else:
+        filters = selectors.GuestFilters()
+    return form, filters
+
+
+@organiser_only
+def guest_list(request, summit):
+    form, filters = _filters(request, summit)
+    page = Paginator(selectors.guests(summit, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter_form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "total": page.paginator.count,
+    }
+    return render(request, "registration/organiser/guest_list.html", context)
+
+
+@organiser_only
+def guest_detail(request, summit, pk: int):
+    try:
+        registration = selectors.guest_detail(summit, pk)
+    except Registration.DoesNotExist:
+        raise Http404 from None
+    context = {
+        "registration": registration,
+        "enrolments": selectors.enrolments_of(registration),
+        "events": registration.events.all(),
+    }
+    return render(request, "registration/organiser/guest_detail.html", context)
+
+
+@organiser_only
+@require_POST
+def guest_action(request, summit, pk: int, action: str):
+    registration = get_object_or_404(Registration, summit=summit, pk=pk)
+    service = changes.BULK_ACTIONS.get(action)
+    if service is None:
+        raise Http404
+    try:
+        service(registration, actor=request.user)
+    except services.RegistrationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Done."))
+    return redirect("registration:organiser-guest", pk=pk)
+
+
+@organiser_only
+@require_POST
+def guest_bulk(request, summit):
+    form = BulkActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose an action and at least one guest."))
+    else:
+        ids = Registration.objects.filter(
+            summit=summit, pk__in=form.cleaned_data["selected"]
+        ).values_list("pk", flat=True)
+        done, skipped = changes.decide_many(
+            ids, action=form.cleaned_data["action"], actor=request.user
+        )
+        messages.success(
+            request,
+            _("%(done)s done, %(skipped)s skipped (not in a status that allows it).")
+            % {"done": done, "skipped": skipped},
+        )
+    back = request.POST.get("next", "")
+    if not back.startswith("/organiser/guests/"):  # only back to the list it came from
+        back = "/organiser/guests/"
+    return redirect(back)
+
+
+@organiser_only
+def guest_export(request, summit, fmt: str):
+    if fmt not in {"csv", "xlsx"}:
+        raise Http404
+    _form, filters = _filters(request, summit)
+    registrations = selectors.guests_for_export(summit, filters)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            exports.csv_lines(registrations), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        buffer = io.BytesIO()
+        exports.write_xlsx(registrations, buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="guests-{stamp}.{fmt}"'
+    return response
+
+
+@organiser_only
+def guest_import(request, summit):
+    result = None
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        result = imports.import_guests(summit, form.cleaned_data["file"].read(), actor=request.user)
+        if result.ok:
+            messages.success(request, _("%(n)s guests imported.") % {"n": len(result.created)})
+            return redirect("registration:organiser-guests")
+    context = {"form": form, "result": result, "columns": imports.REQUIRED + imports.OPTIONAL}
+    return render(request, "registration/organiser/guest_import.html", context)
+
+
+@organiser_only
+def invitation_list(request, summit):
+    single = InvitationForm(prefix="one")
+    bulk = BulkInvitationForm(prefix="many")
+    if request.method == "POST" and "one-email" in request.POST:
+        single = InvitationForm(request.POST, prefix="one")
+        if single.is_valid():
+            data = single.cleaned_data
+            invitations.create_invitations(
+                summit,
+                [data],
+                category=data["category"],
+                language=data["language"],
+                send=bool(request.POST.get("send")),
+                actor=request.user,
+            )
+            messages.success(request, _("Invitation created."))
+            return redirect("registration:organiser-invitations")
+    elif request.method == "POST":
+        bulk = BulkInvitationForm(request.POST, prefix="many")
+        if bulk.is_valid():
+            data = bulk.cleaned_data
+            created = invitations.create_invitations(
+                summit,
+                data["entries"],
+                category=data["category"],
+                language=data["language"],
+                send=data["send"],
+                actor=request.user,
+            )
+            messages.success(request, _("%(n)s invitations ready.") % {"n": len(created)})
+            return redirect("registration:organiser-invitations")
+    page = Paginator(selectors.invitations(summit), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"single": single, "bulk": bulk, "page": page}
+    return render(request, "registration/organiser/invitations.html", context)
+
+
+@organiser_only
+@require_POST
+def invitation_action(request, summit, pk: int, action: str):
+    invitation = get_object_or_404(Invitation, summit=summit, pk=pk)
+    if action == "send":
+        invitations.send_invitation(invitation)
+        messages.success(request, _("The invitation will be sent in a moment."))
+    elif action == "revoke":
+        invitations.revoke_invitation(invitation)
+        messages.success(request, _("Invitation withdrawn."))
+    else:
+        raise Http404
+    return redirect("registration:organiser-invitations")

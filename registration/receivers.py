@@ -1,0 +1,44 @@
+"""Reactions of the registration app to news from elsewhere (allauth, the dashboard)."""
+
+from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
+
+from registration import changes, selectors
+from summit.dashboard import Panel, dashboard_panels
+from summit.roles import GUEST, add_to_role
+from summit.signals import capacity_raised
+
+
+def put_new_user_in_guests(sender, request, user, **kwargs) -> None:
+    """Everyone who signs up is a guest (allauth's user_signed_up)."""
+    add_to_role(user, GUEST)
+
+
+@receiver(dashboard_panels)
+def registration_panels(sender, summit, request, **kwargs) -> list[Panel]:
+    figures = selectors.figures(summit)
+    return [
+        Panel(
+            _("Registrations by status"),
+            "registration/panels/by_status.html",
+            {"summit": summit, **figures},
+            order=10,
+        ),
+        Panel(
+            _("Forums: seats and waiting lists"),
+            "registration/panels/by_forum.html",
+            figures,
+            order=11,
+        ),
+        Panel(
+            _("Guests by region"),
+            "registration/panels/by_region.html",
+            figures,
+            order=12,
+        ),
+    ]
+
+
+@receiver(capacity_raised)
+def promote_into_raised_capacity(sender, summit_id, forum_id, session_id, **kwargs) -> None:
+    changes.fill_raised_capacity(summit_id, forum_id=forum_id, session_id=session_id)

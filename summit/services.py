@@ -1,0 +1,73 @@
+"""Changes to the summit edition itself."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from summit.models import Summit
+from summit.signals import capacity_raised, capacity_was_raised
+
+SUMMIT_FIELDS = frozenset(
+    {
+        "name_en",
+        "name_zh_hans",
+        "name_zh_hant",
+        "venue_en",
+        "venue_zh_hans",
+        "venue_zh_hant",
+        "city_en",
+        "city_zh_hans",
+        "city_zh_hant",
+        "starts_on",
+        "ends_on",
+        "registration_opens_at",
+        "registration_closes_at",
+        "capacity",
+        "approval_required",
+        "contact_email",
+    }
+)
+
+
+class SummitError(Exception):
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def update_summit(summit: Summit, **changes: Any) -> Summit:
+    """Apply ``changes``; a raised capacity lets the waiting list move at once."""
+    unknown = set(changes) - SUMMIT_FIELDS
+    if unknown:
+        raise ValueError(f"Not summit fields: {sorted(unknown)}")
+    with transaction.atomic():
+        # Locked, so that seats_taken cannot grow past the new capacity meanwhile.
+        locked = Summit.objects.select_for_update(no_key=True).get(pk=summit.pk)
+        old_capacity = locked.capacity
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        if locked.capacity < locked.seats_taken:
+            raise SummitError(
+                _("Guests already hold %(taken)d places: the capacity cannot be lower.")
+                % {"taken": locked.seats_taken},
+                field="capacity",
+            )
+        if locked.ends_on < locked.starts_on:
+            raise SummitError(_("The last day cannot come before the first."), field="ends_on")
+        if locked.registration_closes_at <= locked.registration_opens_at:
+            raise SummitError(
+                _("Registration must close after it opens."), field="registration_closes_at"
+            )
+        locked.save()
+        if capacity_was_raised(old_capacity, locked.capacity):
+            transaction.on_commit(
+                lambda: capacity_raised.send(
+                    sender=Summit, summit_id=locked.pk, forum_id=None, session_id=None
+                )
+            )
+    for name in changes:
+        setattr(summit, name, getattr(locked, name))
+    summit.seats_taken = locked.seats_taken
+    return summit

@@ -1,0 +1,51 @@
+"""The capacity floor holds against a registration taking a seat at the same moment."""
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from sessions import services
+from sessions.models import Session
+from tests import factories
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_capacity_change_waits_for_a_seat_being_taken(summit):
+    session = factories.SessionFactory(forum__summit=summit, requires_enrolment=True, capacity=40)
+    Session.objects.filter(pk=session.pk).update(seats_taken=29)
+    locked = threading.Event()
+    outcome = {}
+
+    def take_a_seat():
+        # What a registration service does: lock the session's row, count one more seat.
+        try:
+            with transaction.atomic():
+                row = Session.objects.select_for_update().get(pk=session.pk)
+                locked.set()
+                threading.Event().wait(0.3)  # the organiser saves meanwhile
+                row.seats_taken += 1
+                row.save(update_fields=["seats_taken"])
+        finally:
+            connection.close()
+
+    def lower_capacity():
+        try:
+            locked.wait(5)
+            services.update_session(session, capacity=29)
+            outcome["result"] = "saved"
+        except services.CapacityBelowSeatsTaken:
+            outcome["result"] = "refused"
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=take_a_seat), threading.Thread(target=lower_capacity)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+
+    session.refresh_from_db()
+    assert outcome == {"result": "refused"}
+    assert (session.capacity, session.seats_taken) == (40, 30)

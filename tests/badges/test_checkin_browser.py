@@ -1,0 +1,189 @@
+"""The scanning page in headless Chromium: keyboard-wedge scans, and an outage."""
+
+import time
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from badges.models import Admission, Scan
+from tests import factories
+from tests.badges.conftest import code_of
+from tests.conftest import PHONE
+from tests.factories import at
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def door_context(browser, live_server, door_staff):
+    """A phone-sized browser logged in as door staff."""
+    client = Client()
+    client.force_login(door_staff)
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    yield context
+    context.close()
+
+
+def wedge(page, code):
+    """A USB scanner in keyboard mode: types the code, then Enter."""
+    page.keyboard.type(code, delay=0)
+    page.keyboard.press("Enter")
+
+
+def wait_for(condition, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_door_page_answers_keyboard_wedge_scans(door_context, live_server, checkpoint, summit):
+    from playwright.sync_api import expect
+
+    guest = factories.BadgeFactory(registration__summit=summit, registration__category="vip")
+    old = factories.BadgeFactory(registration__summit=summit, revoked_at=at(1, 7))
+    page = door_context.new_page()
+    page.goto(f"{live_server.url}/door/?checkpoint=main-entrance")
+    result = page.locator("#door-result")
+
+    wedge(page, code_of(guest))
+
+    expect(result).to_have_attribute("data-status", "ok")
+    expect(result).to_be_visible()
+    expect(page.locator("#door-result [data-field=status]")).to_have_text("Admitted")
+    expect(page.locator("#door-result [data-field=name]")).to_have_text("陳大文")
+    expect(page.locator("#door-result [data-field=latin]")).to_have_text("Chan Tai Man")
+    expect(page.locator("#door-result [data-field=category]")).to_have_text("VIP")
+
+    # The next badge goes straight in while the answer is still on screen.
+    started = time.monotonic()
+    wedge(page, code_of(old))
+    expect(result).to_have_attribute("data-status", "revoked")
+    assert time.monotonic() - started < 1.0
+    wedge(page, code_of(guest))
+    expect(result).to_have_attribute("data-status", "already_checked_in")
+    expect(page.locator("#door-result [data-field=detail]")).to_contain_text("First entered at")
+
+    assert list(Scan.objects.order_by("received_at").values_list("result", flat=True)) == [
+        "ok",
+        "revoked",
+        "already_checked_in",
+    ]
+
+
+def test_door_page_keeps_scanning_offline_and_uploads_once_back(
+    door_context, live_server, checkpoint, summit
+):
+    from playwright.sync_api import expect
+
+    guest = factories.BadgeFactory(registration__summit=summit)
+    old = factories.BadgeFactory(registration__summit=summit, revoked_at=at(1, 7))
+    page = door_context.new_page()
+    page.goto(f"{live_server.url}/door/?checkpoint=main-entrance")
+    expect(page.locator("#door-offline-info")).to_contain_text("Offline list: 1 badges")
+    result = page.locator("#door-result")
+
+    door_context.set_offline(True)
+    wedge(page, code_of(guest))
+    expect(result).to_have_attribute("data-status", "ok")
+    expect(page.locator("#door-result [data-field=offline]")).to_have_text(
+        "Checked offline: will be uploaded."
+    )
+    expect(page.locator("#door-result [data-field=name]")).to_have_text("陳大文")
+    wedge(page, code_of(guest))
+    expect(result).to_have_attribute("data-status", "already_checked_in")
+    wedge(page, code_of(old))
+    expect(result).to_have_attribute("data-status", "revoked")
+    wedge(page, "NOT A BADGE")
+    expect(result).to_have_attribute("data-status", "invalid")
+    expect(page.locator("#door-queue")).to_have_text("4 to upload")
+    assert Scan.objects.count() == 0
+
+    door_context.set_offline(False)
+
+    expect(page.locator("#door-queue")).to_be_hidden(timeout=15_000)
+    assert sorted(Scan.objects.values_list("result", "offline", "conflict")) == [
+        ("already_checked_in", True, False),
+        ("invalid", True, False),
+        ("ok", True, False),
+        ("revoked", True, False),
+    ]
+    assert Admission.objects.count() == 1
+    # Coming back online once more uploads nothing twice.
+    page.reload()
+    page.wait_for_timeout(500)
+    assert Scan.objects.count() == 4
+
+
+def test_door_page_verifies_offline_without_webcrypto_ed25519(
+    door_context, live_server, checkpoint, summit
+):
+    from playwright.sync_api import expect
+
+    guest = factories.BadgeFactory(registration__summit=summit)
+    good = code_of(guest)
+    forged = good[:-3] + ("A" if good[-3] != "A" else "B") + good[-2:]
+    # Older browsers lack Ed25519 in WebCrypto: the vendored tweetnacl verifies instead.
+    door_context.add_init_script(
+        "Object.defineProperty(window.crypto, 'subtle', { get: () => undefined });"
+    )
+    page = door_context.new_page()
+    page.goto(f"{live_server.url}/door/?checkpoint=main-entrance")
+    expect(page.locator("#door-offline-info")).to_contain_text("Offline list: 1 badges")
+    result = page.locator("#door-result")
+    door_context.set_offline(True)
+
+    wedge(page, forged)
+    expect(result).to_have_attribute("data-status", "invalid")
+    wedge(page, good)
+    expect(result).to_have_attribute("data-status", "ok")
+    assert page.evaluate("typeof window.crypto.subtle") == "undefined"
+
+
+def test_attendance_page_refreshes_by_itself(browser, live_server, organiser, checkpoint, summit):
+    from playwright.sync_api import expect
+
+    from badges import checkin, checkpoints
+
+    badge = factories.BadgeFactory(registration__summit=summit)
+    client = Client()
+    client.force_login(organiser)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/organiser/attendance/?day=2026-12-08")
+    arrived = page.locator("[data-total=arrived_today]")
+    expect(arrived).to_have_text("0")
+
+    checkin.record_scan(
+        code_of(badge),
+        checkpoint=checkpoints.checkpoint_info("main-entrance"),
+        scanner=checkin.Scanner(),
+        scanned_at=at(1, 8, 40),
+    )
+
+    expect(arrived).to_have_text("1", timeout=12_000)
+    expect(page.locator("[data-rows=arrivals] tr", has_text="08:30")).to_contain_text("1")
+    context.close()

@@ -1,0 +1,88 @@
+"""Simultaneous scans on PostgreSQL, with real threads and their own connections."""
+
+import threading
+import uuid
+
+import pytest
+from django.db import connection
+
+from badges import checkin, checkpoints
+from badges.devices import create_device, device_for_token
+from badges.models import Admission, Checkpoint, Scan
+from tests import factories
+from tests.badges.conftest import code_of
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+DOORS = 8
+
+
+def scan_together(code, slug, tokens, scan_ids):
+    """Every door scans the code at the same moment; returns their statuses."""
+    barrier = threading.Barrier(len(tokens))
+    statuses, errors = [], []
+
+    def door(token, scan_id):
+        try:
+            scanner = checkin.Scanner(device=device_for_token(token))
+            point = checkpoints.checkpoint_info(slug)
+            barrier.wait(timeout=10)
+            answer = checkin.record_scan(code, checkpoint=point, scanner=scanner, scan_id=scan_id)
+            statuses.append(answer.status)
+        except Exception as error:  # reported below, with the thread's traceback lost
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=door, args=(token, scan_id))
+        for token, scan_id in zip(tokens, scan_ids, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    return statuses
+
+
+@pytest.fixture
+def doors():
+    return [create_device(f"Door {number}")[1] for number in range(DOORS)]
+
+
+def test_simultaneous_scans_at_single_entry_admit_exactly_once(doors):
+    summit = factories.SummitFactory()
+    factories.CheckpointFactory(summit=summit, slug="gate", policy=Checkpoint.Policy.SINGLE)
+    badge = factories.BadgeFactory(registration__summit=summit)
+
+    statuses = scan_together(code_of(badge), "gate", doors, [uuid.uuid4() for _ in range(DOORS)])
+
+    assert sorted(statuses) == ["already_checked_in"] * (DOORS - 1) + ["ok"]
+    assert Admission.objects.count() == 1
+    assert Scan.objects.filter(result="ok").count() == 1
+    assert Scan.objects.count() == DOORS
+
+
+def test_simultaneous_scans_at_re_entry_admit_every_scan_but_count_one_admission(doors):
+    summit = factories.SummitFactory()
+    factories.CheckpointFactory(summit=summit, slug="hall", policy=Checkpoint.Policy.REENTRY)
+    badge = factories.BadgeFactory(registration__summit=summit)
+
+    statuses = scan_together(code_of(badge), "hall", doors, [uuid.uuid4() for _ in range(DOORS)])
+
+    assert statuses == ["ok"] * DOORS
+    assert Admission.objects.count() == 1
+
+
+def test_simultaneous_retries_of_one_scan_record_it_once(doors):
+    summit = factories.SummitFactory()
+    factories.CheckpointFactory(summit=summit, slug="gate", policy=Checkpoint.Policy.SINGLE)
+    badge = factories.BadgeFactory(registration__summit=summit)
+    scan_id = uuid.uuid4()
+
+    statuses = scan_together(code_of(badge), "gate", doors[:4], [scan_id] * 4)
+
+    assert statuses == ["ok"] * 4
+    assert Scan.objects.count() == 1
+    assert Admission.objects.count() == 1

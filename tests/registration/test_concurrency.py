@@ -1,0 +1,196 @@
+"""Capacity under real concurrency on PostgreSQL: threads, each with its own connection."""
+
+import threading
+import uuid
+
+import pytest
+from django.db import close_old_connections, connection
+
+from registration import changes, services
+from registration.models import Enrolment, Registration
+from sessions.models import Forum
+from summit.models import Summit
+from tests import factories
+from tests.registration.conftest import guest_details
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+GUESTS = 24
+CAPACITY = 5
+
+
+def run_at_once(work, items) -> list[BaseException]:
+    """Run work(item) for every item in its own thread, released together by a barrier."""
+    barrier = threading.Barrier(len(items))
+    errors: list[BaseException] = []
+
+    def worker(item):
+        try:
+            barrier.wait()
+            work(item)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(item,)) for item in items]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    close_old_connections()
+    return errors
+
+
+@pytest.fixture
+def crowd_setup(db):
+    summit = factories.SummitFactory()
+    forum = factories.ForumFactory(summit=summit, capacity=CAPACITY)
+    users = [factories.UserFactory() for _ in range(GUESTS)]
+    return summit, forum, users
+
+
+def test_concurrent_registrations_never_overbook_a_forum(crowd_setup):
+    summit, forum, users = crowd_setup
+
+    def register(user):
+        services.register_guest(
+            Summit.objects.get(pk=summit.pk),
+            user=user,
+            email=user.email,
+            details=guest_details(),
+            forum_ids=[forum.pk],
+            submission_key=uuid.uuid4(),
+        )
+
+    errors = run_at_once(register, users)
+
+    assert errors == []
+    assert Registration.objects.count() == GUESTS
+    enrolments = Enrolment.objects.filter(forum=forum)
+    assert enrolments.filter(status="confirmed").count() == CAPACITY
+    assert enrolments.filter(status="waitlisted").count() == GUESTS - CAPACITY
+    assert Forum.objects.get(pk=forum.pk).seats_taken == CAPACITY
+    assert Summit.objects.get(pk=summit.pk).seats_taken == GUESTS
+
+
+def test_concurrent_double_submissions_create_one_registration_each(crowd_setup):
+    summit, forum, users = crowd_setup
+    keys = {user.pk: uuid.uuid4() for user in users[:8]}
+    # Every guest submits the same form three times at the same moment.
+    attempts = [user for user in users[:8] for _ in range(3)]
+
+    def submit(user):
+        services.register_guest(
+            Summit.objects.get(pk=summit.pk),
+            user=user,
+            email=user.email,
+            details=guest_details(),
+            forum_ids=[forum.pk],
+            submission_key=keys[user.pk],
+        )
+
+    errors = run_at_once(submit, attempts)
+
+    assert errors == []
+    assert Registration.objects.count() == 8
+    assert Forum.objects.get(pk=forum.pk).seats_taken == CAPACITY
+    assert Summit.objects.get(pk=summit.pk).seats_taken == 8
+
+
+def test_concurrent_summit_capacity_waitlists_the_rest(crowd_setup):
+    summit, _forum, users = crowd_setup
+    Summit.objects.filter(pk=summit.pk).update(capacity=7)
+
+    def register(user):
+        services.register_guest(
+            Summit.objects.get(pk=summit.pk), user=user, email=user.email, details=guest_details()
+        )
+
+    errors = run_at_once(register, users)
+
+    assert errors == []
+    statuses = list(Registration.objects.values_list("status", flat=True))
+    assert statuses.count("confirmed") == 7
+    assert statuses.count("waitlisted") == GUESTS - 7
+    assert Summit.objects.get(pk=summit.pk).seats_taken == 7
+
+
+def test_concurrent_cancellations_promote_waiting_guests_in_order(crowd_setup):
+    summit, forum, users = crowd_setup
+    registrations = [
+        services.register_guest(
+            summit, user=user, email=user.email, details=guest_details(), forum_ids=[forum.pk]
+        )[0]
+        for user in users
+    ]
+    holders = registrations[:CAPACITY]
+    waiting = registrations[CAPACITY:]
+    # Holders cancel their choice while some waiting guests cancel theirs and others change
+    # their minds about the forum, all at the same moment.
+    quitters = waiting[:3]
+
+    def act(registration):
+        enrolment = registration.enrolments.get()
+        changes.cancel_enrolment(registration, enrolment.pk, actor=None)
+
+    errors = run_at_once(act, holders + quitters)
+
+    assert errors == []
+    confirmed = Enrolment.objects.filter(forum=forum, status="confirmed")
+    assert confirmed.count() == CAPACITY
+    assert Forum.objects.get(pk=forum.pk).seats_taken == CAPACITY
+    # The seats went to the first in line who had not quit, in registration order.
+    expected = [r.pk for r in waiting[3 : 3 + CAPACITY]]
+    assert sorted(confirmed.values_list("registration_id", flat=True)) == expected
+
+
+def test_concurrent_whole_cancellations_promote_waiting_registrations(crowd_setup):
+    summit, forum, users = crowd_setup
+    Summit.objects.filter(pk=summit.pk).update(capacity=10)
+    summit.refresh_from_db()
+    registrations = [
+        services.register_guest(
+            summit, user=user, email=user.email, details=guest_details(), forum_ids=[forum.pk]
+        )[0]
+        for user in users
+    ]
+    leaving = registrations[:6]
+
+    errors = run_at_once(lambda r: changes.cancel_registration(r, actor=None), leaving)
+
+    assert errors == []
+    statuses = dict(Registration.objects.values_list("pk", "status"))
+    assert [statuses[r.pk] for r in registrations[6:16]] == ["confirmed"] * 10
+    assert [statuses[r.pk] for r in registrations[16:]] == ["waitlisted"] * 8
+    assert Summit.objects.get(pk=summit.pk).seats_taken == 10
+    confirmed = Enrolment.objects.filter(forum=forum, status="confirmed")
+    assert Forum.objects.get(pk=forum.pk).seats_taken == confirmed.count() == CAPACITY
+    assert not confirmed.exclude(registration__status="confirmed").exists()
+
+
+def test_concurrent_choice_changes_across_forums_do_not_deadlock(crowd_setup):
+    summit, forum, users = crowd_setup
+    other = factories.ForumFactory(summit=summit, capacity=CAPACITY)
+    registrations = [
+        services.register_guest(
+            summit,
+            user=user,
+            email=user.email,
+            details=guest_details(),
+            forum_ids=[forum.pk] if n % 2 else [other.pk],
+        )[0]
+        for n, user in enumerate(users)
+    ]
+
+    def swap(registration):
+        current = registration.enrolments.get().forum_id
+        target = other.pk if current == forum.pk else forum.pk
+        changes.change_choices(registration, forum_ids=[target], session_ids=[], actor=None)
+
+    errors = run_at_once(swap, registrations)
+
+    assert errors == []
+    for each in (forum, other):
+        confirmed = Enrolment.objects.filter(forum=each, status="confirmed").count()
+        assert Forum.objects.get(pk=each.pk).seats_taken == confirmed == CAPACITY

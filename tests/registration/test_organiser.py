@@ -1,0 +1,210 @@
+import csv
+import io
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from registration.models import Invitation, Registration
+from summit.models import Summit
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def crowd(summit, register, small_forum):
+    """Guests in several scripts, regions and statuses."""
+    register(details={"name": "陳大文", "name_latin": "Chan Tai Man", "region": "hong_kong"})
+    macao = {"name": "", "name_latin": "João Conceição", "region": "macao"}
+    register(details={**macao, "organisation": "Universidade de São José"}, forums=[small_forum])
+    guangdong = {"name": "王伟", "name_latin": "", "region": "guangdong"}
+    register(details={**guangdong, "organisation": "广东省政务服务数据管理局"}, category="vip")
+    Summit.objects.filter(pk=summit.pk).update(approval_required=True)
+    summit.refresh_from_db()
+    register(details={"name": "李小龍", "name_latin": "Lee Siu Lung", "region": "overseas"})
+
+
+def names(response) -> list[str]:
+    return [guest.display_name for guest in response.context["page"]]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("陳大文", ["陳大文 / Chan Tai Man"]),
+        ("chan tai", ["陳大文 / Chan Tai Man"]),
+        ("joao", ["João Conceição"]),
+        ("São José", ["João Conceição"]),
+        ("数据管理局", ["王伟"]),
+        ("LEE", ["李小龍 / Lee Siu Lung"]),
+    ],
+)
+def test_guest_list_search_in_any_script(organiser_client, crowd, query, expected):
+    response = organiser_client.get(reverse("registration:organiser-guests"), {"q": query})
+
+    assert names(response) == expected
+
+
+def test_guest_list_search_by_email(organiser_client, crowd):
+    email = Registration.objects.get(name="王伟").email
+
+    response = organiser_client.get(reverse("registration:organiser-guests"), {"q": email})
+
+    assert names(response) == ["王伟"]
+
+
+def test_guest_list_filters(organiser_client, crowd, small_forum):
+    url = reverse("registration:organiser-guests")
+
+    assert names(organiser_client.get(url, {"status": "pending"})) == ["李小龍 / Lee Siu Lung"]
+    assert names(organiser_client.get(url, {"category": "vip"})) == ["王伟"]
+    assert names(organiser_client.get(url, {"region": "macao"})) == ["João Conceição"]
+    assert names(organiser_client.get(url, {"forum": small_forum.pk})) == ["João Conceição"]
+
+
+def test_guest_list_paginates_with_few_queries(
+    organiser_client, summit, django_assert_max_num_queries
+):
+    for number in range(120):
+        factories.RegistrationFactory(summit=summit, email=f"g{number}@example.org", user=None)
+
+    with django_assert_max_num_queries(12):
+        response = organiser_client.get(reverse("registration:organiser-guests"), {"page": 3})
+
+    assert response.status_code == 200
+    assert response.context["total"] == 120
+    assert len(response.context["page"]) == 20
+    assert "Page 3 of 3" in response.text
+
+
+def test_guest_detail_shows_enrolments_and_history(organiser_client, register, small_forum):
+    registration = register(forums=[small_forum])
+
+    response = organiser_client.get(reverse("registration:organiser-guest", args=[registration.pk]))
+
+    assert response.status_code == 200
+    assert small_forum.title_en in response.text
+    assert "→ Confirmed" in response.text
+
+
+def test_approve_one_from_detail_page_emails_guest(
+    organiser_client, summit, register, django_capture_on_commit_callbacks
+):
+    Summit.objects.filter(pk=summit.pk).update(approval_required=True)
+    summit.refresh_from_db()
+    pending = register(details={"language": "en"})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organiser_client.post(
+            reverse("registration:organiser-guest-action", args=[pending.pk, "approve"])
+        )
+
+    pending.refresh_from_db()
+    assert response.status_code == 302
+    assert pending.status == "confirmed"
+    assert mail.outbox[-1].subject == "[Digital GBA Summit] Your registration is confirmed"
+
+
+def test_bulk_reject(organiser_client, crowd):
+    pending = Registration.objects.filter(status="pending")
+    ids = list(pending.values_list("pk", flat=True))
+
+    response = organiser_client.post(
+        reverse("registration:organiser-guests-bulk"),
+        {"action": "reject", "selected": ids, "next": "/organiser/guests/?status=pending"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/organiser/guests/?status=pending"
+    assert Registration.objects.filter(status="rejected").count() == len(ids) == 1
+
+
+def test_export_csv_of_filtered_list(organiser_client, crowd, small_forum):
+    response = organiser_client.get(
+        reverse("registration:organiser-guests-export", args=["csv"]), {"region": "macao"}
+    )
+
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [(row["name_latin"], row["forums"]) for row in rows] == [
+        ("João Conceição", small_forum.slug)
+    ]
+
+
+def test_export_xlsx(organiser_client, crowd):
+    from openpyxl import load_workbook
+
+    response = organiser_client.get(reverse("registration:organiser-guests-export", args=["xlsx"]))
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("email", "name", "name_latin")
+    assert len(rows) == 5
+    assert {row[1] for row in rows[1:]} >= {"陳大文", "王伟", "李小龍"}
+
+
+def test_create_single_invitation_and_send(
+    organiser_client, summit, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organiser_client.post(
+            reverse("registration:organiser-invitations"),
+            {
+                "one-email": "speaker@example.org",
+                "one-name_latin": "Ana Sofia",
+                "one-category": "speaker",
+                "one-language": "en",
+                "send": "1",
+            },
+        )
+
+    assert response.status_code == 302
+    invitation = Invitation.objects.get()
+    assert (invitation.email, invitation.category) == ("speaker@example.org", "speaker")
+    assert mail.outbox[0].to == ["speaker@example.org"]
+
+
+def test_create_invitations_in_bulk_from_pasted_csv(organiser_client, summit):
+    pasted = (
+        "\ufeffemail,name,name_latin,organisation\na@example.org,李明,,澳門大學\nb@example.org\n"
+    )
+
+    organiser_client.post(
+        reverse("registration:organiser-invitations"),
+        {"many-entries": pasted, "many-category": "media", "many-language": "zh-hant"},
+    )
+    organiser_client.post(
+        reverse("registration:organiser-invitations"),
+        {"many-entries": pasted, "many-category": "media", "many-language": "zh-hant"},
+    )
+
+    invitations = Invitation.objects.order_by("email")
+    assert [(i.email, i.name, i.category) for i in invitations] == [
+        ("a@example.org", "李明", "media"),
+        ("b@example.org", "", "media"),
+    ]
+
+
+def test_bulk_invitations_report_bad_lines(organiser_client, summit):
+    response = organiser_client.post(
+        reverse("registration:organiser-invitations"),
+        {"many-entries": "ok@example.org\nnot-an-email\n", "many-category": "vip",
+         "many-language": "en"},
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    assert "Line 2: “not-an-email” is not an e-mail address." in response.text
+    assert Invitation.objects.count() == 0
+
+
+def test_dashboard_shows_registration_panels(organiser_client, crowd, small_forum):
+    response = organiser_client.get(reverse("organiser-dashboard"))
+
+    assert response.status_code == 200
+    assert "Registrations by status" in response.text
+    assert "Forums: seats and waiting lists" in response.text
+    assert "Guests by region" in response.text
+    panels = {panel.title: panel for panel in response.context["panels"]}
+    figures = panels["Registrations by status"].context
+    assert figures["by_status"] == {"confirmed": 3, "pending": 1}

@@ -1,0 +1,342 @@
+import datetime
+import uuid
+
+import pytest
+from django.utils import timezone
+
+from registration import changes, services
+from registration.models import Enrolment, Registration
+from registration.signals import registration_status_changed
+from sessions.models import Forum
+from summit.models import Summit
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def seats(obj) -> int:
+    return type(obj).objects.get(pk=obj.pk).seats_taken
+
+
+def test_register_without_approval_confirms_and_takes_seats(summit, register, small_forum):
+    registration = register(forums=[small_forum])
+
+    assert registration.status == Registration.Status.CONFIRMED
+    assert registration.enrolments.get().status == Enrolment.Status.CONFIRMED
+    assert seats(summit) == 1
+    assert seats(small_forum) == 1
+    assert registration.consent_version == services.CONSENT_VERSION
+    assert registration.consent_given_at is not None
+
+
+def test_register_when_approval_required_is_pending_and_takes_no_seat(
+    summit, register, small_forum
+):
+    Summit.objects.filter(pk=summit.pk).update(approval_required=True)
+    summit.refresh_from_db()
+
+    registration = register(forums=[small_forum])
+
+    assert registration.status == Registration.Status.PENDING
+    assert registration.enrolments.get().status == Enrolment.Status.WAITLISTED
+    assert (seats(summit), seats(small_forum)) == (0, 0)
+
+
+def test_register_when_summit_full_is_waitlisted(summit, register):
+    Summit.objects.filter(pk=summit.pk).update(capacity=1)
+    summit.refresh_from_db()
+    register()
+
+    second = register()
+
+    assert second.status == Registration.Status.WAITLISTED
+    assert seats(summit) == 1
+
+
+def test_register_when_forum_full_waitlists_the_choice(register, small_forum):
+    register(forums=[small_forum])
+    register(forums=[small_forum])
+
+    third = register(forums=[small_forum])
+
+    assert third.status == Registration.Status.CONFIRMED
+    assert third.enrolments.get().status == Enrolment.Status.WAITLISTED
+    assert seats(small_forum) == 2
+
+
+def test_register_outside_window_is_refused(summit, register):
+    Summit.objects.filter(pk=summit.pk).update(
+        registration_opens_at=timezone.now() - datetime.timedelta(days=10),
+        registration_closes_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    summit.refresh_from_db()
+
+    with pytest.raises(services.RegistrationClosed):
+        register()
+
+    assert Registration.objects.count() == 0
+
+
+def test_register_twice_with_same_submission_key_creates_one(summit, register, small_forum):
+    user = factories.UserFactory()
+    key = uuid.uuid4()
+
+    first = register(user=user, forums=[small_forum], submission_key=key)
+    again = register(user=user, forums=[small_forum], submission_key=key)
+
+    assert again.pk == first.pk
+    assert Registration.objects.count() == 1
+    assert seats(summit) == 1
+    assert seats(small_forum) == 1
+
+
+def test_register_again_with_new_key_is_refused(register):
+    user = factories.UserFactory()
+    register(user=user, submission_key=uuid.uuid4())
+
+    with pytest.raises(services.AlreadyRegistered):
+        register(user=user, submission_key=uuid.uuid4())
+
+
+def test_register_plenary_forum_is_not_choosable(summit, register):
+    plenary = factories.ForumFactory(summit=summit, kind=Forum.Kind.PLENARY)
+
+    with pytest.raises(services.ChoiceNotAvailable):
+        register(forums=[plenary])
+
+
+def test_register_session_needs_requires_enrolment(summit, register):
+    open_session = factories.SessionFactory(forum__summit=summit)
+    workshop = factories.SessionFactory(
+        forum=open_session.forum, requires_enrolment=True, capacity=1
+    )
+
+    with pytest.raises(services.ChoiceNotAvailable):
+        register(sessions=[open_session])
+    registration = register(sessions=[workshop])
+
+    assert registration.enrolments.get().session == workshop
+    assert seats(workshop) == 1
+
+
+def test_invitation_skips_approval_and_sets_category(summit, register):
+    Summit.objects.filter(pk=summit.pk).update(approval_required=True)
+    summit.refresh_from_db()
+    invitation = factories.InvitationFactory(summit=summit, category="speaker")
+
+    registration = register(invitation=invitation)
+
+    assert registration.status == Registration.Status.CONFIRMED
+    assert registration.category == "speaker"
+    assert registration.invitation == invitation
+
+
+def test_invitation_used_once(summit, register):
+    invitation = factories.InvitationFactory(summit=summit)
+    register(invitation=invitation)
+
+    with pytest.raises(services.InvitationNotValid):
+        register(invitation=invitation)
+
+
+def test_invitation_revoked_or_expired_is_refused(summit, register):
+    revoked = factories.InvitationFactory(summit=summit, revoked_at=timezone.now())
+    expired = factories.InvitationFactory(
+        summit=summit, expires_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+
+    with pytest.raises(services.InvitationNotValid):
+        register(invitation=revoked)
+    with pytest.raises(services.InvitationNotValid):
+        register(invitation=expired)
+
+
+def test_cancel_enrolment_promotes_first_in_line(register, small_forum):
+    holder = register(forums=[small_forum])
+    register(forums=[small_forum])
+    first_waiting = register(forums=[small_forum])
+    second_waiting = register(forums=[small_forum])
+
+    changes.cancel_enrolment(holder, holder.enrolments.get().pk, actor=None)
+
+    assert first_waiting.enrolments.get().status == Enrolment.Status.CONFIRMED
+    assert first_waiting.enrolments.get().promoted_at is not None
+    assert second_waiting.enrolments.get().status == Enrolment.Status.WAITLISTED
+    assert seats(small_forum) == 2
+
+
+def test_waiting_list_order_is_created_at_then_id(register, small_forum):
+    holders = [register(forums=[small_forum]) for _ in range(2)]
+    later = register(forums=[small_forum])
+    earlier = register(forums=[small_forum])
+    moment = timezone.now() - datetime.timedelta(minutes=5)
+    Enrolment.objects.filter(registration__in=[later, earlier]).update(created_at=moment)
+
+    changes.cancel_enrolment(holders[0], holders[0].enrolments.get().pk, actor=None)
+
+    # Same time: the lower id (registered first) wins.
+    assert later.enrolments.get().status == Enrolment.Status.CONFIRMED
+    assert earlier.enrolments.get().status == Enrolment.Status.WAITLISTED
+
+
+def test_pending_guest_on_waiting_list_is_skipped_by_promotion(summit, register, small_forum):
+    holder = register(forums=[small_forum])
+    register(forums=[small_forum])
+    Summit.objects.filter(pk=summit.pk).update(approval_required=True)
+    summit.refresh_from_db()
+    pending = register(forums=[small_forum])
+    Summit.objects.filter(pk=summit.pk).update(approval_required=False)
+    summit.refresh_from_db()
+    confirmed_waiting = register(forums=[small_forum])
+
+    changes.cancel_enrolment(holder, holder.enrolments.get().pk, actor=None)
+
+    assert pending.enrolments.get().status == Enrolment.Status.WAITLISTED
+    assert confirmed_waiting.enrolments.get().status == Enrolment.Status.CONFIRMED
+
+
+def test_cancel_registration_frees_seats_and_promotes_waiting_registration(summit, register):
+    forum = factories.ForumFactory(summit=summit, capacity=1)
+    Summit.objects.filter(pk=summit.pk).update(capacity=1)
+    summit.refresh_from_db()
+    holder = register(forums=[forum])
+    waiting = register(forums=[forum])
+
+    changes.cancel_registration(holder, actor=None)
+
+    waiting.refresh_from_db()
+    holder.refresh_from_db()
+    assert holder.status == Registration.Status.CANCELLED
+    assert holder.enrolments.get().status == Enrolment.Status.CANCELLED
+    assert waiting.status == Registration.Status.CONFIRMED
+    assert waiting.enrolments.get().status == Enrolment.Status.CONFIRMED
+    assert (seats(summit), seats(forum)) == (1, 1)
+
+
+def test_change_choices_adds_removes_and_promotes(summit, register, small_forum):
+    other = factories.ForumFactory(summit=summit, capacity=5)
+    guest = register(forums=[small_forum])
+    register(forums=[small_forum])
+    waiting = register(forums=[small_forum])
+
+    changes.change_choices(guest, forum_ids=[other.pk], session_ids=[], actor=None)
+
+    statuses = dict(guest.enrolments.values_list("forum_id", "status"))
+    assert statuses == {small_forum.pk: "cancelled", other.pk: "confirmed"}
+    assert waiting.enrolments.get().status == Enrolment.Status.CONFIRMED
+    assert (seats(small_forum), seats(other)) == (2, 1)
+
+
+def test_change_choices_rechoosing_goes_to_back_of_line(register, small_forum):
+    guest = register(forums=[small_forum])
+    register(forums=[small_forum])
+    waiting = register(forums=[small_forum])
+    changes.change_choices(guest, forum_ids=[], session_ids=[], actor=None)
+
+    changes.change_choices(guest, forum_ids=[small_forum.pk], session_ids=[], actor=None)
+
+    assert waiting.enrolments.get().status == Enrolment.Status.CONFIRMED
+    assert guest.enrolments.get().status == Enrolment.Status.WAITLISTED
+    assert Enrolment.objects.filter(registration=guest).count() == 1
+
+
+def test_change_choices_of_cancelled_registration_is_refused(register, small_forum):
+    guest = register()
+    changes.cancel_registration(guest, actor=None)
+
+    with pytest.raises(services.NotActive):
+        changes.change_choices(guest, forum_ids=[small_forum.pk], session_ids=[], actor=None)
+
+
+def test_approve_confirms_and_gives_forum_seats(summit, register, small_forum, organiser):
+    Summit.objects.filter(pk=summit.pk).update(approval_required=True)
+    summit.refresh_from_db()
+    pending = register(forums=[small_forum])
+
+    changes.approve_registration(pending, actor=organiser)
+
+    pending.refresh_from_db()
+    assert pending.status == Registration.Status.CONFIRMED
+    assert pending.decided_by == organiser
+    assert pending.enrolments.get().status == Enrolment.Status.CONFIRMED
+    assert (seats(summit), seats(small_forum)) == (1, 1)
+
+
+def test_approve_when_summit_full_waitlists(summit, register, organiser):
+    Summit.objects.filter(pk=summit.pk).update(approval_required=True, capacity=0)
+    summit.refresh_from_db()
+    pending = register()
+
+    changes.approve_registration(pending, actor=organiser)
+
+    pending.refresh_from_db()
+    assert pending.status == Registration.Status.WAITLISTED
+
+
+def test_approve_twice_is_refused(register, organiser):
+    confirmed = register()
+
+    with pytest.raises(services.WrongStatus):
+        changes.approve_registration(confirmed, actor=organiser)
+
+
+def test_reject_cancels_choices(summit, register, small_forum, organiser):
+    Summit.objects.filter(pk=summit.pk).update(approval_required=True)
+    summit.refresh_from_db()
+    pending = register(forums=[small_forum])
+
+    changes.reject_registration(pending, actor=organiser)
+
+    pending.refresh_from_db()
+    assert pending.status == Registration.Status.REJECTED
+    assert pending.enrolments.get().status == Enrolment.Status.CANCELLED
+
+
+def test_decide_many_approves_pending_and_skips_others(summit, register, organiser):
+    confirmed = register()
+    Summit.objects.filter(pk=summit.pk).update(approval_required=True)
+    summit.refresh_from_db()
+    pending = [register() for _ in range(3)]
+
+    done, skipped = changes.decide_many(
+        [confirmed.pk, *[r.pk for r in pending]], action="approve", actor=organiser
+    )
+
+    assert (done, skipped) == (3, 1)
+    assert Registration.objects.filter(status="confirmed").count() == 4
+
+
+def test_status_change_signal_is_sent_after_commit(register, django_capture_on_commit_callbacks):
+    received = []
+
+    def listener(sender, registration, old_status, new_status, **kwargs):
+        received.append((registration.pk, old_status, new_status))
+
+    registration_status_changed.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            registration = register()
+        assert received == []
+        for callback in callbacks:
+            callback()
+        changes.cancel_registration(registration, actor=None)
+    finally:
+        registration_status_changed.disconnect(listener)
+
+    assert received[0] == (registration.pk, None, "confirmed")
+
+
+def test_history_records_each_change(register, small_forum, organiser):
+    registration = register(forums=[small_forum])
+    changes.cancel_registration(registration, actor=organiser)
+
+    kinds = list(registration.events.values_list("kind", "old_status", "new_status"))
+
+    assert ("status", "", "confirmed") in kinds
+    assert ("status", "confirmed", "cancelled") in kinds
+
+
+def test_search_text_folds_accents_and_case(register):
+    registration = register(details={"name": "", "name_latin": "João Conceição"})
+
+    assert "joao conceicao" in registration.search_text
