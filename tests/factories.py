@@ -64,7 +64,8 @@ class RoomFactory(factory.django.DjangoModelFactory):
         model = Room
 
     summit = factory.SubFactory(SummitFactory)
-    slug = factory.Sequence(lambda n: f"room-{n}")
+    # Not "room-<n>": the demo summit has rooms "room-301"… that a test may seed next to these.
+    slug = factory.Sequence(lambda n: f"test-room-{n}")
     name_en = factory.Sequence(lambda n: f"Hall {n}")
     name_zh_hans = factory.Sequence(lambda n: f"{n}号厅")
     name_zh_hant = factory.Sequence(lambda n: f"{n}號廳")

@@ -57,11 +57,13 @@ def test_confirmation_collects_attachments_from_other_apps(
     finally:
         email_attachments.disconnect(badge)
 
-    # The calendar's own receiver adds the guest's .ics (tests/registration/test_calendar_*).
+    # The calendar's own receiver adds the guest's .ics (tests/registration/test_calendar_*),
+    # the badges app's the real badge (tests/badges/test_receivers.py).
     attachments = [tuple(attachment) for attachment in mail.outbox[0].attachments]
     assert attachments[-1] == ("badge.pdf", b"%PDF-1.7 test", "application/pdf")
     assert [attachment[0] for attachment in attachments[:-1]] == [
-        "digital-gba-2026-my-sessions.ics"
+        "digital-gba-2026-my-sessions.ics",
+        "badge.pdf",
     ]
 
 
