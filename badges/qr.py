@@ -252,7 +252,9 @@ def qr_matrix(text: str) -> list[list[bool]]:
     """The module matrix (rows of booleans, no quiet zone) qrcode makes for ``text``."""
     from qrcode import util
 
-    chunks = list(util.optimal_data_chunks(text))
+    # As qrcode.QRCode.add_data (optimize=20) splits it: one alphanumeric segment, unless a
+    # run of 20 digits or more would be cheaper in numeric mode.
+    chunks = list(util.optimal_data_chunks(text, minimum=20))
     if not _FAST.fullmatch(text) or len(chunks) != 1 or chunks[0].mode != util.MODE_ALPHA_NUM:
         code = _qrcode(text)
         code.make(fit=True)

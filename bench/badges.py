@@ -28,6 +28,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# Run as a script, this file's directory comes first on sys.path, where bench/calendar.py
+# would shadow the standard library's calendar module.
+sys.path[:] = [path for path in sys.path if Path(path or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
 SIMPLIFIED = (
@@ -212,6 +215,44 @@ def bench_single(renders: int, door) -> None:
     describe("GET /badges/registration/<id>.pdf", walls, cpus)
 
 
+def bench_qr(count: int = 300) -> None:
+    """QR matrix of a badge code: qrcode itself, badges.qr, and segno if it is installed."""
+    import base64
+
+    import qrcode
+
+    from badges.qr import qr_matrix
+
+    rng = random.Random(7)
+    codes = [
+        base64.b32encode(bytes(rng.randrange(256) for _ in range(72))).decode().rstrip("=")
+        for _ in range(count)
+    ]
+
+    def with_qrcode(code: str):
+        symbol = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+        symbol.add_data(code)
+        symbol.make(fit=True)
+        return symbol.modules
+
+    makers = {"qrcode 8 (its own mask choice)": with_qrcode, "badges.qr.qr_matrix": qr_matrix}
+    try:
+        import segno
+
+        makers["segno"] = lambda code: segno.make_qr(code, error="m", boost_error=False).matrix
+    except ImportError:
+        pass
+    print(f"QR matrix of a 116-character code ({count} codes):")
+    for label, make in makers.items():
+        cpus = []
+        for code in codes:
+            cpu = time.process_time()
+            make(code)
+            cpus.append(time.process_time() - cpu)
+        print(f"  {label}: median {statistics.median(cpus) * 1000:.2f} ms CPU")
+    assert all(qr_matrix(code) == with_qrcode(code) for code in codes[:50])
+
+
 def descendants(root: int) -> list[int]:
     parents = {}
     for entry in os.listdir("/proc"):
@@ -325,6 +366,7 @@ def main() -> None:
         summit, door = seed(args.guests)
         print(f"Seeded {args.guests} guests with badges in {time.perf_counter() - started:.1f} s")
         if not args.skip_single:
+            bench_qr()
             bench_single(args.renders, door)
         print("Bulk print file:")
         for layout in args.layouts:

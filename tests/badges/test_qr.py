@@ -87,3 +87,15 @@ def test_qr_matrix_of_other_text_is_qrcodes_own():
     reference.make(fit=True)
 
     assert qr.qr_matrix(text) == reference.modules
+
+
+def test_qr_matrix_of_a_code_with_digit_runs_is_qrcodes_own():
+    import qrcode
+
+    code = "2345" + "A" * 56 + "234567" * 9 + "B" * 2  # 116 characters, runs of digits
+    reference = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+    reference.add_data(code)
+    reference.make(fit=True)
+
+    assert len(code) == 116
+    assert qr.qr_matrix(code) == reference.modules
