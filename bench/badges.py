@@ -13,8 +13,10 @@ characters long; every category) and their badges. It measures:
 - a bulk file: ``render_print_file`` of every badge, sorted by name, with WORKERS rendering
   processes; wall time, and peak memory summed over the process and all its descendants
   (RSS, which counts shared pages once per process, and PSS, which shares them out),
-  sampled every 50 ms from /proc. With ``--scaling``, also at a third of the guests, to
-  show that the peak does not grow with the count.
+  sampled every 0.1 s from /proc, and the CPU time the rendering processes and the parent
+  used (with other work running, CPU time / 2 shows what two idle cores would take). With
+  ``--scaling``, also at a third of the guests, to show that the peak does not grow with
+  the count.
 """
 
 import argparse
@@ -283,21 +285,39 @@ def memory_kib(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class MemorySampler(threading.Thread):
+    """Peak memory of this process and its descendants, and the CPU time they used."""
+
     def __init__(self) -> None:
         super().__init__(daemon=True)
         self.stop = threading.Event()
         self.peak_rss = self.peak_pss = 0
         self.peak_processes = 0
+        self.cpu: dict[int, float] = {}
+        self.own_cpu = 0.0  # the sampling itself, not counted as the parent's
 
     def run(self) -> None:
         while not self.stop.is_set():
+            started = time.thread_time()
             pids = descendants(os.getpid())
             totals = [memory_kib(pid) for pid in pids]
             self.peak_rss = max(self.peak_rss, sum(rss for rss, _ in totals))
             self.peak_pss = max(self.peak_pss, sum(pss for _, pss in totals))
             self.peak_processes = max(self.peak_processes, len(pids))
-            self.stop.wait(0.05)
+            for pid in pids[1:]:  # children: the last value seen before they exit
+                self.cpu[pid] = max(self.cpu.get(pid, 0.0), cpu_seconds(pid))
+            self.own_cpu += time.thread_time() - started
+            self.stop.wait(0.1)
 
 
 def bench_bulk(
@@ -315,7 +335,7 @@ def bench_bulk(
     path = directory / f"bulk-{layout}-{count}.pdf"
     sampler = MemorySampler()
     sampler.start()
-    started = time.perf_counter()
+    started, parent_cpu = time.perf_counter(), time.process_time()
     with path.open("wb") as target:
         written = render_print_file(
             badges, summit, target, layout_name=layout, workers=workers, chunk_size=chunk_size
@@ -323,13 +343,16 @@ def bench_bulk(
     wall = time.perf_counter() - started
     sampler.stop.set()
     sampler.join()
+    parent_cpu = time.process_time() - parent_cpu - sampler.own_cpu
+    children_cpu = sum(sampler.cpu.values())
     size = path.stat().st_size
     print(
         f"  {written} badges, {layout}, {workers} workers, chunks of {chunk_size}: "
         f"{wall:.1f} s wall "
         f"({wall / written * 1000:.1f} ms a badge), file {size / 2**20:.1f} MiB; peak memory "
         f"of {sampler.peak_processes} processes: RSS {sampler.peak_rss / 1024:.0f} MiB, "
-        f"PSS {sampler.peak_pss / 1024:.0f} MiB"
+        f"PSS {sampler.peak_pss / 1024:.0f} MiB; CPU: workers {children_cpu:.1f} s "
+        f"({children_cpu / written * 1000:.1f} ms a badge), parent {parent_cpu:.1f} s"
     )
     from pypdf import PdfReader
 
