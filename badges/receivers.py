@@ -38,8 +38,8 @@ def email_attachments(sender, *, registration, kind, **kwargs) -> list[tuple[str
 def guest_page_sections(sender, *, registration, request, **kwargs) -> list[Panel]:
     """The "download your badge" section of the guest's registration page.
 
-    Panels here belong to the guest who owns the registration, so they ask no staff
-    permission (``permission=""``); the registration page shows them to its owner.
+    The registration page shows its sections to the registration's owner whatever their
+    permission (``Panel.permission`` is not used there); none is asked for here.
     """
     if registration.status != Registration.Status.CONFIRMED:
         return []
@@ -58,8 +58,4 @@ signals.registration_status_changed.connect(
     registration_status_changed, dispatch_uid="badges.registration_status_changed"
 )
 signals.email_attachments.connect(email_attachments, dispatch_uid="badges.email_attachments")
-# Added to registration/signals.py by the registration work; connect once it exists.
-if hasattr(signals, "guest_page_sections"):
-    signals.guest_page_sections.connect(
-        guest_page_sections, dispatch_uid="badges.guest_page_sections"
-    )
+signals.guest_page_sections.connect(guest_page_sections, dispatch_uid="badges.guest_page_sections")

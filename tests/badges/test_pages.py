@@ -100,3 +100,34 @@ def test_bulk_print_page_on_a_phone_renders_a_file_from_the_form(
     assert page.evaluate("document.documentElement.scrollWidth") == 390
     screenshot(page, "organiser-desk-search-phone.png")
     context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_guest_downloads_the_badge_from_my_registration_on_a_phone(
+    browser, client, live_server, guest_user
+):
+    summit = factories.SummitFactory()
+    registration = factories.RegistrationFactory(summit=summit, user=guest_user)
+    context = logged_in_context(
+        browser,
+        client,
+        guest_user,
+        live_server,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
+    page = context.new_page()
+
+    page.goto(live_server.url + reverse("registration:mine"))
+    link = page.locator(f"a[href='{reverse('badges:my-badge')}']")
+    response = page.request.get(live_server.url + link.get_attribute("href"))
+
+    assert link.is_visible()
+    assert response.status == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert registration.badges.count() == 1
+    screenshot(page, "guest-my-registration-phone.png")
+    context.close()

@@ -121,11 +121,8 @@ def test_guest_page_section_is_empty_before_confirmation(rf):
     assert panels == []
 
 
-@pytest.mark.skipif(
-    not hasattr(signals, "guest_page_sections"), reason="registration has no guest page yet"
-)
 @pytest.mark.django_db
-def test_guest_page_section_answers_the_signal_once_it_exists(rf):
+def test_guest_page_section_answers_the_signal(rf):
     registration = factories.RegistrationFactory()
 
     answers = signals.guest_page_sections.send(
