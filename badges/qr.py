@@ -307,17 +307,14 @@ def pdf_operators(matrix: list[list[bool]], x: float, y: float, size: float) -> 
     """PDF path operators filling the dark modules into the square (x, y, size).
 
     Coordinates are in the page's current user space, y pointing down (as WeasyPrint leaves
-    it); the quiet zone is the caller's margin around the square.
+    it); the quiet zone is the caller's margin around the square. The rectangles are in
+    module units, scaled by one transformation.
     """
     module = size / len(matrix)
-    parts = [b"q 0 0 0 rg"]
-    for column, row, length in module_runs(matrix):
-        parts.append(
-            b"%.3f %.3f %.3f %.3f re"
-            % (x + column * module, y + row * module, length * module, module)
-        )
-    parts.append(b"f Q")
-    return b"\n".join(parts)
+    rectangles = b"\n".join(
+        b"%d %d %d 1 re" % (column, row, length) for column, row, length in module_runs(matrix)
+    )
+    return b"q 0 0 0 rg %.4f 0 0 %.4f %.3f %.3f cm\n%s\nf Q" % (module, module, x, y, rectangles)
 
 
 def svg(matrix: list[list[bool]], *, quiet_zone: int = 4) -> str:
