@@ -20,11 +20,19 @@ REVOKING_STATUSES = {
 
 
 def registration_status_changed(sender, *, registration, new_status, **kwargs) -> None:
-    """A confirmed registration gets its badge; a cancelled or rejected one loses it."""
-    if new_status == Registration.Status.CONFIRMED:
+    """A confirmed registration gets its badge; a cancelled or rejected one loses it.
+
+    The news comes after commit, possibly after later changes to the registration (confirmed
+    then cancelled in one transaction sends both), so the badge follows the registration's
+    current status rather than the news.
+    """
+    status = (
+        Registration.objects.filter(pk=registration.pk).values_list("status", flat=True).first()
+    )
+    if status == Registration.Status.CONFIRMED:
         services.issue_badge(registration)
-    elif new_status in REVOKING_STATUSES:
-        services.revoke_badges(registration, reason=REVOKING_STATUSES[new_status])
+    elif status in REVOKING_STATUSES:
+        services.revoke_badges(registration, reason=REVOKING_STATUSES[status])
 
 
 def email_attachments(sender, *, registration, kind, **kwargs) -> list[tuple[str, bytes, str]]:

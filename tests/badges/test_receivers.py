@@ -56,6 +56,32 @@ def test_cancelled_or_rejected_registration_loses_its_badge(status, reason):
 
 
 @pytest.mark.django_db
+def test_stale_confirmed_news_of_a_since_cancelled_registration_issues_nothing():
+    registration = factories.RegistrationFactory(status=Registration.Status.CANCELLED)
+
+    signals.registration_status_changed.send(
+        sender=Registration, registration=registration, old_status="pending", new_status="confirmed"
+    )
+
+    assert registration.badges.count() == 0
+
+
+@pytest.mark.django_db
+def test_stale_cancelled_news_of_a_reconfirmed_registration_keeps_its_badge():
+    registration = factories.RegistrationFactory()
+    send_status(registration, None, "confirmed")
+
+    signals.registration_status_changed.send(
+        sender=Registration,
+        registration=registration,
+        old_status="confirmed",
+        new_status="cancelled",
+    )
+
+    assert list(registration.badges.values_list("serial", "revoked_at")) == [(1, None)]
+
+
+@pytest.mark.django_db
 def test_waitlisted_news_issues_nothing():
     registration = factories.RegistrationFactory(status=Registration.Status.WAITLISTED)
 
