@@ -86,7 +86,8 @@ def recent_print_jobs(summit: Summit, *, limit: int = 10) -> QuerySet[PrintJob]:
 def guests_for_desk(summit: Summit, query: str, *, limit: int = 20) -> list[Registration]:
     """Registrations matching a name, organisation or e-mail, for a reprint at the desk."""
     query = query.strip()
-    if len(query) < 2:
+    # One Chinese character (a surname) is a useful search; one Latin letter is not.
+    if not query or (len(query) < 2 and query.isascii()):
         return []
     matches = (
         Registration.objects.filter(summit=summit)

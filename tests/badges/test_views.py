@@ -275,3 +275,13 @@ def test_pages_have_no_inline_script_or_style(organiser_client, confirmed, finis
 
     assert "<script>" not in response.text
     assert "style=" not in response.text
+
+
+@pytest.mark.django_db
+def test_desk_search_finds_a_guest_by_one_chinese_character(organiser_client, confirmed):
+    single_latin = organiser_client.get(reverse("badges:print-jobs"), {"q": "C"})
+    single_chinese = organiser_client.get(reverse("badges:print-jobs"), {"q": "陳"})
+
+    link = reverse("badges:registration-badge", args=[confirmed.pk])
+    assert link not in single_latin.text
+    assert link in single_chinese.text
