@@ -1,12 +1,15 @@
 """Reactions of the agenda app to news from the apps to its left."""
 
+from django.db import transaction
 from django.db.models import Count, Q
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from sessions.models import Session
+from sessions.services.schedule import advance_many
 from sessions.warnings import schedule_warnings
 from summit.dashboard import Panel, dashboard_panels
+from summit.signals import summit_changed
 
 
 @receiver(dashboard_panels)
@@ -29,3 +32,10 @@ def agenda_panel(sender, summit, request, **kwargs) -> list[Panel]:
             permission="summit.manage_agenda",
         )
     ]
+
+
+@receiver(summit_changed)
+def advance_sessions_of_changed_summit(sender, summit, changed_fields, **kwargs) -> None:
+    """The summit's name or venue is in every calendar event: let calendars update them."""
+    with transaction.atomic():
+        advance_many(Session.objects.filter(forum__summit=summit), frozenset({"summit"}))

@@ -6,7 +6,12 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from summit.models import Summit
-from summit.signals import capacity_raised, capacity_was_raised
+from summit.signals import (
+    SUMMIT_GUEST_VISIBLE,
+    capacity_raised,
+    capacity_was_raised,
+    summit_changed,
+)
 
 SUMMIT_FIELDS = frozenset(
     {
@@ -46,6 +51,11 @@ def update_summit(summit: Summit, **changes: Any) -> Summit:
         # Locked, so that seats_taken cannot grow past the new capacity meanwhile.
         locked = Summit.objects.select_for_update(no_key=True).get(pk=summit.pk)
         old_capacity = locked.capacity
+        visible = frozenset(
+            name
+            for name, value in changes.items()
+            if name in SUMMIT_GUEST_VISIBLE and getattr(locked, name) != value
+        )
         for name, value in changes.items():
             setattr(locked, name, value)
         if locked.capacity < locked.seats_taken:
@@ -66,6 +76,10 @@ def update_summit(summit: Summit, **changes: Any) -> Summit:
                 lambda: capacity_raised.send(
                     sender=Summit, summit_id=locked.pk, forum_id=None, session_id=None
                 )
+            )
+        if visible:
+            transaction.on_commit(
+                lambda: summit_changed.send(sender=Summit, summit=locked, changed_fields=visible)
             )
     for name in changes:
         setattr(summit, name, getattr(locked, name))

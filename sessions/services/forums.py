@@ -5,7 +5,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from sessions.models import Forum
+from sessions.models import Forum, Session
 from sessions.services.errors import (
     CapacityBelowSeatsTaken,
     InUse,
@@ -13,6 +13,7 @@ from sessions.services.errors import (
     WrongSummit,
     check_field_names,
 )
+from sessions.services.schedule import advance_many
 from summit.models import Summit
 from summit.signals import capacity_raised, capacity_was_raised
 
@@ -33,6 +34,8 @@ FORUM_FIELDS = frozenset(
     }
 )
 
+FORUM_GUEST_VISIBLE = frozenset({"title_en", "title_zh_hans", "title_zh_hant"})
+
 
 def create_forum(summit: Summit, **fields: Any) -> Forum:
     check_field_names(fields, FORUM_FIELDS)
@@ -48,10 +51,18 @@ def update_forum(forum: Forum, **changes: Any) -> Forum:
     with transaction.atomic():
         locked = Forum.objects.select_for_update().get(pk=forum.pk)
         old_capacity = locked.capacity
+        # The forum's title is in every one of its sessions' calendar events.
+        retitled = any(
+            getattr(locked, name) != value
+            for name, value in changes.items()
+            if name in FORUM_GUEST_VISIBLE
+        )
         for name, value in changes.items():
             setattr(locked, name, value)
         _check_forum(locked)
         locked.save()
+        if retitled:
+            advance_many(Session.objects.filter(forum=locked), frozenset({"forum"}))
         if capacity_was_raised(old_capacity, locked.capacity):
             transaction.on_commit(
                 lambda: capacity_raised.send(

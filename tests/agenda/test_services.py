@@ -357,3 +357,39 @@ def test_update_session_across_midnight_is_allowed(session):
 
     session.refresh_from_db()
     assert session.ends_at - session.starts_at == datetime.timedelta(hours=3)
+
+
+@pytest.mark.django_db
+def test_retitling_a_forum_advances_its_published_sessions(django_capture_on_commit_callbacks):
+    session = factories.SessionFactory(forum__title_zh_hant="舊名稱")
+    draft = factories.SessionFactory(forum=session.forum, is_published=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_forum(session.forum, title_zh_hant="新名稱", colour="#123456")
+
+    session.refresh_from_db()
+    draft.refresh_from_db()
+    assert (session.sequence, draft.sequence) == (1, 0)
+
+
+@pytest.mark.django_db
+def test_recolouring_a_forum_advances_no_session():
+    session = factories.SessionFactory()
+
+    services.update_forum(session.forum, colour="#123456", capacity=500)
+
+    session.refresh_from_db()
+    assert session.sequence == 0
+
+
+@pytest.mark.django_db
+def test_renaming_the_venue_advances_every_published_session(django_capture_on_commit_callbacks):
+    from summit.services import update_summit
+
+    session = factories.SessionFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        update_summit(session.forum.summit, venue_en="Pazhou Complex")
+
+    session.refresh_from_db()
+    assert session.sequence == 1
