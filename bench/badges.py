@@ -30,9 +30,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# Run as a script, this file's directory comes first on sys.path, where bench/calendar.py
-# would shadow the standard library's calendar module.
-sys.path[:] = [path for path in sys.path if Path(path or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
 SIMPLIFIED = (

@@ -1,7 +1,7 @@
 """How long the calendar files take to build and serve.
 
-    .venv/bin/python bench/calendar.py [--rounds 30]
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bayline .venv/bin/python bench/calendar.py
+    .venv/bin/python bench/calendar_export.py [--rounds 30]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bayline .venv/bin/python bench/calendar_export.py
 
 Creates a throw-away test database (SQLite in memory by default, or ``test_<name>`` next to
 DATABASE_URL's database), fills it and times, per request, the server side of:
