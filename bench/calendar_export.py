@@ -1,7 +1,8 @@
 """How long the calendar files take to build and serve.
 
     .venv/bin/python bench/calendar_export.py [--rounds 30]
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bayline .venv/bin/python bench/calendar_export.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bayline \
+        .venv/bin/python bench/calendar_export.py
 
 Creates a throw-away test database (SQLite in memory by default, or ``test_<name>`` next to
 DATABASE_URL's database), fills it and times, per request, the server side of:
@@ -20,15 +21,13 @@ so the figures are server time without the network. Prints median and 95th perce
 import sys
 from pathlib import Path
 
-# Run as a script, this file's folder comes first on sys.path, and this file is named like
-# the standard library's calendar module: put the project root there instead.
-sys.path[0] = str(Path(__file__).resolve().parent.parent)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import argparse  # noqa: E402
-import datetime  # noqa: E402
-import os  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
+import argparse
+import datetime
+import os
+import statistics
+import time
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "summit.settings")
 os.environ.setdefault("DEBUG", "1")
