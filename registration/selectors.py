@@ -109,7 +109,20 @@ def figures(summit: Summit) -> dict[str, Any]:
     forums = list(
         choosable_forums(summit)
         .annotate(
-            waiting=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.WAITLISTED))
+            # In line for a seat: the guest's place at the summit is confirmed.
+            waiting=Count(
+                "enrolments",
+                filter=Q(
+                    enrolments__status=Enrolment.Status.WAITLISTED,
+                    enrolments__registration__status=Registration.Status.CONFIRMED,
+                ),
+            ),
+            # Chosen by guests whose registration an organiser has yet to approve.
+            awaiting_approval=Count(
+                "enrolments",
+                filter=Q(enrolments__registration__status=Registration.Status.PENDING)
+                & ~Q(enrolments__status=Enrolment.Status.CANCELLED),
+            ),
         )
         .order_by("position", "pk")
     )

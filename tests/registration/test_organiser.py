@@ -208,3 +208,17 @@ def test_dashboard_shows_registration_panels(organiser_client, crowd, small_foru
     panels = {panel.title: panel for panel in response.context["panels"]}
     figures = panels["Registrations by status"].context
     assert figures["by_status"] == {"confirmed": 3, "pending": 1}
+
+
+def test_dashboard_figures_tell_waiting_list_from_awaiting_approval(summit, register, small_forum):
+    from registration.selectors import figures
+
+    for _ in range(3):
+        register(forums=[small_forum])  # two seats, then one in line
+    Summit.objects.filter(pk=summit.pk).update(approval_required=True)
+    summit.refresh_from_db()
+    register(forums=[small_forum])  # pending: waits for an organiser, not for a seat
+
+    forum = next(f for f in figures(summit)["forums"] if f.pk == small_forum.pk)
+
+    assert (forum.seats_taken, forum.waiting, forum.awaiting_approval) == (2, 1, 1)
