@@ -193,3 +193,27 @@ def test_the_guest_and_the_desk_are_served_the_stored_pdf(
     assert mine.status_code == desk.status_code == 200
     assert mine.content == desk.content == stored
     assert mine["Cache-Control"] == "private, no-store"
+
+
+@pytest.mark.django_db
+def test_the_command_renders_only_missing_or_stale_badges(summit):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    current, stale, missing = (
+        issue_badge(factories.RegistrationFactory(summit=summit)) for _ in range(3)
+    )
+    prerendering.prerender_badge(current.pk)
+    RenderedBadge.objects.create(badge=stale, fingerprint="0" * 64, pdf=b"%PDF-stale")
+    revoked = issue_badge(factories.RegistrationFactory(summit=summit))
+    Badge.objects.filter(pk=revoked.pk).update(revoked_at=current.issued_at)
+
+    out = StringIO()
+    call_command("prerender_badges", stdout=out)
+
+    assert "Rendered 2 of 3 active badges" in out.getvalue()
+    for badge in (current, stale, missing):
+        stored = RenderedBadge.objects.get(badge=badge)
+        assert bytes(stored.pdf) == fresh_render(badge)
+    assert not RenderedBadge.objects.filter(badge=revoked).exists()
