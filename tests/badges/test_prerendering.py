@@ -217,3 +217,22 @@ def test_the_command_renders_only_missing_or_stale_badges(summit):
         stored = RenderedBadge.objects.get(badge=badge)
         assert bytes(stored.pdf) == fresh_render(badge)
     assert not RenderedBadge.objects.filter(badge=revoked).exists()
+
+
+@pytest.mark.django_db
+def test_the_confirmation_email_attaches_the_stored_pdf(
+    registration, django_capture_on_commit_callbacks, no_rendering
+):
+    from badges import receivers
+    from registration import signals
+
+    badge = issued(registration, django_capture_on_commit_callbacks)
+    no_rendering()
+
+    answers = signals.email_attachments.send(
+        sender=Registration, registration=registration, kind="confirmation"
+    )
+
+    [(name, content, mimetype)] = dict(answers)[receivers.email_attachments]
+    assert (name, mimetype) == ("badge.pdf", "application/pdf")
+    assert content == bytes(RenderedBadge.objects.get(badge=badge).pdf)
