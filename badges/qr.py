@@ -64,18 +64,29 @@ def _generator_logs(count: int) -> tuple[int, ...]:
     return tuple(_LOG[coefficient] for coefficient in polynomial[1:])
 
 
-def _error_correction(data: list[int], count: int) -> list[int]:
+@functools.cache
+def _generator_rows(count: int) -> tuple[int, ...]:
+    """For each factor f, f times the generator's coefficients, as one big-endian integer."""
     generator = _generator_logs(count)
-    remainder = [0] * count
+    rows = [0]
+    for factor in range(1, 256):
+        log = _LOG[factor]
+        rows.append(
+            int.from_bytes(bytes(_EXP[log + generator_log] for generator_log in generator), "big")
+        )
+    return tuple(rows)
+
+
+def _error_correction(data: list[int], count: int) -> list[int]:
+    """The remainder of data(x)·x^count divided by the generator: long division, one byte
+    per step, the remainder's ``count`` bytes held as one integer."""
+    rows = _generator_rows(count)
+    shift, mask = 8 * (count - 1), (1 << 8 * count) - 1
+    remainder = 0
     for byte in data:
-        factor = byte ^ remainder[0]
-        remainder = remainder[1:]
-        remainder.append(0)
-        if factor:
-            log = _LOG[factor]
-            for j, generator_log in enumerate(generator):
-                remainder[j] ^= _EXP[log + generator_log]
-    return remainder
+        factor = byte ^ (remainder >> shift)
+        remainder = ((remainder << 8) & mask) ^ rows[factor]
+    return list(remainder.to_bytes(count, "big"))
 
 
 # --- Symbol layout, taken once from qrcode --------------------------------------------------
