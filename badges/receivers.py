@@ -6,7 +6,7 @@ Each receiver calls a service of this app; none holds business rules of its own.
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from badges import services
+from badges import services, tasks
 from badges.models import Badge
 from badges.printing import render_badge_pdf
 from registration import signals
@@ -26,12 +26,15 @@ def registration_status_changed(sender, *, registration, new_status, **kwargs) -
     then cancelled in one transaction sends both), so the badge follows the registration's
     current status rather than the news.
     """
+    if new_status == Registration.Status.CONFIRMED:
+        # Issued by a task worker, so that the guest's request does not wait for it; the
+        # confirmation e-mail and the badge download issue it too if they come first.
+        tasks.issue_badge.enqueue(registration.pk)
+        return
     status = (
         Registration.objects.filter(pk=registration.pk).values_list("status", flat=True).first()
     )
-    if status == Registration.Status.CONFIRMED:
-        services.issue_badge(registration)
-    elif status in REVOKING_STATUSES:
+    if status in REVOKING_STATUSES:
         services.revoke_badges(registration, reason=REVOKING_STATUSES[status])
 
 

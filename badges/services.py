@@ -57,6 +57,17 @@ def issue_badge(registration: Registration) -> Badge:
         return registration.badges.get(revoked_at__isnull=True)
 
 
+def issue_badge_if_confirmed(registration_id: int) -> Badge | None:
+    """The active badge of a registration that is confirmed now; None for any other status."""
+    registration = Registration.objects.filter(pk=registration_id).first()
+    if registration is None or registration.status != Registration.Status.CONFIRMED:
+        return None
+    try:
+        return issue_badge(registration)
+    except RegistrationNotConfirmed:  # cancelled meanwhile
+        return None
+
+
 @transaction.atomic
 def reissue_badge(registration: Registration) -> Badge:
     """Revoke the active badge (if any) and issue the next serial; the old QR stops working."""

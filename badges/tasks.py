@@ -8,3 +8,8 @@ from badges import services
 @task(queue_name="badges")
 def render_print_job(job_id: int) -> None:
     services.run_print_job(job_id)
+
+
+@task(queue_name="badges")
+def issue_badge(registration_id: int) -> None:
+    services.issue_badge_if_confirmed(registration_id)
