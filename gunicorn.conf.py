@@ -40,3 +40,8 @@ max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", max_requests // 10)
 accesslog = "-" if os.environ.get("ACCESS_LOG", "1") == "1" else None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Recent gunicorn opens a control socket at one fixed path per user (~/.gunicorn/gunicorn.ctl), so
+# two servers on one host (a blue/green switch, a benchmark next to the site) would take it
+# from each other. Nothing here uses it: it is off unless GUNICORN_CONTROL_SOCKET names a path.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
