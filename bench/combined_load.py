@@ -503,14 +503,66 @@ def start_task_workers(args, env: dict) -> list[subprocess.Popen]:
     ]
 
 
-def cpu_now(server, workers, sink) -> dict[str, float]:
-    return {
-        "gunicorn": common.cpu_seconds([server.pid, *common.children(server.pid)]),
-        "task worker": common.cpu_seconds(w.pid for w in workers),
-        "PostgreSQL": common.cpu_seconds(common.database_backends()),
-        "SMTP sink": common.cpu_seconds([sink.pid]),
-        "load generator": time.process_time(),
-    }
+class CpuMeter(threading.Thread):
+    """Samples the CPU time of every party's processes twice a second.
+
+    Processes come and go while it runs (a database connection older than CONN_MAX_AGE is
+    replaced by a new backend): each process counts from its first sample (0 if it started
+    after the meter) to its last one, so a backend that exits keeps what it used. It also
+    samples the load average.
+    """
+
+    def __init__(self, parties: dict, interval: float = 0.5):
+        super().__init__(daemon=True)
+        self.parties = parties  # party -> function returning its pids
+        self.interval = interval
+        self.first: dict = {}
+        self.last: dict = {}
+        self.loads: list[float] = []
+        self.stopped = threading.Event()
+        self.sample(baseline=True)
+        from django.db import connection
+
+        connection.close()  # the caller's backend would otherwise count as a party's
+
+    def sample(self, baseline: bool = False) -> None:
+        for party, pids in self.parties.items():
+            for pid in pids():
+                used = common.cpu_seconds([pid])
+                self.first.setdefault((party, pid), used if baseline else 0.0)
+                self.last[(party, pid)] = used
+        self.loads.append(os.getloadavg()[0])
+
+    def run(self) -> None:
+        from django.db import connection
+
+        try:
+            while not self.stopped.wait(self.interval):
+                self.sample()
+        finally:
+            connection.close()
+
+    def stop(self) -> dict[str, float]:
+        self.stopped.set()
+        self.join()
+        self.sample()
+        used = dict.fromkeys(self.parties, 0.0)
+        for (party, pid), last in self.last.items():
+            used[party] += last - self.first[(party, pid)]
+        return used
+
+
+def meter(server, workers, sink) -> CpuMeter:
+    own = os.getpid()
+    return CpuMeter(
+        {
+            "gunicorn": lambda: [server.pid, *common.children(server.pid)],
+            "task worker": lambda: [worker.pid for worker in workers],
+            "PostgreSQL": common.database_backends,
+            "SMTP sink": lambda: [sink.pid],
+            "load generator": lambda: [own],
+        }
+    )
 
 
 def wait_for_emails(timeout: float) -> tuple[float, int]:
@@ -629,7 +681,10 @@ def rows(result: dict) -> list[list[str]]:
 
 
 def report(args, result, cpu, load, drain, facts, problems) -> None:
-    print(f"\nCombined load, {result['elapsed']:.1f} s; load average {load[0]:.2f} → {load[1]:.2f}")
+    print(
+        f"\nCombined load, {result['elapsed']:.1f} s; load average {load[0]:.2f} at the start, "
+        f"{load[1]:.2f} at most, {load[2]:.2f} at the end"
+    )
     header = ["kind", "requests", "req/s", "p50", "p95", "p99", "max", "errors"]
     table = rows(result)
     widths = [max(len(r[i]) for r in [header, *table]) for i in range(len(header))]
@@ -644,6 +699,17 @@ def report(args, result, cpu, load, drain, facts, problems) -> None:
         f"\nCPU during the measurement ({total:.1f} s in all, "
         f"{total / result['elapsed']:.2f} cores): "
         + ", ".join(f"{party} {seconds:.1f} s" for party, seconds in cpu.items())
+    )
+    requests = sum(len(result[kind].latencies) for kind in KINDS)
+    web = cpu["gunicorn"] + cpu["PostgreSQL"]
+    e_mails = cpu["task worker"] + sum(drain[2].values())
+    print(
+        f"Per request: {cpu['gunicorn'] / requests * 1000:.1f} ms gunicorn + "
+        f"{cpu['PostgreSQL'] / requests * 1000:.1f} ms PostgreSQL; the e-mails of the "
+        f"registrations took {e_mails:.1f} s (task worker and its queries, drain included). "
+        f"This mix needs {(web + e_mails) / result['elapsed']:.2f} cores without the load "
+        f"generator: two idle cores would carry about "
+        f"{2 * result['elapsed'] / (web + e_mails):.1f} times it."
     )
     print(
         f"E-mail queue drained {drain[0]:.0f} s after the load ({drain[1]} left); CPU meanwhile: "
@@ -662,7 +728,7 @@ def report(args, result, cpu, load, drain, facts, problems) -> None:
         print(
             f"\nCPU: {total / result['elapsed']:.2f} cores in all, "
             + ", ".join(f"{party} {seconds:.1f} s" for party, seconds in cpu.items())
-            + f"; load average {load[0]:.2f} → {load[1]:.2f}; "
+            + f"; load average {load[0]:.2f} → {load[2]:.2f} (max {load[1]:.2f}); "
             f"e-mails drained after {drain[0]:.0f} s; audit {'OK' if not problems else 'FAILED'}"
         )
 
@@ -671,7 +737,10 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     common.require_bench_database()
     env = environment(args)
-    os.environ.update(env)  # the same SECRET_KEY and badge keys as the server
+    os.environ.update(env)
+    from django.db import connection
+
+    # the same SECRET_KEY and badge keys as the server
     started_at = datetime.datetime.now(datetime.UTC)
     print(f"{started_at:%Y-%m-%d %H:%M} UTC: preparing {args.guests} guests…", flush=True)
     data = prepare(args)
@@ -690,16 +759,17 @@ def main(argv=None) -> int:
         random.Random(args.seed).shuffle(queue)
         # Warm-up: every worker imports, connects and fills its per-process memories.
         run_load(args, data, args.warm_up, {"agenda reads", "check-ins"}, queue, door)
-        load_before = os.getloadavg()[0]
-        before = cpu_now(server, workers, sink)
+        during = meter(server, workers, sink)
+        during.start()
         result = run_load(args, data, args.seconds, set(KINDS), queue, door)
-        after = cpu_now(server, workers, sink)
-        load_after = os.getloadavg()[0]
-        cpu = {party: after[party] - before[party] for party in before}
+        cpu = during.stop()
+        load = (during.loads[0], max(during.loads), during.loads[-1])
         print("Load done; waiting for the e-mails…", flush=True)
+        afterwards = meter(server, workers, sink)
+        afterwards.start()
         drain = wait_for_emails(args.drain_timeout)
-        drained = cpu_now(server, workers, sink)
-        drain_cpu = {p: drained[p] - after[p] for p in ("task worker", "PostgreSQL")}
+        connection.close()
+        drain_cpu = {p: afterwards.stop()[p] for p in ("task worker", "PostgreSQL")}
         facts, problems = audit(data, door, sink_log)
     finally:
         if server is not None:
@@ -711,7 +781,7 @@ def main(argv=None) -> int:
         Path(sink_log).unlink(missing_ok=True)
     if not queue:
         facts.append("every account registered before the end: raise --registering")
-    report(args, result, cpu, (load_before, load_after), (*drain, drain_cpu), facts, problems)
+    report(args, result, cpu, load, (*drain, drain_cpu), facts, problems)
     errors = sum(sum(result[kind].errors.values()) for kind in KINDS)
     return 1 if problems or errors else 0
 
