@@ -89,7 +89,10 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
-        conn_health_checks=True,
+        # A health check is a `SELECT 1` round trip before the first query of every request
+        # that reuses a connection. Without it, a connection broken by a database restart
+        # fails the one request that finds it (Django then drops it); the door devices retry.
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", False),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -113,6 +116,15 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Login sessions: with a shared cache, read from Redis and written through to the database
+# (`cached_db`), which saves the session query on every logged-in request and survives a Redis
+# flush; a per-process memory cache cannot be shared, so without Redis they stay in the database.
+SESSION_ENGINE = os.environ.get(
+    "SESSION_ENGINE",
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db",
+)
 
 # --- Auth and accounts (django-allauth) -----------------------------------------------------
 AUTHENTICATION_BACKENDS = [
