@@ -352,6 +352,40 @@ def _outcome(response) -> object:
 
 REFUSED = {LOGIN, 401, 403, 404, 405}
 
+# Every response, whatever its status or type, carries these (summit/middleware.py, Django's
+# SecurityMiddleware and XFrameOptionsMiddleware).
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+CSP_DIRECTIVES = (
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+)
+
+
+def header_problems(response, label: str, *, hsts: bool = False) -> list[str]:
+    problems = [
+        f"{label}: {name} is {response.get(name)!r}, not {value!r}"
+        for name, value in SECURITY_HEADERS.items()
+        if response.get(name) != value
+    ]
+    policy = [part.strip() for part in response.get("Content-Security-Policy", "").split(";")]
+    problems += [f"{label}: CSP lacks {d!r}" for d in CSP_DIRECTIVES if d not in policy]
+    problems += [f"{label}: CSP allows inline code" for d in policy if "unsafe-" in d]
+    if hsts and "max-age=31536000" not in response.get("Strict-Transport-Security", ""):
+        problems.append(f"{label}: no HSTS on a secure request")
+    if not hsts and response.has_header("Strict-Transport-Security"):
+        problems.append(f"{label}: HSTS on a plain HTTP request")
+    return problems
+
 
 def _check(world, role, method, address, expected, data=None) -> list[str]:
     """Request ``address`` as ``role``; the list of what went wrong (empty if all is well)."""
@@ -363,6 +397,7 @@ def _check(world, role, method, address, expected, data=None) -> list[str]:
     label = f"{method} {address} as {role}"
     if got != expected:
         problems.append(f"{label}: expected {expected}, got {got}")
+    problems += header_problems(response, label)
     if expected in REFUSED and snapshot() != before:
         problems.append(f"{label}: refused, yet the database changed")
     if role in {"anonymous", "other_guest"} and got != LOGIN:
@@ -440,3 +475,22 @@ def test_draft_session_is_seen_by_organisers_only(world):
     address = reverse("agenda:session", args=[world.draft_session.uid])
     for role in ("anonymous", "guest", "other_guest", "door"):
         assert world.client(role).get(address).status_code == 404, role
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_secure_requests_carry_hsts(world, settings, name):
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_SSL_REDIRECT = True
+    address = ROUTES[name].url(world)
+    problems = []
+    for role in ("anonymous", "organiser"):
+        client = world.client(role)
+        plain = client.get(address)
+        secure = client.get(address, secure=True)
+        label = f"GET https://…{address} as {role}"
+        if plain.status_code != 301 or not plain["Location"].startswith("https://"):
+            problems.append(f"GET http://…{address} as {role}: not redirected to https")
+        problems += header_problems(secure, label, hsts=True)
+        secure.close()
+    assert not problems, "\n".join(problems)
