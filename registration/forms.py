@@ -207,6 +207,18 @@ class BulkInvitationForm(forms.Form):
 
 
 class ImportForm(forms.Form):
+    # 3,000 guests take about 1 MB; anything much larger is not a guest list.
+    MAX_SIZE = 5 * 1024 * 1024
+
     file = forms.FileField(
         label=_("CSV file"), help_text=_("UTF-8, with or without BOM; first line: column names.")
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_SIZE:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)s MB.") % {"mb": self.MAX_SIZE // (1024 * 1024)},
+                code="too_large",
+            )
+        return upload

@@ -207,6 +207,12 @@ TASKS = {
     }
 }
 
+# --- Client addresses and rate limits (summit/ratelimit.py) ---------------------------------
+# How many reverse proxies we run in front of the app: the client address is then the Nth
+# X-Forwarded-For entry from the right. 0 (no proxy): REMOTE_ADDR, the header is ignored.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
