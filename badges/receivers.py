@@ -3,12 +3,13 @@
 Each receiver calls a service of this app; none holds business rules of its own.
 """
 
+from django.db.models.signals import post_save
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from badges import services, tasks
+from badges import prerendering, services, tasks
 from badges.models import Badge
-from badges.printing import render_badge_pdf
+from badges.prerendering import badge_pdf
 from registration import signals
 from registration.models import Registration
 from summit.dashboard import Panel
@@ -43,7 +44,7 @@ def email_attachments(sender, *, registration, kind, **kwargs) -> list[tuple[str
     if kind != "confirmation" or registration.status != Registration.Status.CONFIRMED:
         return []
     badge = services.issue_badge(registration)
-    return [("badge.pdf", render_badge_pdf(badge), "application/pdf")]
+    return [("badge.pdf", badge_pdf(badge), "application/pdf")]
 
 
 def guest_page_sections(sender, *, registration, request, **kwargs) -> list[Panel]:
@@ -65,8 +66,21 @@ def guest_page_sections(sender, *, registration, request, **kwargs) -> list[Pane
     ]
 
 
+def registration_saved(sender, *, instance, created, update_fields=None, **kwargs) -> None:
+    """A change to what a badge prints re-renders the stored badge PDF in the background.
+
+    (Saves of other fields only, such as status changes, are skipped; a change made without
+    save(), e.g. a queryset update, is caught when the badge is served: its fingerprint no
+    longer matches.)
+    """
+    if created or (update_fields is not None and not prerendering.PRINTED_FIELDS & update_fields):
+        return
+    prerendering.schedule_prerender_of_registration(instance.pk)
+
+
 signals.registration_status_changed.connect(
     registration_status_changed, dispatch_uid="badges.registration_status_changed"
 )
 signals.email_attachments.connect(email_attachments, dispatch_uid="badges.email_attachments")
 signals.guest_page_sections.connect(guest_page_sections, dispatch_uid="badges.guest_page_sections")
+post_save.connect(registration_saved, sender=Registration, dispatch_uid="badges.registration_saved")

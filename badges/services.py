@@ -15,6 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from badges.models import Badge, PrintJob
+from badges.prerendering import schedule_prerender
 from badges.printing import render_print_file
 from badges.selectors import FILTER_KEYS, badges_to_print, registrations_to_print
 from registration.models import Registration
@@ -36,7 +37,10 @@ def _locked(registration: Registration) -> Registration:
 
 def _new_badge(registration: Registration) -> Badge:
     last = registration.badges.aggregate(last=Max("serial"))["last"] or 0
-    return Badge.objects.create(registration=registration, serial=last + 1)
+    badge = Badge.objects.create(registration=registration, serial=last + 1)
+    # Its PDF is rendered in the background once the badge is committed (see prerendering).
+    schedule_prerender(badge.pk)
+    return badge
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from badges import services
+from badges import prerendering, services
 
 
 @task(queue_name="badges")
@@ -13,3 +13,8 @@ def render_print_job(job_id: int) -> None:
 @task(queue_name="badges")
 def issue_badge(registration_id: int) -> None:
     services.issue_badge_if_confirmed(registration_id)
+
+
+@task(queue_name="badges")
+def prerender_badge(badge_id: int) -> None:
+    prerendering.prerender_badge(badge_id)
