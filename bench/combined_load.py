@@ -66,10 +66,10 @@ def parse_args(argv=None):
         "--registering", type=int, default=1500, help="guests with accounts, not registered yet"
     )
     parser.add_argument("--register-clients", type=int, default=8)
-    parser.add_argument("--register-rate", type=float, default=20, help="submissions/s, 0: max")
+    parser.add_argument("--register-rate", type=float, default=10, help="submissions/s, 0: max")
     parser.add_argument("--double-clicks", type=float, default=0.05, help="share sent twice")
     parser.add_argument("--read-clients", type=int, default=8)
-    parser.add_argument("--read-rate", type=float, default=40, help="GETs/s, 0: max")
+    parser.add_argument("--read-rate", type=float, default=20, help="GETs/s, 0: max")
     parser.add_argument("--scanners", type=int, default=16)
     parser.add_argument("--scan-rate", type=float, default=100, help="scans/s in all, 0: max")
     parser.add_argument("--workers", type=int, help="gunicorn workers (WEB_CONCURRENCY)")
