@@ -55,6 +55,7 @@ from bench import common  # noqa: E402
 
 DAYS = ("2026-12-08", "2026-12-09", "2026-12-10")
 LANGUAGES = ("en", "zh-hans,zh;q=0.9", "zh-hant,zh-tw;q=0.9")
+KINDS = ("registrations", "agenda reads", "check-ins")
 
 
 def parse_args(argv=None):
@@ -65,10 +66,10 @@ def parse_args(argv=None):
         "--registering", type=int, default=1500, help="guests with accounts, not registered yet"
     )
     parser.add_argument("--register-clients", type=int, default=8)
-    parser.add_argument("--register-rate", type=float, default=20, help="submissions/s, 0: max")
+    parser.add_argument("--register-rate", type=float, default=10, help="submissions/s, 0: max")
     parser.add_argument("--double-clicks", type=float, default=0.05, help="share sent twice")
     parser.add_argument("--read-clients", type=int, default=8)
-    parser.add_argument("--read-rate", type=float, default=40, help="GETs/s, 0: max")
+    parser.add_argument("--read-rate", type=float, default=20, help="GETs/s, 0: max")
     parser.add_argument("--scanners", type=int, default=16)
     parser.add_argument("--scan-rate", type=float, default=100, help="scans/s in all, 0: max")
     parser.add_argument("--workers", type=int, help="gunicorn workers (WEB_CONCURRENCY)")
@@ -79,6 +80,12 @@ def parse_args(argv=None):
     parser.add_argument("--smtp-port", type=int, default=8321)
     parser.add_argument("--drain-timeout", type=float, default=600, help="seconds for e-mails")
     parser.add_argument("--warm-up", type=float, default=3, help="seconds of reads and scans")
+    parser.add_argument(
+        "--only",
+        choices=KINDS,
+        action="append",
+        help="run only this kind (repeatable), e.g. to measure what one kind costs",
+    )
     parser.add_argument("--markdown", action="store_true", help="also print the table rows")
     parser.add_argument("--seed", type=int, default=2026)
     return parser.parse_args(argv)
@@ -300,14 +307,17 @@ class Stats:
     latencies: list[float] = field(default_factory=list)
     errors: Counter = field(default_factory=Counter)
     answers: Counter = field(default_factory=Counter)
+    pages: dict = field(default_factory=dict)  # agenda reads: latencies per kind of page
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, latency: float, answer: str, error: str | None = None) -> None:
+    def add(self, latency: float, answer: str, error: str | None = None, page="") -> None:
         with self.lock:
             self.latencies.append(latency)
             self.answers[answer] += 1
             if error:
                 self.errors[error] += 1
+            if page:
+                self.pages.setdefault(page, []).append(latency)
 
 
 class Pacer:
@@ -383,6 +393,7 @@ def reader(port: int, data: Data, stats: Stats, pacer, offset, rng):
     ]
     for _slot in pacer.slots(offset):
         path = rng.choices(data.paths, weights)[0]
+        page = next(kind for kind in shares if path.startswith(kind))
         headers = {"Accept-Language": rng.choice(LANGUAGES)}
         if path in etags and rng.random() < 0.5:
             headers["If-None-Match"] = etags[path]
@@ -395,12 +406,13 @@ def reader(port: int, data: Data, stats: Stats, pacer, offset, rng):
             if response.getheader("ETag"):
                 etags[path] = response.getheader("ETag")
             ok = response.status in (200, 304)
-            stats.add(elapsed, str(response.status), None if ok else f"HTTP {response.status}")
+            error = None if ok else f"HTTP {response.status}"
+            stats.add(elapsed, str(response.status), error, page)
             if response.getheader("Connection", "").lower() == "close":
                 connection.close()
         except (OSError, http.client.HTTPException) as error:
             connection.close()
-            stats.add(time.perf_counter() - started, "error", error_name(error))
+            stats.add(time.perf_counter() - started, "error", error_name(error), page)
 
 
 @dataclass
@@ -656,8 +668,6 @@ def audit(data: Data, door: Door, sink_log: str) -> tuple[list[str], list[str]]:
 
 # --- Report ----------------------------------------------------------------------------------
 
-KINDS = ("registrations", "agenda reads", "check-ins")
-
 
 def rows(result: dict) -> list[list[str]]:
     table = []
@@ -694,13 +704,19 @@ def report(args, result, cpu, load, drain, facts, problems) -> None:
         answers = result[kind].answers
         if answers:
             print(f"  {kind}: " + ", ".join(f"{n} {a}" for a, n in answers.most_common()))
+    for page, latencies in sorted(result["agenda reads"].pages.items()):
+        figures = common.percentiles(latencies)
+        print(
+            f"    {page:<11} {len(latencies):>6} GETs, p50 {figures['p50']:.0f} ms, "
+            f"p95 {figures['p95']:.0f} ms, p99 {figures['p99']:.0f} ms"
+        )
     total = sum(cpu.values())
     print(
         f"\nCPU during the measurement ({total:.1f} s in all, "
         f"{total / result['elapsed']:.2f} cores): "
         + ", ".join(f"{party} {seconds:.1f} s" for party, seconds in cpu.items())
     )
-    requests = sum(len(result[kind].latencies) for kind in KINDS)
+    requests = max(sum(len(result[kind].latencies) for kind in KINDS), 1)
     web = cpu["gunicorn"] + cpu["PostgreSQL"]
     e_mails = cpu["task worker"] + sum(drain[2].values())
     print(
@@ -761,7 +777,7 @@ def main(argv=None) -> int:
         run_load(args, data, args.warm_up, {"agenda reads", "check-ins"}, queue, door)
         during = meter(server, workers, sink)
         during.start()
-        result = run_load(args, data, args.seconds, set(KINDS), queue, door)
+        result = run_load(args, data, args.seconds, set(args.only or KINDS), queue, door)
         cpu = during.stop()
         load = (during.loads[0], max(during.loads), during.loads[-1])
         print("Load done; waiting for the e-mails…", flush=True)
