@@ -6,6 +6,8 @@ them; the cache is cleared between tests (tests/conftest.py).
 """
 
 import json
+import os
+import uuid
 
 import pytest
 from django.test import Client, RequestFactory
@@ -254,3 +256,46 @@ def test_sign_ups_are_limited_per_address(roles, summit):
     assert answers[:20] == [302] * 20  # "signup": "20/h/ip"
     assert answers[20] == 429
     assert factories.UserFactory._meta.model.objects.filter(email="new20@example.org").count() == 0
+
+
+# --- The shared cache of production ------------------------------------------------------------
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The limits counted in a real Redis, as in production (skipped without one)."""
+    import redis
+    from django.core.cache import caches
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"bayline-test-{uuid.uuid4().hex}",
+        }
+    }
+    yield caches["default"]
+    caches["default"].clear()
+
+
+def test_limits_count_in_redis_across_processes(redis_cache):
+    from summit import ratelimit
+
+    who = uuid.uuid4().hex
+    answers = [ratelimit.hit("test", who, limit=3, window=60) for _ in range(4)]
+    elsewhere = ratelimit.exceeded("test", who, limit=3, window=60)
+    import redis
+
+    stored = redis.Redis.from_url(REDIS_URL).keys(f"*ratelimit:test:{who}:*")
+
+    assert answers[:3] == [None, None, None]
+    assert 1 <= answers[3] <= 60
+    assert elsewhere is not None
+    assert len(stored) == 1  # in Redis itself, where every process counts
+    assert ratelimit.hit("test", uuid.uuid4().hex, limit=3, window=60) is None
