@@ -273,15 +273,18 @@ def redis_cache(settings):
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
     except redis.RedisError:
         pytest.skip(f"no Redis at {REDIS_URL}")
+    prefix = f"bayline-test-{uuid.uuid4().hex}"
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": f"bayline-test-{uuid.uuid4().hex}",
+            "KEY_PREFIX": prefix,
         }
     }
     yield caches["default"]
-    caches["default"].clear()
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter(f"{prefix}:*"):  # only ours: clear() would empty the database
+        client.delete(key)
 
 
 def test_limits_count_in_redis_across_processes(redis_cache):
