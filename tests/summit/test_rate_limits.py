@@ -285,6 +285,7 @@ def redis_cache(settings):
     client = redis.Redis.from_url(REDIS_URL)
     for key in client.scan_iter(f"{prefix}:*"):  # only ours: clear() would empty the database
         client.delete(key)
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 def test_limits_count_in_redis_across_processes(redis_cache):
