@@ -303,3 +303,26 @@ def test_limits_count_in_redis_across_processes(redis_cache):
     assert elsewhere is not None
     assert len(stored) == 1  # in Redis itself, where every process counts
     assert ratelimit.hit("test", uuid.uuid4().hex, limit=3, window=60) is None
+
+
+@pytest.mark.django_db
+def test_allauth_counts_the_client_behind_the_proxy(roles, settings):
+    settings.TRUSTED_PROXY_COUNT = settings.ALLAUTH_TRUSTED_PROXY_COUNT = 2
+    proxy = Client(REMOTE_ADDR="10.0.0.2")
+    address = reverse("account_login")
+
+    def fail(client_ip, n):
+        data = {"login": f"nobody{n}@example.org", "password": "wrong"}
+        forwarded = f"6.6.6.{n}, {client_ip}, 10.0.0.1"  # the left entry is the client's lie
+        return proxy.post(address, data, HTTP_X_FORWARDED_FOR=forwarded)
+
+    attempts = [fail("198.51.100.60", n) for n in range(11)]  # "login_failed": "10/m/ip"
+    neighbour = fail("198.51.100.61", 0)
+    short_header = proxy.post(address, {"login": "a@example.org", "password": "x"},
+                              HTTP_X_FORWARDED_FOR="198.51.100.62")  # fmt: skip
+
+    refused = "Too many failed login attempts"
+    assert all(refused not in a.text for a in attempts[:10])
+    assert refused in attempts[10].text  # the form says so (allauth answers 200 here)
+    assert neighbour.status_code == 200 and refused not in neighbour.text
+    assert short_header.status_code == 200  # allauth alone would fail here with a 500
