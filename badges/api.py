@@ -66,6 +66,22 @@ def _json(body: dict, status: int = 200) -> JsonResponse:
     return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
 
 
+def _checked_form(form_class: type[forms.Form], raw) -> forms.Form:
+    """The validated form for one scan object. Every field is a JSON string (or null): other
+    types (numbers, booleans, lists, objects) are field errors, never coerced."""
+    raw = raw if isinstance(raw, dict) else {}
+    wrong = [
+        name
+        for name in form_class.base_fields
+        if raw.get(name) is not None and not isinstance(raw[name], str)
+    ]
+    form = form_class({name: value for name, value in raw.items() if name not in wrong})
+    form.is_valid()
+    for name in wrong:
+        form.add_error(name, forms.ValidationError(_("Send a string."), code="type"))
+    return form
+
+
 def _field_errors(form: forms.Form) -> dict:
     return {
         name: [error["message"] for error in errors]
@@ -135,7 +151,7 @@ def scan(request):
     payload, refused = _payload(request)
     if refused:
         return refused
-    form = ScanForm(payload)
+    form = _checked_form(ScanForm, payload)
     if not form.is_valid():
         return _error(400, "invalid", _("Some fields are not valid."), _field_errors(form))
     data = form.cleaned_data
@@ -178,7 +194,7 @@ def batch(request):
         return _error(400, "invalid", message, {"scans": [message]})
     items, errors = [], {}
     for index, raw in enumerate(scans):
-        form = BatchScanForm(raw if isinstance(raw, dict) else {})
+        form = _checked_form(BatchScanForm, raw)
         if not form.is_valid():
             errors[str(index)] = _field_errors(form)
             continue

@@ -14,6 +14,8 @@ _NUMBER_LIKE = re.compile(r"[+\-]?[\d\s().+\-]*")
 
 # Cells of several lines are fine in free-text columns; control characters are not anywhere.
 MULTILINE_ALLOWED = "\n\r\t"
+# Zero-width (non-)joiners are format characters that some scripts and emoji need.
+JOINERS = "\u200c\u200d"
 
 
 def looks_like_formula(value: str) -> bool:
@@ -31,6 +33,6 @@ def has_control_characters(value: str, *, multiline: bool = False) -> bool:
     """NUL, escape, bidi overrides and other invisible controls (Unicode category Cc/Cf)."""
     allowed = MULTILINE_ALLOWED if multiline else ""
     return any(
-        unicodedata.category(char) in {"Cc", "Cf"} and char not in allowed and char != "\u200d"
+        unicodedata.category(char) in {"Cc", "Cf"} and char not in allowed + JOINERS
         for char in value
     )

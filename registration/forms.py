@@ -5,6 +5,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from registration import cells
 from registration.models import Category, Dietary, Enrolment, Invitation, Region, Registration
 from registration.services import DETAIL_FIELDS
 
@@ -89,6 +90,13 @@ class RegistrationForm(ChoicesMixin, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        for name in DETAIL_FIELDS:
+            value = data.get(name)
+            multiline = name in {"dietary_notes", "accessibility_needs"}
+            if isinstance(value, str) and cells.has_control_characters(value, multiline=multiline):
+                self.add_error(
+                    name, _("Remove the invisible control characters (such as escape) here.")
+                )
         if not data.get("name", "").strip() and not data.get("name_latin", "").strip():
             message = _("Give your name in Chinese characters, in Latin letters, or both.")
             self.add_error("name", message)

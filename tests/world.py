@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.test import Client
 
-from badges import devices
+from badges import checkpoints, devices
 from badges.models import Badge, Checkpoint, Device, PrintJob
 from registration.models import Enrolment, Invitation, Registration
 from sessions.models import Forum, Room, Session, Speaker
@@ -62,6 +62,9 @@ def _user(username: str, role: str, email: str | None = None):
 
 def build_world() -> World:
     """Needs the database, the role groups (the ``roles`` fixture) and a temporary MEDIA_ROOT."""
+    # Checkpoints and devices are remembered per process: forget those of earlier tests.
+    checkpoints.forget_checkpoints()
+    devices.forget_devices()
     summit = factories.SummitFactory()
     room = factories.RoomFactory(summit=summit)
     forum = factories.ForumFactory(summit=summit, room=room, slug="smart-city")
@@ -140,3 +143,10 @@ def snapshot() -> dict:
         "print_jobs": PrintJob.objects.count(),
         "scans": Scan.objects.count(),
     }
+
+
+def finish(response) -> None:
+    """Read a streamed response to its end: a file download then closes its file. (Not
+    response.close(): outside the test client it closes the database connection.)"""
+    if getattr(response, "streaming", False):
+        b"".join(response.streaming_content)

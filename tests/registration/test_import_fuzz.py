@@ -262,3 +262,39 @@ def test_xlsx_export_stores_formula_cells_as_text(organiser_client, hostile_gues
     assert guest["organisation"].data_type == "s"
     assert guest["job_title"].value == "HeadofIT"  # XLSX cannot hold control characters
     assert guest["phone"].value == "+852 6123 4567"
+
+
+# --- The registration form ----------------------------------------------------------------------
+
+
+@FUZZ
+@given(
+    field=st.sampled_from(["name", "name_latin", "organisation", "job_title", "dietary_notes"]),
+    value=st.text(max_size=80),
+)
+def test_registration_form_refuses_control_characters_and_nothing_else(summit, field, value):
+    from registration.forms import RegistrationForm
+    from tests.registration.conftest import form_data
+
+    form = RegistrationForm(form_data(**{field: value, "dietary": "other", "dietary_notes": "x"}
+                                      if field != "dietary_notes" else {field: value}))  # fmt: skip
+    form.is_valid()
+
+    cleaned = value.strip()  # as CharField cleans it; NUL and overlong values fail before
+    most = form.fields[field].max_length or len(cleaned)
+    refused = cells.has_control_characters(cleaned, multiline=field == "dietary_notes")
+    expected = refused and "\x00" not in value and len(cleaned) <= most
+    message = "Remove the invisible control characters (such as escape) here."
+    assert (message in form.errors.get(field, [])) is expected
+
+
+@pytest.mark.parametrize("value", ["陳\x1b大文", "Chan\u202eTai", "Chan\x00"])
+def test_register_view_refuses_control_characters(client, summit, value):
+    from tests.registration.conftest import form_data
+
+    user = factories.UserFactory()
+    client.force_login(user)
+    response = client.post(reverse("registration:register"), form_data(name=value))
+
+    assert response.status_code == 200
+    assert Registration.objects.count() == 0

@@ -6,6 +6,8 @@ them; the cache is cleared between tests (tests/conftest.py).
 """
 
 import json
+import os
+import uuid
 
 import pytest
 from django.test import Client, RequestFactory
@@ -254,3 +256,73 @@ def test_sign_ups_are_limited_per_address(roles, summit):
     assert answers[:20] == [302] * 20  # "signup": "20/h/ip"
     assert answers[20] == 429
     assert factories.UserFactory._meta.model.objects.filter(email="new20@example.org").count() == 0
+
+
+# --- The shared cache of production ------------------------------------------------------------
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The limits counted in a real Redis, as in production (skipped without one)."""
+    import redis
+    from django.core.cache import caches
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    prefix = f"bayline-test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    yield caches["default"]
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter(f"{prefix}:*"):  # only ours: clear() would empty the database
+        client.delete(key)
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def test_limits_count_in_redis_across_processes(redis_cache):
+    from summit import ratelimit
+
+    who = uuid.uuid4().hex
+    answers = [ratelimit.hit("test", who, limit=3, window=60) for _ in range(4)]
+    elsewhere = ratelimit.exceeded("test", who, limit=3, window=60)
+    import redis
+
+    stored = redis.Redis.from_url(REDIS_URL).keys(f"*ratelimit:test:{who}:*")
+
+    assert answers[:3] == [None, None, None]
+    assert 1 <= answers[3] <= 60
+    assert elsewhere is not None
+    assert len(stored) == 1  # in Redis itself, where every process counts
+    assert ratelimit.hit("test", uuid.uuid4().hex, limit=3, window=60) is None
+
+
+@pytest.mark.django_db
+def test_allauth_counts_the_client_behind_the_proxy(roles, settings):
+    settings.TRUSTED_PROXY_COUNT = settings.ALLAUTH_TRUSTED_PROXY_COUNT = 2
+    proxy = Client(REMOTE_ADDR="10.0.0.2")
+    address = reverse("account_login")
+
+    def fail(client_ip, n):
+        data = {"login": f"nobody{n}@example.org", "password": "wrong"}
+        forwarded = f"6.6.6.{n}, {client_ip}, 10.0.0.1"  # the left entry is the client's lie
+        return proxy.post(address, data, HTTP_X_FORWARDED_FOR=forwarded)
+
+    attempts = [fail("198.51.100.60", n) for n in range(11)]  # "login_failed": "10/m/ip"
+    neighbour = fail("198.51.100.61", 0)
+    short_header = proxy.post(address, {"login": "a@example.org", "password": "x"},
+                              HTTP_X_FORWARDED_FOR="198.51.100.62")  # fmt: skip
+
+    refused = "Too many failed login attempts"
+    assert all(refused not in a.text for a in attempts[:10])
+    assert refused in attempts[10].text  # the form says so (allauth answers 200 here)
+    assert neighbour.status_code == 200 and refused not in neighbour.text
+    assert short_header.status_code == 200  # allauth alone would fail here with a 500
