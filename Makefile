@@ -20,7 +20,7 @@ demo: deps  ## Install everything, load demo data into SQLite and serve at http:
 	$(PY) manage.py seed_demo --guests $(GUESTS)
 	@echo "Bayline runs at http://$(HOST):$(PORT)/  (organiser login: organiser@bayline.test / bayline-demo)"
 	@trap 'kill 0' INT TERM EXIT; \
-	$(PY) manage.py db_worker --queue-name '*' & \
+	$(PY) manage.py run_worker & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: deps  ## Install everything and run the whole test suite (lint included)
@@ -49,7 +49,7 @@ $(VENV)/.installed: pyproject.toml
 deps: system $(VENV)/.installed
 
 worker: deps  ## Run the background task worker (e-mails, badge printing)
-	$(PY) manage.py db_worker --queue-name '*'
+	$(PY) manage.py run_worker
 
 lint: deps
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

@@ -194,6 +194,12 @@ TASKS = {
         "QUEUES": ["default", "email", "badges"],
     }
 }
+# Task workers (manage.py run_worker) record a heartbeat this often; one silent for three
+# heartbeats is dead and its claimed work is recovered (summit/workers.py). Work claimed by a
+# process without heartbeat (a plain db_worker) is recovered only after WORKER_UNKNOWN_GRACE.
+WORKER_HEARTBEAT_SECONDS = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", "10"))
+WORKER_RECOVERY_SECONDS = float(os.environ.get("WORKER_RECOVERY_SECONDS", "60"))
+WORKER_UNKNOWN_GRACE_SECONDS = float(os.environ.get("WORKER_UNKNOWN_GRACE_SECONDS", "3600"))
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = not DEBUG
