@@ -7,6 +7,7 @@ files under the test's temporary directory, which the last test scans for secret
 """
 
 import base64
+import contextlib
 import os
 import secrets
 import signal
@@ -113,16 +114,12 @@ Checkpoint.objects.update_or_create(
 def stop(launcher: subprocess.Popen, marker: str) -> None:
     if launcher.poll() is None:
         launcher.send_signal(signal.SIGTERM)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             launcher.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            pass
     for process in processes(marker):  # whatever survived: never leave processes running
         kill_group(process["pgid"])
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(process["pid"], signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 @pytest.fixture(scope="module")

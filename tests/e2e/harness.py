@@ -6,6 +6,7 @@ The site runs behind an imaginary TLS proxy: every request carries
 settings stay as strict as in production (HTTPS redirect, secure cookies, CSRF origin checks).
 """
 
+import contextlib
 import email
 import email.policy
 import http.cookiejar
@@ -294,10 +295,8 @@ def gunicorn_workers(marker: str) -> list[dict]:
 
 
 def kill_group(pgid: int, sig=signal.SIGKILL) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pgid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def wait_until(condition, *, timeout: float, interval: float = 0.1, what: str = "condition"):
