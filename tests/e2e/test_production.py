@@ -201,6 +201,20 @@ def test_invitation_by_an_organiser(site):
     site.organiser = organiser
 
 
+def test_health_check_answers_a_plain_http_probe(site):
+    import urllib.request
+
+    # A load balancer probes a machine directly: no proxy headers, no HTTPS redirect.
+    with urllib.request.urlopen(f"{site.base}/healthz", timeout=5) as response:
+        assert response.status == 200
+        assert json.load(response) == {"status": "ok", "database": "ok", "cache": "ok"}
+    # Everything else is redirected to HTTPS.
+    assert site.browser().get("/", headers={"X-Forwarded-Proto": "http"}, follow=False).status in (
+        301,
+        302,
+    )
+
+
 def test_password_reset(site):
     email, old = site.journey["email"], site.journey["password"]
     browser = site.browser()
