@@ -14,12 +14,19 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from registration.models import Enrolment, OutgoingEmail, Registration, RegistrationEvent
+from registration.models import (
+    Enrolment,
+    Invitation,
+    OutgoingEmail,
+    Registration,
+    RegistrationEvent,
+)
 from registration.signals import email_attachments
 
 logger = logging.getLogger(__name__)
@@ -179,10 +186,14 @@ def _claim(email_id: int) -> OutgoingEmail | str:
 
 
 def _sent(email: OutgoingEmail) -> None:
+    # First and alone: the one UPDATE between the mail server's acceptance and the record
+    # of it (the window of a possible second copy, see send_outgoing_email).
     email.status = OutgoingEmail.Status.SENT
     email.sent_at = timezone.now()
+    OutgoingEmail.objects.filter(pk=email.pk).update(status=email.status, sent_at=email.sent_at)
+    # Then what follows from it. After a crash just here, recover_abandoned_emails marks the
+    # invitation sent; only the registration's history line of the e-mail would be missing.
     with transaction.atomic():
-        OutgoingEmail.objects.filter(pk=email.pk).update(status=email.status, sent_at=email.sent_at)
         if email.registration_id:
             RegistrationEvent.objects.create(
                 registration_id=email.registration_id,
@@ -276,4 +287,13 @@ def recover_abandoned_emails(abandoned) -> int:
             count += OutgoingEmail.objects.filter(
                 pk=email_id, status=OutgoingEmail.Status.SENDING, claimed_by=worker_id
             ).update(status=OutgoingEmail.Status.QUEUED, claimed_by="", claimed_at=None)
+    # A worker that died right after recording "sent" left its invitation unmarked.
+    last_sent = (
+        OutgoingEmail.objects.filter(invitation=OuterRef("pk"), status=OutgoingEmail.Status.SENT)
+        .order_by("-sent_at")
+        .values("sent_at")[:1]
+    )
+    Invitation.objects.filter(
+        sent_at__isnull=True, emails__status=OutgoingEmail.Status.SENT
+    ).update(sent_at=Subquery(last_sent))
     return count

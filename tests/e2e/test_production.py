@@ -340,22 +340,36 @@ def test_email_burst_survives_a_killed_task_worker(site):
     wait_until(lambda: len(received()) >= 30, timeout=60, interval=0.02, what="the burst")
     [worker] = task_workers(site.marker)
     kill_group(worker["pgid"])
-    at_kill = len(received())
-    assert at_kill < count
+    assert len(received()) < count
+    # What the dead worker held (most often one e-mail, claimed but not yet recorded sent).
+    held = site.sql(
+        "SELECT id FROM registration_outgoingemail WHERE status = 'sending' AND recipient LIKE %s",
+        f"burst.{tag}.%",
+    )
 
     wait_until(lambda: len(received()) >= count, timeout=120, interval=0.2, what="every e-mail")
-    time.sleep(3)  # any duplicate would arrive now
+    time.sleep(3)  # any second copy would arrive now
     messages = received()
     ids = collections.Counter(m["Message-ID"] for m in messages)
+    # Every e-mail arrived, each under its own Message-ID, none lost.
     assert len(ids) == count
-    assert all(n == 1 for n in ids.values()), [i for i, n in ids.items() if n > 1]
-    assert sorted(str(m["To"]) for m in messages) == sorted(addresses)
+    assert sorted({str(m["To"]) for m in messages}) == sorted(addresses)
+    # Sent twice only in the documented window (README, "Crash safety"): the one e-mail in
+    # flight when the worker died, accepted by the server a millisecond before the database
+    # recorded it; its copy has the same Message-ID. Every other e-mail exactly once.
+    twice = [message_id for message_id, copies in ids.items() if copies > 1]
+    assert len(twice) <= 1 and all(ids[message_id] == 2 for message_id in twice), ids
     [(unsent,)] = site.sql(
         "SELECT count(*) FROM registration_outgoingemail WHERE recipient LIKE %s "
         "AND status <> 'sent'",
         f"burst.{tag}.%",
     )
     assert unsent == 0
+    for (email_id,) in held:  # recovered: queued again and sent by the next worker
+        [(attempts,)] = site.sql(
+            "SELECT attempts FROM registration_outgoingemail WHERE id = %s", email_id
+        )
+        assert attempts == 2
     codes = site.sql(
         "SELECT code FROM registration_invitation WHERE email LIKE %s", f"burst.{tag}.%"
     )

@@ -255,3 +255,24 @@ def test_recover_tasks_command_reports(email):
     claim_as(email, "dead", seconds_ago=600)
     call_command("recover_tasks", stdout=out)
     assert "Recovered 1" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_recovery_marks_the_invitation_of_an_email_recorded_sent(summit, organiser):
+    from registration.invitations import create_invitations
+
+    [invitation] = create_invitations(
+        summit, [{"email": "ivy@example.org"}], category="delegate", language="en",
+        send=False, actor=organiser,
+    )  # fmt: skip
+    email = OutgoingEmail.objects.create(
+        invitation=invitation, kind="invitation", recipient=invitation.email, language="en"
+    )
+    sent_at = timezone.now()
+    OutgoingEmail.objects.filter(pk=email.pk).update(status="sent", sent_at=sent_at)
+    # (the worker died before recording the invitation as sent)
+
+    workers.recover()
+
+    invitation.refresh_from_db()
+    assert invitation.sent_at == sent_at
