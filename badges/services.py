@@ -108,6 +108,9 @@ def create_print_job(summit: Summit, *, user, layout: str, order: str, filters: 
     return job
 
 
+MAX_PRINT_ATTEMPTS = 3
+
+
 def run_print_job(job_id: int) -> PrintJob:
     """Render a print job's file, recording progress (done/total) as chunks are written.
 
@@ -167,9 +170,19 @@ def recover_abandoned_print_jobs(abandoned) -> int:
     task is enqueued again by summit.workers.recover_tasks)."""
     count = 0
     running = PrintJob.objects.filter(status=PrintJob.Status.RUNNING)
-    for job_id, worker_id, started_at in running.values_list("pk", "worker_id", "started_at"):
-        if abandoned(worker_id, started_at):
-            count += PrintJob.objects.filter(
-                pk=job_id, status=PrintJob.Status.RUNNING, worker_id=worker_id
-            ).update(status=PrintJob.Status.QUEUED, worker_id="", done=0)
+    rows = running.values_list("pk", "worker_id", "started_at", "attempts")
+    for job_id, worker_id, started_at, attempts in rows:
+        if not abandoned(worker_id, started_at):
+            continue
+        jobs = PrintJob.objects.filter(
+            pk=job_id, status=PrintJob.Status.RUNNING, worker_id=worker_id
+        )
+        if attempts >= MAX_PRINT_ATTEMPTS:  # the job itself kills its workers: give up
+            count += jobs.update(
+                status=PrintJob.Status.FAILED,
+                error=f"The worker rendering this job stopped {attempts} times.",
+                finished_at=timezone.now(),
+            )
+        else:
+            count += jobs.update(status=PrintJob.Status.QUEUED, worker_id="", done=0)
     return count

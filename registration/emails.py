@@ -281,12 +281,17 @@ def recover_abandoned_emails(abandoned) -> int:
     in which such an e-mail may already have reached the mail server."""
     count = 0
     sending = OutgoingEmail.objects.filter(status=OutgoingEmail.Status.SENDING)
-    for email_id, worker_id, claimed_at in sending.values_list("pk", "claimed_by", "claimed_at"):
+    rows = sending.values_list("pk", "claimed_by", "claimed_at", "attempts")
+    for email_id, worker_id, claimed_at, attempts in rows:
         if abandoned(worker_id, claimed_at):
+            # An e-mail whose sending killed its worker MAX_ATTEMPTS times is given up.
+            status = OutgoingEmail.Status.QUEUED
+            if attempts >= MAX_ATTEMPTS:
+                status = OutgoingEmail.Status.FAILED
             # Only if nobody touched it since we looked (another recovery, a late worker).
             count += OutgoingEmail.objects.filter(
                 pk=email_id, status=OutgoingEmail.Status.SENDING, claimed_by=worker_id
-            ).update(status=OutgoingEmail.Status.QUEUED, claimed_by="", claimed_at=None)
+            ).update(status=status, claimed_by="", claimed_at=None, last_error="worker died")
     # A worker that died right after recording "sent" left its invitation unmarked.
     last_sent = (
         OutgoingEmail.objects.filter(invitation=OuterRef("pk"), status=OutgoingEmail.Status.SENT)

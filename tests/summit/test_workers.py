@@ -276,3 +276,22 @@ def test_recovery_marks_the_invitation_of_an_email_recorded_sent(summit, organis
 
     invitation.refresh_from_db()
     assert invitation.sent_at == sent_at
+
+
+@pytest.mark.django_db
+def test_work_that_keeps_killing_its_workers_is_given_up(email, summit):
+    worker("dead", seconds_ago=600)
+    claim_as(email, "dead", seconds_ago=600)
+    OutgoingEmail.objects.filter(pk=email.pk).update(attempts=emails.MAX_ATTEMPTS)
+    job = factories.PrintJobFactory(summit=summit)
+    PrintJob.objects.filter(pk=job.pk).update(
+        status="running", worker_id="dead", attempts=badge_services.MAX_PRINT_ATTEMPTS
+    )
+
+    workers.recover()
+
+    email.refresh_from_db()
+    job.refresh_from_db()
+    assert (email.status, email.last_error) == ("failed", "worker died")
+    assert job.status == "failed"
+    assert "stopped 3 times" in job.error
