@@ -443,6 +443,12 @@ def test_logs_hold_no_secrets_nor_personal_data(site):
     assert "/register/me/" in everything
     assert "render_print_job" in everything
     assert "/calendar/feed/[redacted].ics" in everything
+    # Structured: gunicorn's access and error logs, the app and the task workers, JSON lines.
+    entries = [
+        json.loads(line) for line in logs["production.log"].splitlines() if line.startswith("{")
+    ]
+    loggers = {entry["logger"] for entry in entries}
+    assert {"gunicorn.access", "gunicorn.error", "django_tasks", "summit.workers"} <= loggers
     rows = site.sql("SELECT email, phone FROM registration_registration")
     personal = site.personal | {email for email, _phone in rows} | {p for _e, p in rows if p}
     secrets_used = {value for value in site.secrets if value and len(value) >= 6}
