@@ -13,6 +13,7 @@ from badges.prerendering import badge_pdf
 from registration import signals
 from registration.models import Registration
 from summit.dashboard import Panel
+from summit.signals import recover_work
 
 REVOKING_STATUSES = {
     Registration.Status.CANCELLED: Badge.RevokedReason.CANCELLED,
@@ -84,3 +85,10 @@ signals.registration_status_changed.connect(
 signals.email_attachments.connect(email_attachments, dispatch_uid="badges.email_attachments")
 signals.guest_page_sections.connect(guest_page_sections, dispatch_uid="badges.guest_page_sections")
 post_save.connect(registration_saved, sender=Registration, dispatch_uid="badges.registration_saved")
+
+
+def recover_abandoned_print_jobs(sender, *, abandoned, **kwargs) -> int:
+    return services.recover_abandoned_print_jobs(abandoned)
+
+
+recover_work.connect(recover_abandoned_print_jobs, dispatch_uid="badges.recover_print_jobs")
