@@ -11,5 +11,10 @@ def render_print_job(job_id: int) -> None:
 
 
 @task(queue_name="badges")
+def issue_badge(registration_id: int) -> None:
+    services.issue_badge_if_confirmed(registration_id)
+
+
+@task(queue_name="badges")
 def prerender_badge(badge_id: int) -> None:
     prerendering.prerender_badge(badge_id)

@@ -20,13 +20,9 @@ The load generator runs on the same machine as the server.
 """
 
 import argparse
-import base64
-import http.client
 import json
 import os
 import random
-import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -37,35 +33,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import common  # noqa: E402
+
 
 def server_environment(port: int) -> dict:
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from cryptography.hazmat.primitives.serialization import (
-        Encoding,
-        NoEncryption,
-        PrivateFormat,
-    )
-
-    raw = Ed25519PrivateKey.generate().private_bytes(
-        Encoding.Raw, PrivateFormat.Raw, NoEncryption()
-    )
-    environment = dict(os.environ)
-    environment.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "summit.settings",
-            "DEBUG": "0",
-            "SECRET_KEY": "bench-" + uuid.uuid4().hex * 2,
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SECURE_SSL_REDIRECT": "0",
-            "CONN_MAX_AGE": "60",
-            "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/5"),
-            "BADGE_SIGNING_KEYS": "1:" + base64.b64encode(raw).decode(),
-            "ACCESS_LOG": "0",
-            "LOG_LEVEL": "WARNING",
-            "BIND": f"127.0.0.1:{port}",
-        }
-    )
-    return environment
+    return common.server_environment(port, DJANGO_SETTINGS_MODULE="summit.settings")
 
 
 def load_data(guests: int, scanners: int) -> dict:
@@ -150,78 +122,14 @@ def load_data(guests: int, scanners: int) -> dict:
     }
 
 
-class Door:
-    """One scanner: a keep-alive HTTP connection with its own token."""
-
-    def __init__(self, port: int, token: str):
-        self.port = port
-        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-
-    def scan(self, code: str, checkpoint: str) -> tuple[float, str]:
-        body = json.dumps({"code": code, "checkpoint": checkpoint, "scan_id": str(uuid.uuid4())})
-        for attempt in range(2):
-            started = time.perf_counter()
-            try:
-                self.connection.request("POST", "/api/v1/checkin", body, self.headers)
-                response = self.connection.getresponse()
-                payload = response.read()
-                elapsed = time.perf_counter() - started
-                if response.status != 200:
-                    return elapsed, f"http {response.status}"
-                if response.getheader("Connection", "").lower() == "close":
-                    self.connection.close()
-                return elapsed, json.loads(payload)["status"]
-            except (OSError, http.client.HTTPException):
-                # The server closed a kept-alive connection: reconnect once, as devices do.
-                self.connection.close()
-                if attempt:
-                    raise
-        raise AssertionError("unreachable")
+Door = common.Door
+percentiles = common.percentiles
+cpu_seconds = common.cpu_seconds
 
 
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pids) -> float:
-    """User + system CPU time of these processes so far (Linux /proc)."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / TICKS
-
-
-def server_pids(master: int) -> list[int]:
+def server_pids(master: int) -> tuple[list[int], list[int]]:
     """gunicorn's workers, and the PostgreSQL backends serving this database."""
-    from django.db import connection
-
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
-            " AND pid <> pg_backend_pid()"
-        )
-        backends = [row[0] for row in cursor.fetchall()]
-    return [int(pid) for pid in children], backends
-
-
-def percentiles(latencies: list[float]) -> dict:
-    ordered = sorted(latencies)
-
-    def at(share):
-        return ordered[min(int(share * len(ordered)), len(ordered) - 1)] * 1000
-
-    return {
-        "p50": at(0.50),
-        "p95": at(0.95),
-        "p99": at(0.99),
-        "max": ordered[-1] * 1000,
-        "mean": statistics.fmean(ordered) * 1000,
-    }
+    return common.children(master), common.database_backends()
 
 
 def throughput(port: int, data: dict, seconds: float) -> dict:
@@ -340,32 +248,15 @@ def main():
     environment = server_environment(options.port)
     os.environ.update(environment)
     data = load_data(options.guests, options.scanners)
-    command = [
-        str(ROOT / ".venv/bin/gunicorn"),
-        "-c",
-        str(ROOT / "gunicorn.conf.py"),
-        "--workers",
-        str(options.workers),
-        "--worker-class",
-        options.worker_class,
-        "--threads",
-        str(options.threads),
-        # No recycling of workers during a measurement (gunicorn.conf.py recycles them every
-        # 5,000 requests, which a door does in a few seconds at this rate).
-        "--max-requests",
-        "0",
-        "summit.wsgi",
-    ]
-    server = subprocess.Popen(command, cwd=ROOT, env=environment)
+    server = common.start_gunicorn(
+        environment,
+        options.port,
+        *("--workers", str(options.workers), "--worker-class", options.worker_class),
+        *("--threads", str(options.threads)),
+        # No recycling of workers during a measurement.
+        *("--max-requests", "0"),
+    )
     try:
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", options.port, timeout=1).request(
-                    "GET", "/api/v1/checkin"
-                )
-                break
-            except OSError:
-                time.sleep(0.1)
         # Warm up every worker (imports, connections, remembered checkpoints and devices).
         throughput(options.port, data, 2)
         workers, backends = server_pids(server.pid)
@@ -391,8 +282,7 @@ def main():
         if not options.skip_replay:
             figures["replay"] = replay(options.port, data, options.speedup)
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        common.stop(server)
     print(json.dumps(figures, indent=2))
 
 

@@ -23,7 +23,6 @@ import sys
 import threading
 import time
 import urllib.parse
-import uuid
 from http.client import HTTPConnection
 from pathlib import Path
 from queue import Empty, Queue
@@ -31,7 +30,10 @@ from queue import Empty, Queue
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.surge_settings")
-CSRF = "b" * 32  # an unmasked CSRF secret, set as the cookie and sent in the form
+
+from bench import common  # noqa: E402
+
+CSRF = common.CSRF
 
 
 def parse_args():
@@ -46,20 +48,11 @@ def parse_args():
 
 
 def environment(args) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DEBUG="0",
-        SECRET_KEY=env.get("SECRET_KEY", "bench-" + "x" * 50),
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        SECURE_SSL_REDIRECT="0",
-        CONN_MAX_AGE="60",
+    return common.server_environment(
+        args.port,
         DJANGO_SETTINGS_MODULE="bench.surge_settings",
         WEB_CONCURRENCY=str(args.workers),
-        BIND=f"127.0.0.1:{args.port}",
-        ACCESS_LOG="0",
-        LOG_LEVEL="WARNING",
     )
-    return env
 
 
 def prepare(args):
@@ -70,11 +63,6 @@ def prepare(args):
     if "bench" not in settings.DATABASES["default"]["NAME"]:
         sys.exit("DATABASE_URL must name a database whose name contains 'bench' (it is wiped).")
     django.setup()
-    from allauth.account.models import EmailAddress
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session as LoginSession
     from django.core.management import call_command
     from django.utils import timezone
 
@@ -108,51 +96,12 @@ def prepare(args):
         )
         for n in range(2)
     ]
-    User = get_user_model()
-    password = make_password("bench-password")
-    users = User.objects.bulk_create(
-        User(username=f"surge{n:05d}", email=f"surge{n:05d}@bench.test", password=password)
-        for n in range(args.guests)
-    )
-    users = list(User.objects.filter(username__startswith="surge").order_by("pk"))
-    EmailAddress.objects.bulk_create(
-        EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users
-    )
-    cookies, rows = [], []
-    expiry = timezone.now() + datetime.timedelta(days=1)
-    for user in users:
-        key = uuid.uuid4().hex
-        data = {
-            "_auth_user_id": str(user.pk),
-            "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
-            "_auth_user_hash": user.get_session_auth_hash(),
-        }
-        rows.append(
-            LoginSession(
-                session_key=key, session_data=SessionStore().encode(data), expire_date=expiry
-            )
-        )
-        cookies.append(f"sessionid={key}; csrftoken={CSRF}")
-    LoginSession.objects.bulk_create(rows, batch_size=1000)
+    cookies = common.create_logged_in_accounts(args.guests, "surge")
     return forums, workshops, cookies
 
 
 def start_server(args) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "summit.wsgi"],
-        cwd=ROOT,
-        env=environment(args),
-    )
-    for _ in range(100):
-        try:
-            connection = HTTPConnection("127.0.0.1", args.port, timeout=2)
-            connection.request("GET", "/healthz")
-            connection.getresponse().read()
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    sys.exit("gunicorn did not start")
+    return common.start_gunicorn(environment(args), args.port)
 
 
 def run(port: int, clients: int, jobs: list):
@@ -200,24 +149,8 @@ def run(port: int, clients: int, jobs: list):
 def registration_jobs(forums, workshops, cookies, rng: random.Random) -> list:
     jobs = []
     for n, cookie in enumerate(cookies):
-        fields = {
-            "csrfmiddlewaretoken": CSRF,
-            "submission_key": str(uuid.uuid4()),
-            "name": rng.choice(["陳大文", "王伟", "李嘉欣", ""]),
-            "name_latin": f"Guest {n}",
-            "organisation": "廣東省政務服務數據管理局",
-            "job_title": "Director",
-            "region": rng.choice(["guangdong", "hong_kong", "macao", "mainland", "overseas"]),
-            "phone": "+853 6123 4567",
-            "language": rng.choice(["en", "zh-hans", "zh-hant"]),
-            "dietary": "none",
-            "consent": "on",
-        }
-        chosen = [("forums", f.pk) for f in rng.sample(forums, rng.choice([1, 2]))]
-        if rng.random() < 0.3:
-            chosen.append(("sessions", rng.choice(workshops).pk))
-        body = urllib.parse.urlencode([*fields.items(), *chosen])
-        headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+        body = common.registration_form(n, forums, workshops, rng)
+        headers = {**common.FORM_HEADERS, "Cookie": cookie}
         jobs.append(("/register/", body, headers, "/register/me/"))
         if rng.random() < 0.05:  # a double click: the very same form again
             jobs.append(("/register/", body, headers, "/register/me/"))
@@ -246,23 +179,7 @@ def signup_jobs(count: int) -> list:
 
 def database_cpu() -> float:
     """CPU seconds used so far by the PostgreSQL backends serving the web workers."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid()"
-        )
-        pids = [row[0] for row in cursor.fetchall()]
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
-    return total
+    return common.cpu_seconds(common.database_backends())
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -339,11 +256,8 @@ def main() -> None:
             report(f"Sign-ups (allauth, password hashing): {clients} clients", args.signups,
                    s_elapsed, s_latencies, s_failures)  # fmt: skip
     finally:
-        server.terminate()
-        # wait4 gives the CPU time of gunicorn and of the workers it reaped.
-        _pid, _status, usage = os.wait4(server.pid, 0)
-        server.returncode = 0
-    cpu = usage.ru_utime + usage.ru_stime
+        # The CPU time of gunicorn and of the workers it reaped.
+        cpu = common.stop(server)
     total = len(latencies) + (len(s_latencies) if args.signups else 0)
     print(
         f"\nServer CPU (gunicorn, all workers; PostgreSQL not counted): {cpu:.1f} s, "

@@ -89,7 +89,11 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
-        conn_health_checks=True,
+        # A health check is a `SELECT 1` round trip before the first query of a request that
+        # reuses a connection: about 0.1 ms here, under 0.05 ms of CPU on each side (about 2 %
+        # of a door scan; docs/benchmarks.md). Without it, a connection broken by a database
+        # restart or failover fails the one request that finds it, in every worker thread.
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -113,6 +117,15 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Login sessions: with a shared cache, read from Redis and written through to the database
+# (`cached_db`), which saves the session query on every logged-in request and survives a Redis
+# flush; a per-process memory cache cannot be shared, so without Redis they stay in the database.
+SESSION_ENGINE = os.environ.get(
+    "SESSION_ENGINE",
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db",
+)
 
 # --- Auth and accounts (django-allauth) -----------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -135,6 +148,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Digital GBA Summit] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
+ACCOUNT_ADAPTER = "summit.accounts.AccountAdapter"  # counts by our client address
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/h/ip",
@@ -194,12 +208,26 @@ TASKS = {
         "QUEUES": ["default", "email", "badges"],
     }
 }
+# Task workers (manage.py run_worker) record a heartbeat this often; one silent for three
+# heartbeats is dead and its claimed work is recovered (summit/workers.py). Work claimed by a
+# process without heartbeat (a plain db_worker) is recovered only after WORKER_UNKNOWN_GRACE.
+WORKER_HEARTBEAT_SECONDS = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", "10"))
+WORKER_RECOVERY_SECONDS = float(os.environ.get("WORKER_RECOVERY_SECONDS", "60"))
+WORKER_UNKNOWN_GRACE_SECONDS = float(os.environ.get("WORKER_UNKNOWN_GRACE_SECONDS", "3600"))
+
+# --- Client addresses and rate limits (summit/ratelimit.py) ---------------------------------
+# How many reverse proxies we run in front of the app: the client address is then the Nth
+# X-Forwarded-For entry from the right. 0 (no proxy): REMOTE_ADDR, the header is ignored.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Load balancers probe each machine directly over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -215,7 +243,15 @@ LOGGING = {
         "json": {"()": "summit.logs.JSONFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    # Every handler masks secrets and personal data (summit/redact.py).
+    "filters": {"redact": {"()": "summit.redact.RedactingFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # WeasyPrint reports every missing glyph and unsupported CSS rule at WARNING.

@@ -1,0 +1,263 @@
+"""What the HTTP benchmarks share: production settings, gunicorn, guests, door devices, figures.
+
+Import it after putting the project root on ``sys.path`` (the scripts do). Functions that touch
+the database import Django lazily: call them after ``django.setup()``.
+"""
+
+import base64
+import datetime
+import http.client
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CSRF = "b" * 32  # an unmasked CSRF secret, set as the cookie and sent in the form
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def signing_keys() -> str:
+    """A fresh BADGE_SIGNING_KEYS value (one Ed25519 key)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+
+    raw = Ed25519PrivateKey.generate().private_bytes(
+        Encoding.Raw, PrivateFormat.Raw, NoEncryption()
+    )
+    return "1:" + base64.b64encode(raw).decode()
+
+
+def server_environment(port: int, **extra: str) -> dict[str, str]:
+    """The production mode on this machine: DEBUG off, persistent connections, Redis cache.
+
+    The benchmark process must use the same environment (``os.environ.update``) so that what
+    it signs (login sessions, badges) is valid for the server.
+    """
+    environment = dict(os.environ)
+    environment.update(
+        DEBUG="0",
+        SECRET_KEY=environment.get("SECRET_KEY", "bench-" + "x" * 50),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="0",
+        CONN_MAX_AGE="60",
+        REDIS_URL=environment.get("REDIS_URL", "redis://127.0.0.1:6379/5"),
+        BADGE_SIGNING_KEYS=environment.get("BADGE_SIGNING_KEYS") or signing_keys(),
+        ACCESS_LOG="0",
+        LOG_LEVEL="WARNING",
+        BIND=f"127.0.0.1:{port}",
+    )
+    environment.update(extra)
+    return environment
+
+
+def require_bench_database() -> None:
+    """Stop unless DATABASE_URL names a PostgreSQL database meant to be wiped."""
+    url = os.environ.get("DATABASE_URL", "")
+    name = url.rsplit("/", 1)[-1]
+    if not url.startswith("postgres") or "bench" not in name:
+        sys.exit("Set DATABASE_URL=postgres://…/<name with 'bench'>: the bench wipes it.")
+
+
+def start_gunicorn(environment: dict, port: int, *options: str) -> subprocess.Popen:
+    """gunicorn with gunicorn.conf.py (plus ``options``); returns once /healthz answers."""
+    command = [str(ROOT / ".venv/bin/gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), *options]
+    server = subprocess.Popen([*command, "summit.wsgi"], cwd=ROOT, env=environment)
+    for _ in range(150):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz")
+            connection.getresponse().read()
+            connection.close()
+            return server
+        except OSError:
+            if server.poll() is not None:
+                break
+            time.sleep(0.2)
+    server.terminate()
+    server.wait(timeout=20)
+    sys.exit("gunicorn did not start")
+
+
+def stop(process: subprocess.Popen, timeout: float = 20) -> float:
+    """Terminate ``process`` (SIGTERM, then SIGKILL); return the CPU seconds of it and of the
+    children it reaped (gunicorn's workers)."""
+    if process.returncode is not None:
+        return 0.0
+    process.terminate()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pid, _status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            process.returncode = 0
+            return usage.ru_utime + usage.ru_stime
+        time.sleep(0.1)
+    process.kill()
+    _pid, _status, usage = os.wait4(process.pid, 0)
+    process.returncode = -9
+    return usage.ru_utime + usage.ru_stime
+
+
+def cpu_seconds(pids) -> float:
+    """User + system CPU time of these processes so far (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
+def children(pid: int) -> list[int]:
+    """The direct children of a process (gunicorn's workers)."""
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def database_backends() -> list[int]:
+    """The PostgreSQL backends connected to this database, except our own."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid()"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def percentiles(latencies: list[float]) -> dict:
+    """p50/p95/p99/max/mean in milliseconds (nearest rank)."""
+    if not latencies:
+        return {"p50": 0.0, "p95": 0.0, "p99": 0.0, "max": 0.0, "mean": 0.0}
+    ordered = sorted(latencies)
+
+    def at(share):
+        return ordered[min(int(share * len(ordered)), len(ordered) - 1)] * 1000
+
+    return {
+        "p50": at(0.50),
+        "p95": at(0.95),
+        "p99": at(0.99),
+        "max": ordered[-1] * 1000,
+        "mean": statistics.fmean(ordered) * 1000,
+    }
+
+
+def create_logged_in_accounts(count: int, prefix: str) -> list[str]:
+    """``count`` verified accounts with a login session each; returns their Cookie headers.
+
+    The sessions are written to the database beforehand, so a benchmark measures what guests
+    do once logged in (password hashing costs 0.4 s of CPU per login).
+    """
+    from allauth.account.models import EmailAddress
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session as LoginSession
+    from django.core.cache import caches
+    from django.utils import timezone
+
+    User = get_user_model()
+    password = make_password("bench-password")
+    User.objects.bulk_create(
+        User(username=f"{prefix}{n:05d}", email=f"{prefix}{n:05d}@bench.test", password=password)
+        for n in range(count)
+    )
+    users = list(User.objects.filter(username__startswith=prefix).order_by("pk"))
+    EmailAddress.objects.bulk_create(
+        EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users
+    )
+    cookies, rows = [], []
+    expiry = timezone.now() + datetime.timedelta(days=1)
+    for user in users:
+        key = uuid.uuid4().hex
+        data = {
+            "_auth_user_id": str(user.pk),
+            "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+            "_auth_user_hash": user.get_session_auth_hash(),
+        }
+        rows.append(
+            LoginSession(
+                session_key=key, session_data=SessionStore().encode(data), expire_date=expiry
+            )
+        )
+        cookies.append(f"sessionid={key}; csrftoken={CSRF}")
+    LoginSession.objects.bulk_create(rows, batch_size=1000)
+    if settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db":
+        # As after a real login, which writes the session through to the cache.
+        from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+
+        caches[settings.SESSION_CACHE_ALIAS].set_many(
+            {f"{KEY_PREFIX}{row.session_key}": row.get_decoded() for row in rows}, 24 * 3600
+        )
+    return cookies
+
+
+def registration_form(n: int, forums: list, sessions: list, rng: random.Random) -> str:
+    """A filled-in registration form (url-encoded): one or two forums, sometimes a session."""
+    fields = {
+        "csrfmiddlewaretoken": CSRF,
+        "submission_key": str(uuid.uuid4()),
+        "name": rng.choice(["陳大文", "王伟", "李嘉欣", ""]),
+        "name_latin": f"Guest {n}",
+        "organisation": "廣東省政務服務數據管理局",
+        "job_title": "Director",
+        "region": rng.choice(["guangdong", "hong_kong", "macao", "mainland", "overseas"]),
+        "phone": "+853 6123 4567",
+        "language": rng.choice(["en", "zh-hans", "zh-hant"]),
+        "dietary": "none",
+        "consent": "on",
+    }
+    chosen = [("forums", f.pk) for f in rng.sample(forums, rng.choice([1, 2]))]
+    if sessions and rng.random() < 0.3:
+        chosen.append(("sessions", rng.choice(sessions).pk))
+    return urllib.parse.urlencode([*fields.items(), *chosen])
+
+
+FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+class Door:
+    """One door device: a keep-alive HTTP connection with its own token."""
+
+    def __init__(self, port: int, token: str):
+        self.port = port
+        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        self.reconnects = 0
+
+    def scan(self, code: str, checkpoint: str) -> tuple[float, str]:
+        """Scan a badge; returns the latency and the answer's status (or ``http <code>``)."""
+        body = json.dumps({"code": code, "checkpoint": checkpoint, "scan_id": str(uuid.uuid4())})
+        for attempt in range(2):
+            started = time.perf_counter()
+            try:
+                self.connection.request("POST", "/api/v1/checkin", body, self.headers)
+                response = self.connection.getresponse()
+                payload = response.read()
+                elapsed = time.perf_counter() - started
+                if response.getheader("Connection", "").lower() == "close":
+                    self.connection.close()
+                if response.status != 200:
+                    return elapsed, f"http {response.status}"
+                return elapsed, json.loads(payload)["status"]
+            except (OSError, http.client.HTTPException):
+                # The server closed a kept-alive connection: reconnect once, as devices do
+                # (the same scan_id: the server counts a retried scan once).
+                self.connection.close()
+                self.reconnects += 1
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
