@@ -139,6 +139,16 @@ def prerender_badge(badge_id: int) -> bool:
     return True
 
 
+def prerender_summit_badges(summit_id: int) -> int:
+    """Render every active badge of the summit whose stored PDF is missing or stale."""
+    badge_ids = (
+        Badge.objects.filter(registration__summit_id=summit_id, revoked_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return sum(prerender_badge(badge_id) for badge_id in list(badge_ids))
+
+
 def schedule_prerender(badge_id: int) -> None:
     """Queue the badge's pre-rendering once the current transaction commits."""
     from badges.tasks import prerender_badge as task

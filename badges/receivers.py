@@ -13,7 +13,7 @@ from badges.prerendering import badge_pdf
 from registration import signals
 from registration.models import Registration
 from summit.dashboard import Panel
-from summit.signals import recover_work
+from summit.signals import SUMMIT_PRINTED, recover_work, summit_changed
 
 REVOKING_STATUSES = {
     Registration.Status.CANCELLED: Badge.RevokedReason.CANCELLED,
@@ -87,8 +87,15 @@ signals.guest_page_sections.connect(guest_page_sections, dispatch_uid="badges.gu
 post_save.connect(registration_saved, sender=Registration, dispatch_uid="badges.registration_saved")
 
 
+def summit_reprinted(sender, *, summit, changed_fields, **kwargs) -> None:
+    """The summit's name, city or dates are on every badge: render the stored PDFs again."""
+    if changed_fields & SUMMIT_PRINTED:
+        tasks.prerender_summit_badges.enqueue(summit.pk)
+
+
 def recover_abandoned_print_jobs(sender, *, abandoned, **kwargs) -> int:
     return services.recover_abandoned_print_jobs(abandoned)
 
 
 recover_work.connect(recover_abandoned_print_jobs, dispatch_uid="badges.recover_print_jobs")
+summit_changed.connect(summit_reprinted, dispatch_uid="badges.summit_reprinted")

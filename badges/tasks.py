@@ -18,3 +18,8 @@ def issue_badge(registration_id: int) -> None:
 @task(queue_name="badges")
 def prerender_badge(badge_id: int) -> None:
     prerendering.prerender_badge(badge_id)
+
+
+@task(queue_name="badges")
+def prerender_summit_badges(summit_id: int) -> None:
+    prerendering.prerender_summit_badges(summit_id)

@@ -9,7 +9,7 @@ from sessions.models import Session
 from sessions.services.schedule import advance_many
 from sessions.warnings import schedule_warnings
 from summit.dashboard import Panel, dashboard_panels
-from summit.signals import summit_changed
+from summit.signals import SUMMIT_GUEST_VISIBLE, summit_changed
 
 
 @receiver(dashboard_panels)
@@ -37,5 +37,7 @@ def agenda_panel(sender, summit, request, **kwargs) -> list[Panel]:
 @receiver(summit_changed)
 def advance_sessions_of_changed_summit(sender, summit, changed_fields, **kwargs) -> None:
     """The summit's name or venue is in every calendar event: let calendars update them."""
+    if not changed_fields & SUMMIT_GUEST_VISIBLE:
+        return
     with transaction.atomic():
         advance_many(Session.objects.filter(forum__summit=summit), frozenset({"summit"}))

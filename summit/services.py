@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from summit.models import Summit
 from summit.signals import (
     SUMMIT_GUEST_VISIBLE,
+    SUMMIT_PRINTED,
     capacity_raised,
     capacity_was_raised,
     summit_changed,
@@ -54,7 +55,7 @@ def update_summit(summit: Summit, **changes: Any) -> Summit:
         visible = frozenset(
             name
             for name, value in changes.items()
-            if name in SUMMIT_GUEST_VISIBLE and getattr(locked, name) != value
+            if name in SUMMIT_GUEST_VISIBLE | SUMMIT_PRINTED and getattr(locked, name) != value
         )
         for name, value in changes.items():
             setattr(locked, name, value)

@@ -18,9 +18,11 @@ def capacity_was_raised(old: int | None, new: int | None) -> bool:
     return old is not None and new > old
 
 
-# Sent after commit when the summit's name, venue or city changes: texts that every calendar
-# event of the summit carries. Keyword arguments: summit (Summit), changed_fields (frozenset).
-# sessions.receivers advances every published session so calendars pick the change up.
+# Sent after commit when the summit's name, venue, city or dates change: texts that every
+# calendar event (SUMMIT_GUEST_VISIBLE) or every badge (SUMMIT_PRINTED) of the summit carries.
+# Keyword arguments: summit (Summit), changed_fields (frozenset).
+# sessions.receivers advances every published session so calendars pick the change up;
+# badges.receivers renders the stored badge PDFs again.
 summit_changed = Signal()
 
 SUMMIT_GUEST_VISIBLE = frozenset(
@@ -28,6 +30,14 @@ SUMMIT_GUEST_VISIBLE = frozenset(
         "name_en", "name_zh_hans", "name_zh_hant",
         "venue_en", "venue_zh_hans", "venue_zh_hant",
         "city_en", "city_zh_hans", "city_zh_hant",
+    }
+)  # fmt: skip
+
+SUMMIT_PRINTED = frozenset(
+    {
+        "name_en", "name_zh_hans", "name_zh_hant",
+        "city_en", "city_zh_hans", "city_zh_hant",
+        "starts_on", "ends_on",
     }
 )  # fmt: skip
 

@@ -236,3 +236,42 @@ def test_the_confirmation_email_attaches_the_stored_pdf(
     [(name, content, mimetype)] = dict(answers)[receivers.email_attachments]
     assert (name, mimetype) == ("badge.pdf", "application/pdf")
     assert content == bytes(RenderedBadge.objects.get(badge=badge).pdf)
+
+
+@pytest.mark.django_db
+def test_a_new_summit_name_or_dates_render_the_stored_badges_again(
+    registration, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from summit.services import update_summit
+
+    badge = issued(registration, django_capture_on_commit_callbacks)
+    before = bytes(RenderedBadge.objects.get(badge=badge).pdf)
+
+    summit = registration.summit
+    with django_capture_on_commit_callbacks(execute=True):
+        update_summit(summit, name_en="Digital GBA Summit 2026", ends_on=summit.ends_on)
+    renamed = bytes(RenderedBadge.objects.get(badge=badge).pdf)
+    with django_capture_on_commit_callbacks(execute=True):
+        update_summit(summit, ends_on=summit.ends_on + datetime.timedelta(days=1))
+    later = bytes(RenderedBadge.objects.get(badge=badge).pdf)
+
+    assert before != renamed != later
+    assert "Digital GBA Summit 2026" in pdfs.text(pdfs.pages(renamed)[0])
+    assert later == fresh_render(badge)
+
+
+@pytest.mark.django_db
+def test_a_summit_change_nobody_prints_renders_nothing(
+    registration, django_capture_on_commit_callbacks, no_rendering
+):
+    from summit.services import update_summit
+
+    issued(registration, django_capture_on_commit_callbacks)
+    no_rendering()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        update_summit(registration.summit, approval_required=True, venue_en="Hall B")
+
+    assert RenderedBadge.objects.count() == 1

@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from badges.models import Badge
-from badges.prerendering import prerender_badge
+from badges.prerendering import prerender_summit_badges
 from summit.selectors import current_summit
 
 
@@ -20,14 +20,11 @@ class Command(BaseCommand):
         summit = current_summit()
         if summit is None:
             raise CommandError("No summit is set up yet; run `python manage.py seed_demo`.")
-        badge_ids = list(
-            Badge.objects.filter(registration__summit=summit, revoked_at__isnull=True)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+        active = Badge.objects.filter(registration__summit=summit, revoked_at__isnull=True)
         started = time.perf_counter()
-        rendered = sum(prerender_badge(badge_id) for badge_id in badge_ids)
+        rendered = prerender_summit_badges(summit.pk)
+        total = active.count()
         self.stdout.write(
-            f"Rendered {rendered} of {len(badge_ids)} active badges "
-            f"({len(badge_ids) - rendered} were current) in {time.perf_counter() - started:.1f} s."
+            f"Rendered {rendered} of {total} active badges "
+            f"({total - rendered} were current) in {time.perf_counter() - started:.1f} s."
         )
