@@ -435,6 +435,7 @@ def test_backup_while_running_and_restore_into_a_fresh_database(site, tmp_path):
         except subprocess.TimeoutExpired:
             kill_group(server.pid)
         log.close()
+        site.sql(f'DROP DATABASE IF EXISTS "{restored}" WITH (FORCE)', database_url=admin_url)
 
 
 def test_logs_hold_no_secrets_nor_personal_data(site):
