@@ -438,6 +438,20 @@ def test_backup_while_running_and_restore_into_a_fresh_database(site, tmp_path):
         site.sql(f'DROP DATABASE IF EXISTS "{restored}" WITH (FORCE)', database_url=admin_url)
 
 
+def test_sigterm_stops_every_process(site):
+    assert processes_of(site)
+    site.launcher.send_signal(signal.SIGTERM)
+
+    assert site.launcher.wait(timeout=60) == 0
+    wait_until(lambda: not processes_of(site), timeout=10, what="every process to stop")
+
+
+def processes_of(site) -> list:
+    from tests.e2e.harness import processes
+
+    return processes(site.marker)
+
+
 def test_logs_hold_no_secrets_nor_personal_data(site):
     logs = {path.name: path.read_text(errors="replace") for path in site.logs.iterdir()}
     everything = "\n".join(logs.values())
