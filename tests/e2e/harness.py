@@ -44,10 +44,11 @@ class Page:
     def form(
         self, *, having: str | None = None, action: str | None = None, method: str = "post"
     ) -> "Form":
+        """The first form with a field ``having``, or whose action starts with ``action``."""
         for form in self.forms():
             if having is not None and having not in form.names():
                 continue
-            if action is not None and form.action != action:
+            if action is not None and not form.action.startswith(action):
                 continue
             if form.method != method:
                 continue
