@@ -69,11 +69,12 @@ def test_door_page_answers_keyboard_wedge_scans(door_context, live_server, check
     expect(page.locator("#door-result [data-field=latin]")).to_have_text("Chan Tai Man")
     expect(page.locator("#door-result [data-field=category]")).to_have_text("VIP")
 
-    # The next badge goes straight in while the answer is still on screen.
+    # The next badge goes straight in while the answer is still on screen (an "ok" stays
+    # 2.5 s): no waiting for it to clear. (A loose bound: a busy CI machine is slow.)
     started = time.monotonic()
     wedge(page, code_of(old))
     expect(result).to_have_attribute("data-status", "revoked")
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 2.0
     wedge(page, code_of(guest))
     expect(result).to_have_attribute("data-status", "already_checked_in")
     expect(page.locator("#door-result [data-field=detail]")).to_contain_text("First entered at")
