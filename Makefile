@@ -13,14 +13,14 @@ GUESTS ?= 300
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
 	fonts-dejavu-core chromium gettext poppler-utils
 
-.PHONY: demo test system deps lint format messages worker clean
+.PHONY: demo test system deps lint format messages worker production clean
 
 demo: deps  ## Install everything, load demo data into SQLite and serve at http://127.0.0.1:8000/
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --guests $(GUESTS)
 	@echo "Bayline runs at http://$(HOST):$(PORT)/  (organiser login: organiser@bayline.test / bayline-demo)"
 	@trap 'kill 0' INT TERM EXIT; \
-	$(PY) manage.py db_worker --queue-name '*' & \
+	$(PY) manage.py run_worker & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: deps  ## Install everything and run the whole test suite (lint included)
@@ -49,7 +49,10 @@ $(VENV)/.installed: pyproject.toml
 deps: system $(VENV)/.installed
 
 worker: deps  ## Run the background task worker (e-mails, badge printing)
-	$(PY) manage.py db_worker --queue-name '*'
+	$(PY) manage.py run_worker
+
+production: deps  ## Run in production mode (bin/production; README "Deployment" lists the settings)
+	bin/production
 
 lint: deps
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

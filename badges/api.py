@@ -3,8 +3,9 @@
 Authentication: ``Authorization: Bearer <device token>`` or a door-staff session (with the
 CSRF token for POSTs). Errors are JSON ``{"error": code, "message": text, "fields": {…}}``
 with 400 (bad input), 401 (no valid token or login), 403 (no permission), 404 (unknown
-checkpoint) or 405. A processed scan is always 200, whatever its status; see badges/checkin.py
-for the statuses and their precedence, and badges/openapi.py for the schema.
+checkpoint), 405 or 429 (too many requests from one device, with Retry-After). A processed
+scan is always 200, whatever its status; see badges/checkin.py for the statuses and their
+precedence, and badges/openapi.py for the schema.
 """
 
 import json
@@ -20,10 +21,16 @@ from badges import checkin, checkpoints
 from badges.checkin_selectors import guests_matching, offline_data
 from badges.devices import bearer_token, device_for_token
 from badges.models import Scan
+from summit import ratelimit
 from summit.selectors import current_summit
 
 MAX_BATCH = 500
 SCAN_PERMISSION = "summit.scan_badges"
+
+# Per device (or door-staff member) and minute: far above what one door can scan (a scan
+# every 0.1 s), low enough that a stuck or stolen device cannot flood the database.
+SCANS_PER_MINUTE = 600
+BATCHES_PER_MINUTE = 60
 
 
 class ScanForm(forms.Form):
@@ -59,6 +66,22 @@ def _json(body: dict, status: int = 200) -> JsonResponse:
     return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
 
 
+def _checked_form(form_class: type[forms.Form], raw) -> forms.Form:
+    """The validated form for one scan object. Every field is a JSON string (or null): other
+    types (numbers, booleans, lists, objects) are field errors, never coerced."""
+    raw = raw if isinstance(raw, dict) else {}
+    wrong = [
+        name
+        for name in form_class.base_fields
+        if raw.get(name) is not None and not isinstance(raw[name], str)
+    ]
+    form = form_class({name: value for name, value in raw.items() if name not in wrong})
+    form.is_valid()
+    for name in wrong:
+        form.add_error(name, forms.ValidationError(_("Send a string."), code="type"))
+    return form
+
+
 def _field_errors(form: forms.Form) -> dict:
     return {
         name: [error["message"] for error in errors]
@@ -87,6 +110,16 @@ def _scanner(request):
     return checkin.Scanner(user_id=user.pk), None
 
 
+def _over_limit(scanner: checkin.Scanner, scope: str, limit: int) -> JsonResponse | None:
+    who = f"device:{scanner.device.id}" if scanner.device else f"user:{scanner.user_id}"
+    wait = ratelimit.hit(scope, who, limit=limit, window=60)
+    if wait is None:
+        return None
+    response = _error(429, "too_many_requests", _("Too many scans; wait a moment."))
+    response["Retry-After"] = str(wait)
+    return response
+
+
 def _payload(request):
     try:
         payload = json.loads(request.body or b"null")
@@ -113,10 +146,12 @@ def scan(request):
     scanner, refused = _scanner(request)
     if refused:
         return refused
+    if refused := _over_limit(scanner, "checkin-scan", SCANS_PER_MINUTE):
+        return refused
     payload, refused = _payload(request)
     if refused:
         return refused
-    form = ScanForm(payload)
+    form = _checked_form(ScanForm, payload)
     if not form.is_valid():
         return _error(400, "invalid", _("Some fields are not valid."), _field_errors(form))
     data = form.cleaned_data
@@ -148,6 +183,8 @@ def batch(request):
     scanner, refused = _scanner(request)
     if refused:
         return refused
+    if refused := _over_limit(scanner, "checkin-batch", BATCHES_PER_MINUTE):
+        return refused
     payload, refused = _payload(request)
     if refused:
         return refused
@@ -157,7 +194,7 @@ def batch(request):
         return _error(400, "invalid", message, {"scans": [message]})
     items, errors = [], {}
     for index, raw in enumerate(scans):
-        form = BatchScanForm(raw if isinstance(raw, dict) else {})
+        form = _checked_form(BatchScanForm, raw)
         if not form.is_valid():
             errors[str(index)] = _field_errors(form)
             continue

@@ -49,6 +49,30 @@ class Badge(models.Model):
         return self.revoked_at is None
 
 
+class RenderedBadge(models.Model):
+    """A badge's A6 PDF, rendered ahead of time (see badges/prerendering.py).
+
+    Kept in the database (shared by every web and task machine, written together with its
+    fingerprint), one row per badge. It is served only while ``fingerprint`` matches what
+    the badge would print now (names, category, script, summit, QR code, and the layout's
+    code and templates); otherwise the badge is rendered again and the row replaced.
+    """
+
+    badge = models.OneToOneField(
+        Badge, on_delete=models.CASCADE, primary_key=True, related_name="rendered"
+    )
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    pdf = models.BinaryField(_("PDF"))
+    rendered_at = models.DateTimeField(_("rendered"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("rendered badge")
+        verbose_name_plural = _("rendered badges")
+
+    def __str__(self) -> str:
+        return f"PDF of badge {self.badge_id}"
+
+
 class PrintJob(models.Model):
     """A bulk badge print file being rendered in the background."""
 
@@ -80,6 +104,11 @@ class PrintJob(models.Model):
     file = models.FileField(_("file"), upload_to="print-jobs/", blank=True)
     error = models.TextField(_("error"), blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # While "running": the task worker rendering it, and since when; a job whose worker died
+    # goes back to "queued" and is rendered again from the start (summit/workers.py).
+    worker_id = models.CharField(_("worker"), max_length=64, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
     class Meta:
         verbose_name = _("print job")

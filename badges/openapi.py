@@ -89,6 +89,15 @@ PATHS = {
                     },
                 },
                 "405": {"description": "Not POST"},
+                "429": {
+                    "description": "Too many requests from this device or "
+                    "door-staff member (Retry-After: seconds)",
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/CheckinError"}
+                        }
+                    },
+                },
             },
             "tags": ["checkin"],
             "security": [{"checkinDevice": []}, {"checkinSession": []}],
@@ -195,6 +204,15 @@ PATHS = {
                     "or a session POST "
                     "without the CSRF "
                     "token",
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/CheckinError"}
+                        }
+                    },
+                },
+                "429": {
+                    "description": "Too many requests from this device or "
+                    "door-staff member (Retry-After: seconds)",
                     "content": {
                         "application/json": {
                             "schema": {"$ref": "#/components/schemas/CheckinError"}

@@ -3,15 +3,17 @@
 Each receiver calls a service of this app; none holds business rules of its own.
 """
 
+from django.db.models.signals import post_save
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from badges import services
+from badges import prerendering, services, tasks
 from badges.models import Badge
-from badges.printing import render_badge_pdf
+from badges.prerendering import badge_pdf
 from registration import signals
 from registration.models import Registration
 from summit.dashboard import Panel
+from summit.signals import recover_work
 
 REVOKING_STATUSES = {
     Registration.Status.CANCELLED: Badge.RevokedReason.CANCELLED,
@@ -26,12 +28,15 @@ def registration_status_changed(sender, *, registration, new_status, **kwargs) -
     then cancelled in one transaction sends both), so the badge follows the registration's
     current status rather than the news.
     """
+    if new_status == Registration.Status.CONFIRMED:
+        # Issued by a task worker, so that the guest's request does not wait for it; the
+        # confirmation e-mail and the badge download issue it too if they come first.
+        tasks.issue_badge.enqueue(registration.pk)
+        return
     status = (
         Registration.objects.filter(pk=registration.pk).values_list("status", flat=True).first()
     )
-    if status == Registration.Status.CONFIRMED:
-        services.issue_badge(registration)
-    elif status in REVOKING_STATUSES:
+    if status in REVOKING_STATUSES:
         services.revoke_badges(registration, reason=REVOKING_STATUSES[status])
 
 
@@ -40,7 +45,7 @@ def email_attachments(sender, *, registration, kind, **kwargs) -> list[tuple[str
     if kind != "confirmation" or registration.status != Registration.Status.CONFIRMED:
         return []
     badge = services.issue_badge(registration)
-    return [("badge.pdf", render_badge_pdf(badge), "application/pdf")]
+    return [("badge.pdf", badge_pdf(badge), "application/pdf")]
 
 
 def guest_page_sections(sender, *, registration, request, **kwargs) -> list[Panel]:
@@ -62,8 +67,28 @@ def guest_page_sections(sender, *, registration, request, **kwargs) -> list[Pane
     ]
 
 
+def registration_saved(sender, *, instance, created, update_fields=None, **kwargs) -> None:
+    """A change to what a badge prints re-renders the stored badge PDF in the background.
+
+    (Saves of other fields only, such as status changes, are skipped; a change made without
+    save(), e.g. a queryset update, is caught when the badge is served: its fingerprint no
+    longer matches.)
+    """
+    if created or (update_fields is not None and not prerendering.PRINTED_FIELDS & update_fields):
+        return
+    prerendering.schedule_prerender_of_registration(instance.pk)
+
+
 signals.registration_status_changed.connect(
     registration_status_changed, dispatch_uid="badges.registration_status_changed"
 )
 signals.email_attachments.connect(email_attachments, dispatch_uid="badges.email_attachments")
 signals.guest_page_sections.connect(guest_page_sections, dispatch_uid="badges.guest_page_sections")
+post_save.connect(registration_saved, sender=Registration, dispatch_uid="badges.registration_saved")
+
+
+def recover_abandoned_print_jobs(sender, *, abandoned, **kwargs) -> int:
+    return services.recover_abandoned_print_jobs(abandoned)
+
+
+recover_work.connect(recover_abandoned_print_jobs, dispatch_uid="badges.recover_print_jobs")

@@ -11,10 +11,11 @@ import tempfile
 
 from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from badges.models import Badge, PrintJob
+from badges.prerendering import schedule_prerender
 from badges.printing import render_print_file
 from badges.selectors import FILTER_KEYS, badges_to_print, registrations_to_print
 from registration.models import Registration
@@ -36,7 +37,10 @@ def _locked(registration: Registration) -> Registration:
 
 def _new_badge(registration: Registration) -> Badge:
     last = registration.badges.aggregate(last=Max("serial"))["last"] or 0
-    return Badge.objects.create(registration=registration, serial=last + 1)
+    badge = Badge.objects.create(registration=registration, serial=last + 1)
+    # Its PDF is rendered in the background once the badge is committed (see prerendering).
+    schedule_prerender(badge.pk)
+    return badge
 
 
 @transaction.atomic
@@ -55,6 +59,17 @@ def issue_badge(registration: Registration) -> Badge:
         # Another issuer won (possible where row locks are not, e.g. SQLite in autocommit
         # elsewhere): the unique constraint kept one active badge; return it.
         return registration.badges.get(revoked_at__isnull=True)
+
+
+def issue_badge_if_confirmed(registration_id: int) -> Badge | None:
+    """The active badge of a registration that is confirmed now; None for any other status."""
+    registration = Registration.objects.filter(pk=registration_id).first()
+    if registration is None or registration.status != Registration.Status.CONFIRMED:
+        return None
+    try:
+        return issue_badge(registration)
+    except RegistrationNotConfirmed:  # cancelled meanwhile
+        return None
 
 
 @transaction.atomic
@@ -108,16 +123,36 @@ def create_print_job(summit: Summit, *, user, layout: str, order: str, filters: 
     return job
 
 
+MAX_PRINT_ATTEMPTS = 3
+
+
 def run_print_job(job_id: int) -> PrintJob:
-    """Render a print job's file, recording progress (done/total) as chunks are written."""
+    """Render a print job's file, recording progress (done/total) as chunks are written.
+
+    The job is claimed first ("queued" → "running" with this worker's id, one conditional
+    UPDATE), so a job enqueued twice is rendered once. If the worker dies, recovery puts the
+    job back to "queued" and its task is enqueued again: the file is rendered from the start
+    into a new temporary file, so it holds every badge exactly once.
+    """
+    from summit import workers
+
     job = PrintJob.objects.select_related("summit").get(pk=job_id)
-    if job.status == PrintJob.Status.DONE:
-        return job
     jobs = PrintJob.objects.filter(pk=job.pk)
+    claimed = jobs.filter(status=PrintJob.Status.QUEUED).update(
+        status=PrintJob.Status.RUNNING,
+        worker_id=workers.current_worker_id,
+        started_at=timezone.now(),
+        attempts=F("attempts") + 1,
+        done=0,
+        error="",
+    )
+    if not claimed:  # done, failed, or being rendered by another worker
+        job.refresh_from_db()
+        return job
     try:
         issue_missing_badges(registrations_to_print(job.summit, job.filters))
         badges = badges_to_print(job.summit, filters=job.filters, order=job.order)
-        jobs.update(status=PrintJob.Status.RUNNING, total=badges.count(), done=0, error="")
+        jobs.update(total=badges.count())
         with tempfile.TemporaryFile() as target:
             count = render_print_file(
                 badges,
@@ -143,3 +178,26 @@ def run_print_job(job_id: int) -> PrintJob:
     )
     job.refresh_from_db()
     return job
+
+
+def recover_abandoned_print_jobs(abandoned) -> int:
+    """Put back in the queue the print jobs left "running" by a dead worker (their render
+    task is enqueued again by summit.workers.recover_tasks)."""
+    count = 0
+    running = PrintJob.objects.filter(status=PrintJob.Status.RUNNING)
+    rows = running.values_list("pk", "worker_id", "started_at", "attempts")
+    for job_id, worker_id, started_at, attempts in rows:
+        if not abandoned(worker_id, started_at):
+            continue
+        jobs = PrintJob.objects.filter(
+            pk=job_id, status=PrintJob.Status.RUNNING, worker_id=worker_id
+        )
+        if attempts >= MAX_PRINT_ATTEMPTS:  # the job itself kills its workers: give up
+            count += jobs.update(
+                status=PrintJob.Status.FAILED,
+                error=f"The worker rendering this job stopped {attempts} times.",
+                finished_at=timezone.now(),
+            )
+        else:
+            count += jobs.update(status=PrintJob.Status.QUEUED, worker_id="", done=0)
+    return count

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from badges import selectors, services
 from badges.forms import PrintJobForm
 from badges.models import PrintJob
-from badges.printing import render_badge_pdf
+from badges.prerendering import badge_pdf
 from registration.models import Category, Region, Registration
 from sessions.selectors import forums_of
 from summit.selectors import current_summit
@@ -39,7 +39,7 @@ def my_badge(request):
     if registration is None:
         raise Http404("No confirmed registration.")
     badge = services.issue_badge(registration)
-    return _pdf(render_badge_pdf(badge), "badge.pdf")
+    return _pdf(badge_pdf(badge), "badge.pdf")
 
 
 @login_required
@@ -52,7 +52,7 @@ def registration_badge(request, registration_id: int):
         status=Registration.Status.CONFIRMED,
     )
     badge = services.issue_badge(registration)
-    return _pdf(render_badge_pdf(badge), f"badge-{registration.pk}-{badge.serial}.pdf")
+    return _pdf(badge_pdf(badge), f"badge-{registration.pk}-{badge.serial}.pdf")
 
 
 @require_POST

@@ -7,9 +7,11 @@ Runs against its own SQLite database in a temporary directory, filled with GUEST
 registrations (Simplified and Traditional Chinese, Portuguese and English names, some 40
 characters long; every category) and their badges. It measures:
 
-- one badge: ``render_badge_pdf`` alone, and the whole desk-reprint request
-  (``GET /badges/registration/<id>.pdf`` through Django's test client, in process), over
-  RENDERS different badges after a warm-up; median and p95 of wall time, and of CPU time;
+- one badge, over RENDERS different badges after a warm-up; median and p95 of wall time,
+  and of CPU time: ``render_badge_pdf`` alone (a cold render); the whole desk-reprint
+  request (``GET /badges/registration/<id>.pdf`` through Django's test client, in process)
+  with nothing stored (render and store); the background task ``prerender_badge``; then
+  ``badge_pdf`` and the desk-reprint request served from the stored PDF (badges/prerendering.py);
 - a bulk file: ``render_print_file`` of every badge, sorted by name, with WORKERS rendering
   processes; wall time, and peak memory summed over the process and all its descendants
   (RSS, which counts shared pages once per process, and PSS, which shares them out),
@@ -186,32 +188,47 @@ def bench_single(renders: int, door) -> None:
     from django.test import Client
     from django.urls import reverse
 
-    from badges.models import Badge
+    from badges import prerendering
+    from badges.models import Badge, RenderedBadge
     from badges.printing import render_badge_pdf
 
     badges = list(Badge.objects.select_related("registration__summit").order_by("?")[: renders + 5])
     for badge in badges[:5]:  # warm-up: the renderer, fonts, templates
         render_badge_pdf(badge)
-    walls, cpus = [], []
-    for badge in badges[5:]:
-        wall, cpu = time.perf_counter(), time.process_time()
-        render_badge_pdf(badge)
-        walls.append(time.perf_counter() - wall)
-        cpus.append(time.process_time() - cpu)
-    print(f"One badge ({len(walls)} different badges):")
-    describe("render_badge_pdf", walls, cpus)
+        prerendering.badge_pdf(badge)
+    measured = badges[5:]
+
+    def timed(call) -> tuple[list[float], list[float]]:
+        walls, cpus = [], []
+        for badge in measured:
+            wall, cpu = time.perf_counter(), time.process_time()
+            call(badge)
+            walls.append(time.perf_counter() - wall)
+            cpus.append(time.process_time() - cpu)
+        return walls, cpus
 
     client = Client()
     client.force_login(door)
-    walls, cpus = [], []
-    for badge in badges[5:]:
+
+    def desk(badge) -> None:
         url = reverse("badges:registration-badge", args=[badge.registration_id])
-        wall, cpu = time.perf_counter(), time.process_time()
         response = client.get(url)
-        walls.append(time.perf_counter() - wall)
-        cpus.append(time.process_time() - cpu)
         assert response.status_code == 200, response.status_code
-    describe("GET /badges/registration/<id>.pdf", walls, cpus)
+        assert response.content[:5] == b"%PDF-"
+
+    print(f"One badge ({len(measured)} different badges):")
+    describe("render_badge_pdf (cold render)", *timed(render_badge_pdf))
+    RenderedBadge.objects.all().delete()
+    describe("GET /badges/registration/<id>.pdf, nothing stored (render + store)", *timed(desk))
+    RenderedBadge.objects.all().delete()
+    describe(
+        "prerender_badge (the background task: render + store)",
+        *timed(lambda badge: prerendering.prerender_badge(badge.pk)),
+    )
+    describe("badge_pdf, stored PDF current (fingerprint + read)", *timed(prerendering.badge_pdf))
+    describe("GET /badges/registration/<id>.pdf, stored PDF current", *timed(desk))
+    sizes = [len(pdf) for pdf in RenderedBadge.objects.values_list("pdf", flat=True)]
+    print(f"  stored PDF size: median {statistics.median(sizes) / 1024:.0f} KiB")
 
 
 def bench_qr(count: int = 300) -> None:

@@ -14,5 +14,9 @@ class RegistrationConfig(AppConfig):
 
         user_signed_up.connect(receivers.put_new_user_in_guests, dispatch_uid="registration-guests")
 
+        from summit.signals import recover_work
+
+        recover_work.connect(receivers.recover_abandoned_emails, dispatch_uid="registration-emails")
+
         # Connects to sessions.signals.session_changed and this app's email_attachments.
         from registration import calendar_receivers  # noqa: F401

@@ -8,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from registration import ratelimit
 from registration.calendar_selectors import (
     calendar_filename,
     guest_calendar,
@@ -23,8 +24,17 @@ from summit.selectors import current_summit
 @require_safe
 def feed(request: HttpRequest, token: str) -> HttpResponse:
     """No login: calendar clients fetch it on their own. The token is the key."""
+    if wait := ratelimit.guessing_blocked("calendar-feed", request):
+        response = HttpResponse(
+            "Too many requests for unknown calendars; try again later.\n",
+            content_type="text/plain; charset=utf-8",
+            status=429,
+        )
+        response["Retry-After"] = str(wait)
+        return response
     registration = registration_for_calendar_token(token)
     if registration is None:
+        ratelimit.wrong_guess("calendar-feed", request)
         raise Http404("No such calendar.")
     return calendar_response(
         request,

@@ -6,6 +6,7 @@ sent, so a task run twice sends once. A failure is counted and the task re-enque
 ``run_after`` (django-tasks has no retry of its own), until ``MAX_ATTEMPTS``.
 """
 
+import contextlib
 import datetime
 import logging
 from dataclasses import dataclass, field
@@ -13,12 +14,19 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from registration.models import Enrolment, OutgoingEmail, Registration, RegistrationEvent
+from registration.models import (
+    Enrolment,
+    Invitation,
+    OutgoingEmail,
+    Registration,
+    RegistrationEvent,
+)
 from registration.signals import email_attachments
 
 logger = logging.getLogger(__name__)
@@ -154,8 +162,10 @@ def build(email: OutgoingEmail) -> EmailMultiAlternatives:
     return mail
 
 
-def send_outgoing_email(email_id: int) -> str:
-    """Send one recorded e-mail unless it was sent already. Returns what happened."""
+def _claim(email_id: int) -> OutgoingEmail | str:
+    """Mark the e-mail "sending" by this worker (committed), or say why it is not to be sent."""
+    from summit import workers
+
     with transaction.atomic():
         email = (
             OutgoingEmail.objects.select_for_update(skip_locked=True, of=("self",))
@@ -167,22 +177,23 @@ def send_outgoing_email(email_id: int) -> str:
             return "missing or being sent"
         if email.status != OutgoingEmail.Status.QUEUED:
             return email.status
+        email.status = OutgoingEmail.Status.SENDING
+        email.claimed_by = workers.current_worker_id
+        email.claimed_at = timezone.now()
         email.attempts += 1
-        try:
-            build(email).send()
-        except Exception as error:
-            logger.warning("E-mail %s failed (attempt %s): %r", email.pk, email.attempts, error)
-            email.last_error = repr(error)[:300]
-            if email.attempts >= MAX_ATTEMPTS:
-                email.status = OutgoingEmail.Status.FAILED
-            else:
-                attempt = email.attempts
-                transaction.on_commit(lambda: schedule_retry(email_id, attempt))
-            email.save(update_fields=["attempts", "last_error", "status"])
-            return "failed"
-        email.status = OutgoingEmail.Status.SENT
-        email.sent_at = timezone.now()
-        email.save(update_fields=["attempts", "status", "sent_at"])
+        email.save(update_fields=["status", "claimed_by", "claimed_at", "attempts"])
+    return email
+
+
+def _sent(email: OutgoingEmail) -> None:
+    # First and alone: the one UPDATE between the mail server's acceptance and the record
+    # of it (the window of a possible second copy, see send_outgoing_email).
+    email.status = OutgoingEmail.Status.SENT
+    email.sent_at = timezone.now()
+    OutgoingEmail.objects.filter(pk=email.pk).update(status=email.status, sent_at=email.sent_at)
+    # Then what follows from it. After a crash just here, recover_abandoned_emails marks the
+    # invitation sent; only the registration's history line of the e-mail would be missing.
+    with transaction.atomic():
         if email.registration_id:
             RegistrationEvent.objects.create(
                 registration_id=email.registration_id,
@@ -193,6 +204,58 @@ def send_outgoing_email(email_id: int) -> str:
             type(email.invitation).objects.filter(pk=email.invitation_id).update(
                 sent_at=email.sent_at
             )
+
+
+def _failed(email: OutgoingEmail, error: Exception) -> None:
+    logger.warning(
+        "E-mail %s failed (attempt %s): %s", email.pk, email.attempts, type(error).__name__
+    )
+    email.last_error = repr(error)[:300]
+    retry = email.attempts < MAX_ATTEMPTS
+    email.status = OutgoingEmail.Status.QUEUED if retry else OutgoingEmail.Status.FAILED
+    with transaction.atomic():
+        OutgoingEmail.objects.filter(pk=email.pk).update(
+            status=email.status, last_error=email.last_error, claimed_by="", claimed_at=None
+        )
+        if retry:
+            attempt = email.attempts
+            transaction.on_commit(lambda: schedule_retry(email.pk, attempt))
+
+
+def send_outgoing_email(email_id: int) -> str:
+    """Send one recorded e-mail unless it was sent already. Returns what happened.
+
+    Crash safety (README, "Deployment"): the e-mail is first *claimed* ("sending", with the
+    worker's id) in a committed transaction, so no other worker takes it; everything slow
+    (rendering the message and its badge PDF, connecting to the mail server) happens before
+    the message is handed over; right after the server accepts it, "sent" is committed. If
+    the worker dies, summit.workers.recover() puts its "sending" e-mails back in the queue.
+    The one window where a message can go out twice is between the server's acceptance and
+    that commit (one UPDATE, about a millisecond): the copy sent again carries the same
+    Message-ID (``OutgoingEmail.message_id``), by which mail systems and readers recognise it.
+    """
+    from django.core.mail import get_connection
+
+    email = _claim(email_id)
+    if isinstance(email, str):
+        return email
+    connection = None
+    try:
+        mail = build(email)
+        mail.extra_headers["Message-ID"] = email.message_id
+        connection = get_connection()
+        connection.open()
+        mail.connection = connection
+        mail.send()
+    except Exception as error:
+        _failed(email, error)
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                connection.close()
+        return "failed"
+    _sent(email)
+    with contextlib.suppress(Exception):
+        connection.close()
     return "sent"
 
 
@@ -210,3 +273,32 @@ def schedule_retry(email_id: int, attempt: int) -> bool:
         return False
     task.using(run_after=timezone.now() + retry_delay(attempt)).enqueue(email_id)
     return True
+
+
+def recover_abandoned_emails(abandoned) -> int:
+    """Put back in the queue the e-mails left "sending" by a dead worker (their send task is
+    enqueued again by summit.workers.recover_tasks). See send_outgoing_email for the window
+    in which such an e-mail may already have reached the mail server."""
+    count = 0
+    sending = OutgoingEmail.objects.filter(status=OutgoingEmail.Status.SENDING)
+    rows = sending.values_list("pk", "claimed_by", "claimed_at", "attempts")
+    for email_id, worker_id, claimed_at, attempts in rows:
+        if abandoned(worker_id, claimed_at):
+            # An e-mail whose sending killed its worker MAX_ATTEMPTS times is given up.
+            status = OutgoingEmail.Status.QUEUED
+            if attempts >= MAX_ATTEMPTS:
+                status = OutgoingEmail.Status.FAILED
+            # Only if nobody touched it since we looked (another recovery, a late worker).
+            count += OutgoingEmail.objects.filter(
+                pk=email_id, status=OutgoingEmail.Status.SENDING, claimed_by=worker_id
+            ).update(status=status, claimed_by="", claimed_at=None, last_error="worker died")
+    # A worker that died right after recording "sent" left its invitation unmarked.
+    last_sent = (
+        OutgoingEmail.objects.filter(invitation=OuterRef("pk"), status=OutgoingEmail.Status.SENT)
+        .order_by("-sent_at")
+        .values("sent_at")[:1]
+    )
+    Invitation.objects.filter(
+        sent_at__isnull=True, emails__status=OutgoingEmail.Status.SENT
+    ).update(sent_at=Subquery(last_sent))
+    return count

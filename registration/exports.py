@@ -5,6 +5,7 @@ from typing import BinaryIO
 
 from django.db.models import QuerySet
 
+from registration import cells
 from registration.models import Registration
 
 # The first columns are those of the import (registration/imports.py), so an export of one
@@ -69,7 +70,7 @@ def csv_lines(registrations: QuerySet[Registration]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff"
     for row in rows(registrations):
-        yield writer.writerow(row)
+        yield writer.writerow([cells.neutralise(value) for value in row])
 
 
 def write_csv(registrations: QuerySet[Registration], stream: BinaryIO) -> int:
@@ -81,11 +82,21 @@ def write_csv(registrations: QuerySet[Registration], stream: BinaryIO) -> int:
 
 def write_xlsx(registrations: QuerySet[Registration], stream: BinaryIO) -> int:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Guests")
+
+    def cell(value: str) -> WriteOnlyCell:
+        # XLSX cannot hold control characters; a formula-like value is stored as text.
+        written = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+        if cells.looks_like_formula(written.value):
+            written.data_type = "s"
+        return written
+
     count = -1
     for count, row in enumerate(rows(registrations)):  # noqa: B007
-        sheet.append(row)
+        sheet.append([cell(value) for value in row])
     workbook.save(stream)
     return max(count, 0)

@@ -5,6 +5,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from registration import cells
 from registration.models import Category, Dietary, Enrolment, Invitation, Region, Registration
 from registration.services import DETAIL_FIELDS
 
@@ -89,6 +90,13 @@ class RegistrationForm(ChoicesMixin, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        for name in DETAIL_FIELDS:
+            value = data.get(name)
+            multiline = name in {"dietary_notes", "accessibility_needs"}
+            if isinstance(value, str) and cells.has_control_characters(value, multiline=multiline):
+                self.add_error(
+                    name, _("Remove the invisible control characters (such as escape) here.")
+                )
         if not data.get("name", "").strip() and not data.get("name_latin", "").strip():
             message = _("Give your name in Chinese characters, in Latin letters, or both.")
             self.add_error("name", message)
@@ -207,6 +215,18 @@ class BulkInvitationForm(forms.Form):
 
 
 class ImportForm(forms.Form):
+    # 3,000 guests take about 1 MB; anything much larger is not a guest list.
+    MAX_SIZE = 5 * 1024 * 1024
+
     file = forms.FileField(
         label=_("CSV file"), help_text=_("UTF-8, with or without BOM; first line: column names.")
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_SIZE:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)s MB.") % {"mb": self.MAX_SIZE // (1024 * 1024)},
+                code="too_large",
+            )
+        return upload

@@ -10,6 +10,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from registration import cells
 from registration.forms import validate_phone
 from registration.models import Category, Dietary, Language, Region, Registration
 from registration.services import RegistrationError, choosable_forums, register_guest
@@ -28,6 +29,7 @@ OPTIONAL = (
     "accessibility_needs",
     "forums",
 )
+MULTILINE = {"dietary_notes", "accessibility_needs"}
 MAX_LENGTHS = {
     name: Registration._meta.get_field(name).max_length
     for name in ("name", "name_latin", "organisation", "job_title", "phone", "dietary_notes")
@@ -67,11 +69,11 @@ def read(data: bytes) -> tuple[list[str], list[Row]]:
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [cell.strip().lower() for cell in next(reader, [])]
     rows = []
-    for cells in reader:
-        if not any(cell.strip() for cell in cells):
+    for record in reader:
+        if not any(cell.strip() for cell in record):
             continue
         values = {
-            name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header)
+            name: (record[i].strip() if i < len(record) else "") for i, name in enumerate(header)
         }
         rows.append(Row(reader.line_num, values))
     return header, rows
@@ -97,12 +99,12 @@ def validate(summit: Summit, header: list[str], rows: list[Row]) -> list[RowErro
         "dietary": set(Dietary.values),
     }
     for row in rows:
-        values, problems = row.values, []
+        values, problems = row.values, _cell_problems(row.values)
         email = values.get("email", "")
         try:
             validate_email(email)
         except ValidationError:
-            problems.append(_("“%(value)s” is not an e-mail address") % {"value": email})
+            problems.append(_("“%(value)s” is not an e-mail address") % {"value": _shown(email)})
         else:
             key = email.lower()
             if key in first_line:
@@ -110,7 +112,7 @@ def validate(summit: Summit, header: list[str], rows: list[Row]) -> list[RowErro
             else:
                 first_line[key] = row.line
             if key in taken:
-                problems.append(_("%(email)s is already registered") % {"email": email})
+                problems.append(_("%(email)s is already registered") % {"email": _shown(email)})
         if not values.get("name") and not values.get("name_latin"):
             problems.append(_("a name (Chinese or Latin) is required"))
         if not values.get("organisation"):
@@ -120,7 +122,11 @@ def validate(summit: Summit, header: list[str], rows: list[Row]) -> list[RowErro
             if (value or column == "region") and value not in allowed:
                 problems.append(
                     _("%(column)s “%(value)s” is not one of %(allowed)s")
-                    % {"column": column, "value": value, "allowed": ", ".join(sorted(allowed))}
+                    % {
+                        "column": column,
+                        "value": _shown(value),
+                        "allowed": ", ".join(sorted(allowed)),
+                    }
                 )
         for column, limit in MAX_LENGTHS.items():
             if len(values.get(column, "")) > limit:
@@ -132,17 +138,41 @@ def validate(summit: Summit, header: list[str], rows: list[Row]) -> list[RowErro
             try:
                 validate_phone(values["phone"])
             except ValidationError:
-                problems.append(_("“%(value)s” is not a phone number") % {"value": values["phone"]})
+                problems.append(
+                    _("“%(value)s” is not a phone number") % {"value": _shown(values["phone"])}
+                )
         for slug in filter(
             None, (s.strip() for s in values.get("forums", "").replace(",", ";").split(";"))
         ):
             if slug in forums:
                 row.forum_ids.append(forums[slug].pk)
             else:
-                problems.append(_("no forum “%(slug)s”") % {"slug": slug})
+                problems.append(_("no forum “%(slug)s”") % {"slug": _shown(slug)})
         errors.extend(RowError(row.line, problem) for problem in problems)
     errors.extend(_capacity_errors(summit, rows, forums))
     return sorted(errors, key=lambda error: error.line)
+
+
+def _shown(value: str, most: int = 40) -> str:
+    """A cell as quoted in an error: short, and without its invisible characters."""
+    value = "".join(" " if cells.has_control_characters(char) else char for char in value)
+    return value if len(value) <= most else value[: most - 1] + "…"
+
+
+def _cell_problems(values: dict[str, str]) -> list[str]:
+    problems = []
+    for column, value in values.items():
+        if cells.has_control_characters(value, multiline=column in MULTILINE):
+            problems.append(
+                _("%(column)s contains control characters (such as NUL or escape)")
+                % {"column": _shown(column)}
+            )
+        elif cells.looks_like_formula(value):
+            problems.append(
+                _("%(column)s “%(value)s” starts like a spreadsheet formula")
+                % {"column": _shown(column), "value": _shown(value)}
+            )
+    return problems
 
 
 def _capacity_errors(summit: Summit, rows: list[Row], forums: dict) -> list[RowError]:

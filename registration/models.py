@@ -292,6 +292,7 @@ class OutgoingEmail(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
@@ -311,6 +312,10 @@ class OutgoingEmail(models.Model):
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # While "sending": which task worker claimed it, and when (summit/workers.py recovers the
+    # claims of dead workers).
+    claimed_by = models.CharField(_("claimed by"), max_length=64, blank=True)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("outgoing e-mail")
@@ -320,3 +325,12 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient} ({self.status})"
+
+    @property
+    def message_id(self) -> str:
+        """The same Message-ID for every attempt, so that a copy sent again after a crash is
+        recognisable as the same message (by mail clients, and by our tests)."""
+        from django.conf import settings
+
+        domain = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+        return f"<bayline.email.{self.pk}.{self.created_at:%Y%m%d%H%M%S}@{domain or 'bayline'}>"

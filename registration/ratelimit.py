@@ -1,29 +1,46 @@
-"""A small fixed-window rate limit in the shared cache (Redis in production).
+"""The registration app's rate limits (counted by summit/ratelimit.py in the shared cache).
 
-allauth limits sign-up and login itself (ACCOUNT_RATE_LIMITS); this guards the registration
-forms. Limits are per account, not per address: many guests share one address behind a
-carrier's NAT or a delegation's office network.
+- The registration and choice forms: per account, not per address: many guests share one
+  address behind a carrier's NAT or a delegation's office network.
+- Invitation codes and calendar feed tokens: per client address, counting wrong guesses only
+  (a guest's own link never counts), and refusing everything from that address once there
+  were too many. Calendar apps fetch feeds from a few shared servers, hence a roomy limit.
 """
 
-import time
-
-from django.core.cache import cache
+from summit import ratelimit
 
 # Submissions of the registration and choice forms: at most LIMIT per WINDOW seconds.
 LIMIT = 10
 WINDOW = 60
+
+# Wrong invitation codes per client address.
+INVITATION_MISSES = 20
+INVITATION_WINDOW = 600
+
+# Unknown calendar feed addresses per client address.
+FEED_MISSES = 100
+FEED_WINDOW = 600
 
 
 def allow(scope: str, who: str, *, limit: int | None = None, window: int | None = None) -> bool:
     """Count one hit for ``who`` and say whether it is within the limit."""
     limit = LIMIT if limit is None else limit
     window = WINDOW if window is None else window
-    bucket = int(time.time() // window)
-    key = f"ratelimit:{scope}:{who}:{bucket}"
-    cache.add(key, 0, window + 1)
-    try:
-        hits = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window + 1)
-        hits = 1
-    return hits <= limit
+    return ratelimit.hit(scope, who, limit=limit, window=window) is None
+
+
+def _guesses(scope: str) -> dict:
+    limit, window = {
+        "invitation": (INVITATION_MISSES, INVITATION_WINDOW),
+        "calendar-feed": (FEED_MISSES, FEED_WINDOW),
+    }[scope]
+    return {"limit": limit, "window": window}
+
+
+def guessing_blocked(scope: str, request) -> int | None:
+    """Seconds to wait if this address guessed wrong too often, else None."""
+    return ratelimit.exceeded(scope, ratelimit.client_address(request), **_guesses(scope))
+
+
+def wrong_guess(scope: str, request) -> None:
+    ratelimit.hit(scope, ratelimit.client_address(request), **_guesses(scope))

@@ -42,3 +42,9 @@ def registration_panels(sender, summit, request, **kwargs) -> list[Panel]:
 @receiver(capacity_raised)
 def promote_into_raised_capacity(sender, summit_id, forum_id, session_id, **kwargs) -> None:
     changes.fill_raised_capacity(summit_id, forum_id=forum_id, session_id=session_id)
+
+
+def recover_abandoned_emails(sender, abandoned, **kwargs) -> int:
+    from registration import emails
+
+    return emails.recover_abandoned_emails(abandoned)

@@ -54,7 +54,15 @@ def own_registration(request, summit) -> Registration | None:
 def too_many(request) -> HttpResponse | None:
     if ratelimit.allow("registration", str(request.user.pk)):
         return None
-    return render(request, "registration/too_many.html", status=429)
+    response = render(request, "registration/too_many.html", status=429)
+    response["Retry-After"] = str(ratelimit.WINDOW)
+    return response
+
+
+def too_many_guesses(request, retry_after: int) -> HttpResponse:
+    response = render(request, "429.html", status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
 
 
 def pending_invitation(request, summit) -> Invitation | None:
@@ -70,8 +78,11 @@ def pending_invitation(request, summit) -> Invitation | None:
 
 def invitation(request, code: str):
     summit = summit_or_404()
+    if wait := ratelimit.guessing_blocked("invitation", request):
+        return too_many_guesses(request, wait)
     found = Invitation.objects.filter(summit=summit, code=code.strip().upper()).first()
     if found is None or not services.invitation_is_usable(found):
+        ratelimit.wrong_guess("invitation", request)
         return render(request, "registration/invitation_invalid.html", status=404)
     request.session[INVITATION_SESSION_KEY] = found.code
     if request.user.is_authenticated:

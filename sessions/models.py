@@ -13,7 +13,17 @@ from summit.models import Room, Summit
 validate_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB."))
 
 
-class Forum(models.Model):
+class SeatsLeft:
+    """Seats left from ``capacity`` (None: unlimited) and the ``seats_taken`` counter."""
+
+    @property
+    def seats_left(self) -> int | None:
+        if self.capacity is None:
+            return None
+        return max(self.capacity - self.seats_taken, 0)
+
+
+class Forum(SeatsLeft, models.Model):
     class Kind(models.TextChoices):
         PLENARY = "plenary", _("Main summit")
         THEMED = "themed", _("Themed forum")
@@ -72,12 +82,6 @@ class Forum(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("agenda:forum", kwargs={"slug": self.slug})
-
-    @property
-    def seats_left(self) -> int | None:
-        if self.capacity is None:
-            return None
-        return max(self.capacity - self.seats_taken, 0)
 
     @property
     def is_plenary(self) -> bool:
@@ -145,7 +149,7 @@ class Speaker(models.Model):
         return ""
 
 
-class Session(models.Model):
+class Session(SeatsLeft, models.Model):
     class Format(models.TextChoices):
         CEREMONY = "ceremony", _("Ceremony")
         KEYNOTE = "keynote", _("Keynote")
@@ -245,12 +249,6 @@ class Session(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("agenda:session", kwargs={"uid": self.uid})
-
-    @property
-    def seats_left(self) -> int | None:
-        if self.capacity is None:
-            return None
-        return max(self.capacity - self.seats_taken, 0)
 
     @property
     def is_cancelled(self) -> bool:

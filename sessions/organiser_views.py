@@ -95,22 +95,18 @@ def forum_list(request):
 
 @agenda_manager
 def forum_edit(request, pk: int | None = None):
-    summit = summit_or_404()
-    forum = get_object_or_404(Forum, pk=pk, summit=summit) if pk else None
-    form = ForumForm(
-        request.POST or None,
-        instance=Forum(summit=summit) if forum is None else _copy(forum),
-        summit=summit,
+    return _edit_record(
+        request,
+        pk,
+        Forum,
+        ForumForm,
+        services.create_forum,
+        services.update_forum,
+        section="forums",
+        saved=_("The forum is saved."),
+        noun=_("forum"),
+        form_needs_summit=True,
     )
-    if request.method == "POST" and form.is_valid():
-        if forum is None:
-            done = _submit(form, lambda: services.create_forum(summit, **_values(form)))
-        else:
-            done = _submit(form, lambda: services.update_forum(forum, **_values(form)))
-        if done:
-            messages.success(request, _("The forum is saved."))
-            return redirect("agenda:organiser-forums")
-    return _page(request, "form.html", "forums", form=form, record=forum, kind=_("forum"))
 
 
 @agenda_manager
@@ -131,20 +127,17 @@ def room_list(request):
 
 @agenda_manager
 def room_edit(request, pk: int | None = None):
-    summit = summit_or_404()
-    room = get_object_or_404(Room, pk=pk, summit=summit) if pk else None
-    form = RoomForm(
-        request.POST or None, instance=Room(summit=summit) if room is None else _copy(room)
+    return _edit_record(
+        request,
+        pk,
+        Room,
+        RoomForm,
+        services.create_room,
+        services.update_room,
+        section="rooms",
+        saved=_("The room is saved."),
+        noun=_("room"),
     )
-    if request.method == "POST" and form.is_valid():
-        if room is None:
-            done = _submit(form, lambda: services.create_room(summit, **_values(form)))
-        else:
-            done = _submit(form, lambda: services.update_room(room, **_values(form)))
-        if done:
-            messages.success(request, _("The room is saved."))
-            return redirect("agenda:organiser-rooms")
-    return _page(request, "form.html", "rooms", form=form, record=room, kind=_("room"))
 
 
 @agenda_manager
@@ -169,21 +162,17 @@ def speaker_list(request):
 
 @agenda_manager
 def speaker_edit(request, pk: int | None = None):
-    summit = summit_or_404()
-    speaker = get_object_or_404(Speaker, pk=pk, summit=summit) if pk else None
-    form = SpeakerForm(
-        request.POST or None,
-        instance=Speaker(summit=summit) if speaker is None else _copy(speaker),
+    return _edit_record(
+        request,
+        pk,
+        Speaker,
+        SpeakerForm,
+        services.create_speaker,
+        services.update_speaker,
+        section="speakers",
+        saved=_("The speaker is saved."),
+        noun=_("speaker"),
     )
-    if request.method == "POST" and form.is_valid():
-        if speaker is None:
-            done = _submit(form, lambda: services.create_speaker(summit, **_values(form)))
-        else:
-            done = _submit(form, lambda: services.update_speaker(speaker, **_values(form)))
-        if done:
-            messages.success(request, _("The speaker is saved."))
-            return redirect("agenda:organiser-speakers")
-    return _page(request, "form.html", "speakers", form=form, record=speaker, kind=_("speaker"))
 
 
 @agenda_manager
@@ -308,6 +297,26 @@ def session_delete(request, pk: int):
 
 
 # --- Shared -----------------------------------------------------------------------------------
+
+
+def _edit_record(
+    request, pk, model, form_class, create, update, *, section, saved, noun, form_needs_summit=False
+):
+    """The create/edit page of a forum, room or speaker: a form, then one service call."""
+    summit = summit_or_404()
+    record = get_object_or_404(model, pk=pk, summit=summit) if pk else None
+    instance = model(summit=summit) if record is None else _copy(record)
+    extra = {"summit": summit} if form_needs_summit else {}
+    form = form_class(request.POST or None, instance=instance, **extra)
+    if request.method == "POST" and form.is_valid():
+        if record is None:
+            done = _submit(form, lambda: create(summit, **_values(form)))
+        else:
+            done = _submit(form, lambda: update(record, **_values(form)))
+        if done:
+            messages.success(request, saved)
+            return redirect(f"agenda:organiser-{section}")
+    return _page(request, "form.html", section, form=form, record=record, kind=noun)
 
 
 def _copy(record):

@@ -4,8 +4,10 @@ They are deployment checks (``manage.py check --deploy``), and ``summit/wsgi.py`
 when a production process starts (DEBUG off), refusing to serve if any fails.
 """
 
+from pathlib import Path
+
 from django.conf import settings
-from django.core.checks import Error, Tags, register, run_checks
+from django.core.checks import Error, Tags, Warning, register, run_checks
 from django.core.exceptions import ImproperlyConfigured
 
 DEVELOPMENT_KEY_PREFIX = "django-insecure-"
@@ -76,6 +78,25 @@ def check_production_settings(app_configs, **kwargs) -> list[Error]:
             )
         )
     return errors
+
+
+@register(Tags.security, deploy=True)
+def check_shared_files(app_configs, **kwargs) -> list[Warning]:
+    """Web processes keep no local state, except the files under MEDIA_ROOT (bulk badge
+    files, written by a task worker and downloaded through any web process): they must live
+    outside the code checkout, on storage every machine of the site mounts."""
+    media = Path(settings.MEDIA_ROOT).resolve()
+    if media.is_relative_to(Path(settings.BASE_DIR).resolve()):
+        return [
+            Warning(
+                "MEDIA_ROOT is inside the code checkout: bulk badge files would be lost with "
+                "the next deployment and invisible to other machines.",
+                hint="Set MEDIA_ROOT to a directory on storage shared by every web and task "
+                "worker machine (e.g. an NFS mount), see README, Deployment.",
+                id="bayline.W001",
+            )
+        ]
+    return []
 
 
 def refuse_unsafe_production() -> None:

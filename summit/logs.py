@@ -21,6 +21,7 @@ class JSONFormatter(logging.Formatter):
                 entry[key] = (
                     value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
                 )
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+        if record.exc_info or record.exc_text:
+            # exc_text is the exception as summit.redact.RedactingFilter left it.
+            entry["exception"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)

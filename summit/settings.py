@@ -148,6 +148,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Digital GBA Summit] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
+ACCOUNT_ADAPTER = "summit.accounts.AccountAdapter"  # counts by our client address
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/h/ip",
@@ -207,12 +208,26 @@ TASKS = {
         "QUEUES": ["default", "email", "badges"],
     }
 }
+# Task workers (manage.py run_worker) record a heartbeat this often; one silent for three
+# heartbeats is dead and its claimed work is recovered (summit/workers.py). Work claimed by a
+# process without heartbeat (a plain db_worker) is recovered only after WORKER_UNKNOWN_GRACE.
+WORKER_HEARTBEAT_SECONDS = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", "10"))
+WORKER_RECOVERY_SECONDS = float(os.environ.get("WORKER_RECOVERY_SECONDS", "60"))
+WORKER_UNKNOWN_GRACE_SECONDS = float(os.environ.get("WORKER_UNKNOWN_GRACE_SECONDS", "3600"))
+
+# --- Client addresses and rate limits (summit/ratelimit.py) ---------------------------------
+# How many reverse proxies we run in front of the app: the client address is then the Nth
+# X-Forwarded-For entry from the right. 0 (no proxy): REMOTE_ADDR, the header is ignored.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Load balancers probe each machine directly over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -228,7 +243,15 @@ LOGGING = {
         "json": {"()": "summit.logs.JSONFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    # Every handler masks secrets and personal data (summit/redact.py).
+    "filters": {"redact": {"()": "summit.redact.RedactingFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # WeasyPrint reports every missing glyph and unsupported CSS rule at WARNING.

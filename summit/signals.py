@@ -30,3 +30,9 @@ SUMMIT_GUEST_VISIBLE = frozenset(
         "city_en", "city_zh_hans", "city_zh_hant",
     }
 )  # fmt: skip
+
+# Sent by summit.workers.recover() (at every worker's start and every minute) so that each app
+# hands back the work claimed by task workers that died: rows left "sending" or "running".
+# Keyword argument: abandoned (callable(worker_id: str, claimed_at: datetime) -> bool).
+# Receivers return how many items they recovered.
+recover_work = Signal()

@@ -57,7 +57,7 @@ def pytest_collection_modifyitems(config, items):
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://…")
     for item in items:
-        if "postgres" in item.keywords:
+        if "postgres" in item.keywords or "e2e" in item.keywords:
             item.add_marker(skip)
 
 

@@ -156,3 +156,29 @@ def test_guest_page_section_answers_the_signal(rf):
     )
 
     assert len(dict(answers)[receivers.guest_page_sections]) == 1
+
+
+@pytest.mark.django_db
+def test_confirmed_news_enqueues_the_issue_task_instead_of_issuing_in_the_request(monkeypatch):
+    from types import SimpleNamespace
+
+    enqueued = []
+    fake_task = SimpleNamespace(enqueue=enqueued.append)
+    monkeypatch.setattr(receivers.tasks, "issue_badge", fake_task)
+    registration = factories.RegistrationFactory(status=Registration.Status.PENDING)
+
+    send_status(registration, "pending", "confirmed")
+
+    assert enqueued == [registration.pk]
+    assert registration.badges.count() == 0
+
+
+@pytest.mark.django_db
+def test_issue_task_for_a_registration_cancelled_meanwhile_issues_nothing():
+    from badges import services
+
+    registration = factories.RegistrationFactory(status=Registration.Status.CANCELLED)
+
+    assert services.issue_badge_if_confirmed(registration.pk) is None
+    assert services.issue_badge_if_confirmed(999_999) is None
+    assert not Badge.objects.exists()

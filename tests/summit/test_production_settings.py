@@ -15,6 +15,7 @@ SAFE_PRODUCTION = {
     "REDIS_URL": "redis://cache.example.org:6379/0",
     "EMAIL_HOST": "smtp.example.org",
     "BADGE_SIGNING_KEYS": "1:" + "A" * 43 + "=",
+    "MEDIA_ROOT": "/srv/bayline/media",
 }
 
 
@@ -70,3 +71,15 @@ def test_wsgi_starts_with_safe_production_settings():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "started"
+
+
+def test_deploy_check_warns_when_generated_files_stay_in_the_checkout():
+    settings = {key: value for key, value in SAFE_PRODUCTION.items() if key != "MEDIA_ROOT"}
+    result = run(
+        "from django.core.management import execute_from_command_line as run;"
+        "run(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])",
+        {**settings, "DJANGO_SETTINGS_MODULE": "summit.settings"},
+    )
+
+    assert result.returncode == 1
+    assert "bayline.W001" in result.stderr

@@ -1,0 +1,57 @@
+"""Fixed-window rate limits in the shared cache (Redis in production), for every app.
+
+Each limit counts hits of one ``scope`` (what is limited) by one ``who`` (an account, a door
+device, a client address) in windows of ``window`` seconds. ``hit`` counts and answers;
+``exceeded`` only looks, for limits that count failures alone (a wrong invitation code, an
+unknown calendar feed) but refuse everything once there were too many.
+
+Which limits exist and why is in README ("Rate limits"); allauth limits sign-up, login and
+password resets itself (ACCOUNT_RATE_LIMITS), by the same client address.
+"""
+
+import contextlib
+import ipaddress
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+def _key(scope: str, who: str, window: int) -> tuple[str, int]:
+    bucket = int(time.time() // window)
+    retry_after = (bucket + 1) * window - int(time.time())
+    return f"ratelimit:{scope}:{who}:{window}:{bucket}", max(retry_after, 1)
+
+
+def hit(scope: str, who: str, *, limit: int, window: int) -> int | None:
+    """Count one hit; None while within the limit, else the seconds to wait (Retry-After)."""
+    key, retry_after = _key(scope, who, window)
+    cache.add(key, 0, window + 1)
+    try:
+        hits = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window + 1)
+        hits = 1
+    return None if hits <= limit else retry_after
+
+
+def exceeded(scope: str, who: str, *, limit: int, window: int) -> int | None:
+    """Like ``hit`` without counting: the seconds to wait if ``who`` already used the limit."""
+    key, retry_after = _key(scope, who, window)
+    return retry_after if (cache.get(key) or 0) >= limit else None
+
+
+def client_address(request) -> str:
+    """The address of the client: REMOTE_ADDR, or with TRUSTED_PROXY_COUNT proxies in front,
+    the entry of X-Forwarded-For that the outermost trusted proxy added (the Nth from the
+    right; entries further left are whatever the client sent, so never trusted)."""
+    address = request.META.get("REMOTE_ADDR", "") or "unknown"
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies > 0 and forwarded:
+        entries = [entry.strip() for entry in forwarded.split(",")]
+        if len(entries) >= proxies:
+            candidate = entries[-proxies]
+            with contextlib.suppress(ValueError):  # not an address: keep the proxy's own
+                address = str(ipaddress.ip_address(candidate))
+    return address

@@ -1,0 +1,328 @@
+"""Rate limits: the request over each limit is refused the right way (429 JSON with Retry-After
+for the API, a clear page for forms), and normal use stays well within them.
+
+Limits are lowered per test (they are module constants) so that a handful of requests reach
+them; the cache is cleared between tests (tests/conftest.py).
+"""
+
+import json
+import os
+import uuid
+
+import pytest
+from django.test import Client, RequestFactory
+from django.urls import reverse
+
+from badges import api, devices
+from badges.models import Scan
+from badges.signing import sign_badge
+from registration import ratelimit as registration_limits
+from summit.ratelimit import client_address
+from tests import factories
+from tests.world import build_world
+
+# --- The client address ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "", "203.0.113.9"),
+        (0, "198.51.100.1", "203.0.113.9"),  # no proxy: the header is the client's own words
+        (1, "198.51.100.1", "198.51.100.1"),
+        (1, "6.6.6.6, 198.51.100.1", "198.51.100.1"),  # a spoofed entry on the left is ignored
+        (2, "6.6.6.6, 198.51.100.1, 10.0.0.2", "198.51.100.1"),
+        (2, "198.51.100.1", "203.0.113.9"),  # fewer entries than proxies: not through them
+        (1, "not-an-address", "203.0.113.9"),
+        (1, "2001:db8::1", "2001:db8::1"),
+    ],
+)
+def test_client_address(settings, proxies, forwarded, expected):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    extra = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded else {}
+    request = RequestFactory().get("/", REMOTE_ADDR="203.0.113.9", **extra)
+
+    assert client_address(request) == expected
+
+
+def test_allauth_uses_the_same_proxy_count():
+    from django.conf import settings
+
+    assert settings.ALLAUTH_TRUSTED_PROXY_COUNT == settings.TRUSTED_PROXY_COUNT
+
+
+# --- Check-in API, per device ------------------------------------------------------------------
+
+
+@pytest.fixture
+def world(roles, media_root):
+    return build_world()
+
+
+def _scan(client, world, token):
+    body = {"code": sign_badge(world.badge.pk, world.badge.serial), "checkpoint": "main-entrance"}
+    return client.post(
+        reverse("badges:checkin-api"),
+        json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+
+
+@pytest.mark.django_db
+def test_checkin_scans_are_limited_per_device(world, monkeypatch):
+    monkeypatch.setattr(api, "SCANS_PER_MINUTE", 5)
+    devices.forget_devices()
+    _other, other_token = devices.create_device("South door")
+    client = Client()
+
+    answers = [_scan(client, world, world.device_token) for _ in range(6)]
+    other = _scan(client, world, other_token)
+
+    assert [a.status_code for a in answers] == [200] * 5 + [429]
+    refused = answers[-1]
+    assert refused.json()["error"] == "too_many_requests"
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert Scan.objects.count() == 6  # five from the first device, one from the other
+    assert other.status_code == 200
+
+
+@pytest.mark.django_db
+def test_checkin_limit_is_generous():
+    # A door scans at most a few badges a second; the limit allows one every 0.1 s.
+    assert api.SCANS_PER_MINUTE >= 600
+    assert api.BATCHES_PER_MINUTE * api.MAX_BATCH >= 10 * api.SCANS_PER_MINUTE
+
+
+@pytest.mark.django_db
+def test_checkin_batches_are_limited_per_door_staff_member(world, monkeypatch):
+    monkeypatch.setattr(api, "BATCHES_PER_MINUTE", 2)
+    client = world.client("door")
+    address = reverse("badges:checkin-batch")
+
+    codes = [
+        client.post(address, "{}", content_type="application/json").status_code for _ in range(3)
+    ]
+    organiser = world.client("organiser").post(address, "{}", content_type="application/json")
+
+    assert codes == [400, 400, 429]  # an empty batch is invalid, but it counts
+    assert organiser.status_code == 400
+
+
+# --- Invitation codes, per client address ------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_invitation_code_guessing_is_limited_per_address(world, monkeypatch):
+    monkeypatch.setattr(registration_limits, "INVITATION_MISSES", 3)
+    guesser = Client(REMOTE_ADDR="198.51.100.7")
+    neighbour = Client(REMOTE_ADDR="198.51.100.8")
+
+    def visit(client, code):
+        return client.get(reverse("registration:invitation", args=[code]))
+
+    guesses = [visit(guesser, f"WRONG{n}").status_code for n in range(3)]
+    blocked = visit(guesser, world.invitation.code)  # even the right code, now
+    welcome = visit(neighbour, world.invitation.code)
+
+    assert guesses == [404, 404, 404]
+    assert blocked.status_code == 429
+    assert "Too many attempts" in blocked.text
+    assert int(blocked["Retry-After"]) > 0
+    assert welcome.status_code == 302
+
+
+@pytest.mark.django_db
+def test_following_a_real_invitation_link_never_counts(world, monkeypatch):
+    monkeypatch.setattr(registration_limits, "INVITATION_MISSES", 3)
+    office = Client(REMOTE_ADDR="198.51.100.7")  # a delegation behind one address
+
+    answers = [
+        office.get(reverse("registration:invitation", args=[world.invitation.code])).status_code
+        for _ in range(10)
+    ]
+
+    assert answers == [302] * 10
+
+
+@pytest.mark.django_db
+def test_limit_counts_the_client_behind_the_proxy(world, monkeypatch, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    monkeypatch.setattr(registration_limits, "INVITATION_MISSES", 2)
+    proxy = Client(REMOTE_ADDR="10.0.0.1")
+
+    def visit(client_ip, code):
+        address = reverse("registration:invitation", args=[code])
+        return proxy.get(address, HTTP_X_FORWARDED_FOR=client_ip).status_code
+
+    first = [visit("198.51.100.7", "WRONG"), visit("198.51.100.7", "WRONG")]
+
+    assert first == [404, 404]
+    assert visit("198.51.100.7", world.invitation.code) == 429
+    assert visit("198.51.100.9", world.invitation.code) == 302
+
+
+# --- Calendar feeds, per client address, 404s only ---------------------------------------------
+
+
+@pytest.mark.django_db
+def test_calendar_feed_guessing_is_limited_and_real_feeds_are_not(world, monkeypatch):
+    monkeypatch.setattr(registration_limits, "FEED_MISSES", 3)
+    calendar_app = Client(REMOTE_ADDR="198.51.100.20")
+    guesser = Client(REMOTE_ADDR="198.51.100.21")
+    feed = reverse("registration:calendar-feed", args=[world.guest.calendar_token])
+
+    fetches = [calendar_app.get(feed).status_code for _ in range(10)]
+    guesses = [
+        guesser.get(reverse("registration:calendar-feed", args=[f"guess{n}"])).status_code
+        for n in range(3)
+    ]
+    blocked = guesser.get(feed)
+
+    assert fetches == [200] * 10
+    assert guesses == [404, 404, 404]
+    assert blocked.status_code == 429
+    assert int(blocked["Retry-After"]) > 0
+    assert calendar_app.get(feed).status_code == 200
+
+
+# --- Forms: registration, accounts (allauth) ---------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_password_reset_requests_are_limited_with_a_clear_page(world):
+    client = Client(REMOTE_ADDR="198.51.100.30")
+    address = reverse("account_reset_password")
+    email = world.guest.email
+
+    answers = [client.post(address, {"email": email}) for _ in range(6)]
+
+    # Five a minute for one address (ACCOUNT_RATE_LIMITS "reset_password": "…,5/m/key").
+    assert [a.status_code for a in answers] == [302] * 5 + [429]
+    assert "Too many attempts" in answers[-1].text
+    assert 'class="site-header"' in answers[-1].text  # the site's own page, not a bare one
+
+
+@pytest.mark.django_db
+def test_password_reset_page_is_translated(world):
+    client = Client(REMOTE_ADDR="198.51.100.31", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    for _ in range(5):
+        client.post(reverse("account_reset_password"), {"email": world.guest.email})
+
+    refused = client.post(reverse("account_reset_password"), {"email": world.guest.email})
+
+    assert refused.status_code == 429
+    assert "Too many attempts" not in refused.text
+
+
+@pytest.mark.django_db
+def test_failed_logins_are_limited_even_with_the_right_password_after(world):
+    client = Client(REMOTE_ADDR="198.51.100.40")
+    address = reverse("account_login")
+    email = world.guest.email
+
+    wrong = [client.post(address, {"login": email, "password": "nope"}) for _ in range(5)]
+    right = client.post(address, {"login": email, "password": "correct horse battery staple"})
+
+    assert all(answer.status_code == 200 for answer in wrong)
+    assert right.status_code in {200, 429}
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_one_login_with_the_right_password_goes_through(world):
+    client = Client(REMOTE_ADDR="198.51.100.41")
+    response = client.post(
+        reverse("account_login"),
+        {"login": world.guest.email, "password": "correct horse battery staple"},
+    )
+
+    assert response.status_code == 302
+    assert int(client.session["_auth_user_id"]) == world.guest.user_id
+
+
+@pytest.mark.django_db
+def test_sign_ups_are_limited_per_address(roles, summit):
+    client = Client(REMOTE_ADDR="198.51.100.50")
+    address = reverse("account_signup")
+
+    def sign_up(n):
+        data = {"email": f"new{n}@example.org", "password1": "Bayline-2026!x"}
+        data["password2"] = data["password1"]
+        return client.post(address, data).status_code
+
+    answers = [sign_up(n) for n in range(21)]
+
+    assert answers[:20] == [302] * 20  # "signup": "20/h/ip"
+    assert answers[20] == 429
+    assert factories.UserFactory._meta.model.objects.filter(email="new20@example.org").count() == 0
+
+
+# --- The shared cache of production ------------------------------------------------------------
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The limits counted in a real Redis, as in production (skipped without one)."""
+    import redis
+    from django.core.cache import caches
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    prefix = f"bayline-test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    yield caches["default"]
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter(f"{prefix}:*"):  # only ours: clear() would empty the database
+        client.delete(key)
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def test_limits_count_in_redis_across_processes(redis_cache):
+    from summit import ratelimit
+
+    who = uuid.uuid4().hex
+    answers = [ratelimit.hit("test", who, limit=3, window=60) for _ in range(4)]
+    elsewhere = ratelimit.exceeded("test", who, limit=3, window=60)
+    import redis
+
+    stored = redis.Redis.from_url(REDIS_URL).keys(f"*ratelimit:test:{who}:*")
+
+    assert answers[:3] == [None, None, None]
+    assert 1 <= answers[3] <= 60
+    assert elsewhere is not None
+    assert len(stored) == 1  # in Redis itself, where every process counts
+    assert ratelimit.hit("test", uuid.uuid4().hex, limit=3, window=60) is None
+
+
+@pytest.mark.django_db
+def test_allauth_counts_the_client_behind_the_proxy(roles, settings):
+    settings.TRUSTED_PROXY_COUNT = settings.ALLAUTH_TRUSTED_PROXY_COUNT = 2
+    proxy = Client(REMOTE_ADDR="10.0.0.2")
+    address = reverse("account_login")
+
+    def fail(client_ip, n):
+        data = {"login": f"nobody{n}@example.org", "password": "wrong"}
+        forwarded = f"6.6.6.{n}, {client_ip}, 10.0.0.1"  # the left entry is the client's lie
+        return proxy.post(address, data, HTTP_X_FORWARDED_FOR=forwarded)
+
+    attempts = [fail("198.51.100.60", n) for n in range(11)]  # "login_failed": "10/m/ip"
+    neighbour = fail("198.51.100.61", 0)
+    short_header = proxy.post(address, {"login": "a@example.org", "password": "x"},
+                              HTTP_X_FORWARDED_FOR="198.51.100.62")  # fmt: skip
+
+    refused = "Too many failed login attempts"
+    assert all(refused not in a.text for a in attempts[:10])
+    assert refused in attempts[10].text  # the form says so (allauth answers 200 here)
+    assert neighbour.status_code == 200 and refused not in neighbour.text
+    assert short_header.status_code == 200  # allauth alone would fail here with a 500
