@@ -857,12 +857,15 @@ def main(argv=None) -> int:
         sink.join(5)
         Path(sink_log).unlink(missing_ok=True)
         shutil.rmtree(env["MEDIA_ROOT"], ignore_errors=True)
-    print(f"bin/production's log: {log_path}")
+    print(f"bin/production's log (deleted if all went well): {log_path}")
     if not queue:
         facts.append("every account registered before the end: raise --registering")
     report(args, result, cpu, load, (*drain, drain_cpu), facts, problems)
     errors = sum(sum(result[kind].errors.values()) for kind in KINDS)
-    return 1 if problems or errors else 0
+    if problems or errors:
+        return 1
+    Path(log_path).unlink(missing_ok=True)  # kept only when something failed
+    return 0
 
 
 if __name__ == "__main__":
