@@ -11,10 +11,12 @@ sessions, four of them booked separately), then 3,000 guests: ``--registering`` 
 verified account and a login session, ready to register; the others confirmed already, with a
 badge, a third of a forum's seats taken by them, for the doors.
 
-It starts the production mode: gunicorn with ``gunicorn.conf.py`` and its defaults (DEBUG=0,
-PostgreSQL, Redis cache, CONN_MAX_AGE=60), one ``db_worker`` task worker, and a local SMTP sink
-that the worker's SMTP e-mail backend delivers to (the confirmation e-mails carry the badge
-PDF and the calendar file). Then, for ``--seconds``, at the same time:
+It starts the production mode, ``bin/production`` (deploy checks, migrations, static files,
+then gunicorn with ``gunicorn.conf.py`` and its defaults, and ``--task-workers`` supervised
+task workers), with DEBUG=0, PostgreSQL, Redis cache, CONN_MAX_AGE=60, HTTPS as behind a
+proxy (clients send ``X-Forwarded-Proto: https``), and the SMTP e-mail backend delivering to a
+local SMTP sink (the confirmation e-mails carry the badge PDF and the calendar file). Then, for
+``--seconds``, at the same time:
 
 - **registrations**: logged-in guests POST the registration form (one or two forums, sometimes
   a separately booked session; 5 % double-click: the same form twice at once);
@@ -25,7 +27,8 @@ PDF and the calendar file). Then, for ``--seconds``, at the same time:
   the badges of the confirmed guests at a single-entry entrance (70 %) and forum rooms (30 %).
 
 Each kind is paced at its ``--*-rate`` (requests per second, 0: as fast as answers come) by its
-clients. Afterwards it waits for the task worker to send every e-mail, reports per kind the
+clients. Afterwards it waits until the task workers have done everything (e-mails, badge
+pre-rendering), reports per kind the
 requests, throughput, latency percentiles and errors, the CPU each party used and the load
 average, and audits: no capacity exceeded (every counter equals its confirmed rows), every
 guest registered once, every scan logged and every admission counted once, every queued
@@ -34,14 +37,18 @@ audit fails or any request failed. The load generator runs on the same machine.
 """
 
 import argparse
+import contextlib
 import datetime
 import http.client
 import multiprocessing
 import os
 import random
+import shutil
+import signal
 import socketserver
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -56,6 +63,7 @@ from bench import common  # noqa: E402
 DAYS = ("2026-12-08", "2026-12-09", "2026-12-10")
 LANGUAGES = ("en", "zh-hans,zh;q=0.9", "zh-hant,zh-tw;q=0.9")
 KINDS = ("registrations", "agenda reads", "check-ins")
+HTTPS = {"X-Forwarded-Proto": "https"}  # what the TLS proxy in front of gunicorn adds
 
 
 def parse_args(argv=None):
@@ -98,7 +106,12 @@ def environment(args) -> dict[str, str]:
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(args.smtp_port),
         "EMAIL_USE_TLS": "0",
-        "SITE_URL": "https://summit.bench.test",
+        "SITE_URL": f"https://127.0.0.1:{args.port}",
+        # Behind a TLS proxy, as in production: clients send X-Forwarded-Proto: https.
+        "SECURE_SSL_REDIRECT": "1",
+        "TASK_WORKERS": str(args.task_workers),
+        "PYTHON": sys.executable,
+        "MEDIA_ROOT": tempfile.mkdtemp(prefix="bayline-bench-media-"),
     }
     for option, variable in (
         ("workers", "WEB_CONCURRENCY"),
@@ -125,25 +138,6 @@ class Data:
     forum_checkpoints: dict[str, str]  # forum slug -> checkpoint slug
 
 
-def collect_static() -> None:
-    """Pages name their CSS and scripts through the manifest that DEBUG=0 requires: collect the
-    static files unless the manifest is newer than every source file (collecting takes 7 s)."""
-    from django.conf import settings
-    from django.contrib.staticfiles.finders import get_finders
-    from django.core.management import call_command
-
-    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
-    if manifest.exists():
-        newest = max(
-            Path(storage.path(path)).stat().st_mtime
-            for finder in get_finders()
-            for path, storage in finder.list([])
-        )
-        if newest < manifest.stat().st_mtime:
-            return
-    call_command("collectstatic", interactive=False, verbosity=0)
-
-
 def prepare(args) -> Data:
     """Wipe and fill the database and the cache; returns what the clients need."""
     import django
@@ -164,7 +158,6 @@ def prepare(args) -> Data:
     call_command("migrate", verbosity=0)
     call_command("flush", interactive=False, verbosity=0)
     cache.clear()
-    collect_static()
     call_command("seed_demo", guests=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
     summit = Summit.objects.get()
     Summit.objects.filter(pk=summit.pk).update(approval_required=False, capacity=args.guests + 200)
@@ -344,9 +337,10 @@ def error_name(error: BaseException) -> str:
 
 def registrant(port: int, data: Data, queue: list, stats: Stats, args, pacer, offset, rng):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    origin = f"https://127.0.0.1:{port}"  # CSRF checks the origin of secure requests
 
     def submit(body: str, cookie: str, conn: http.client.HTTPConnection) -> None:
-        headers = {**common.FORM_HEADERS, "Cookie": cookie}
+        headers = {**common.FORM_HEADERS, **HTTPS, "Origin": origin, "Cookie": cookie}
         started = time.perf_counter()
         try:
             conn.request("POST", "/register/", body=body, headers=headers)
@@ -394,7 +388,7 @@ def reader(port: int, data: Data, stats: Stats, pacer, offset, rng):
     for _slot in pacer.slots(offset):
         path = rng.choices(data.paths, weights)[0]
         page = next(kind for kind in shares if path.startswith(kind))
-        headers = {"Accept-Language": rng.choice(LANGUAGES)}
+        headers = {**HTTPS, "Accept-Language": rng.choice(LANGUAGES)}
         if path in etags and rng.random() < 0.5:
             headers["If-None-Match"] = etags[path]
         started = time.perf_counter()
@@ -502,17 +496,78 @@ def run_load(args, data: Data, seconds: float, kinds: set[str], queue: list, doo
 # --- Processes and CPU -----------------------------------------------------------------------
 
 
-def start_task_workers(args, env: dict) -> list[subprocess.Popen]:
-    command = [str(ROOT / ".venv/bin/python"), "manage.py", "db_worker", "--queue-name", "*"]
-    return [
-        subprocess.Popen(
-            # Verbosity 0: no line per task (a failed task shows in the audit).
-            [*command, "--no-startup-delay", "--verbosity", "0", "--worker-id", f"bench-{n}"],
+class Production:
+    """``bin/production``: checks, migrates, collects static files, runs gunicorn and the task
+    workers, and supervises them; its output goes to a log file (a JSON line per task)."""
+
+    def __init__(self, env: dict, port: int, log_path: str):
+        self.log_path = log_path
+        log = open(log_path, "wb")  # noqa: SIM115 (the child keeps it)
+        self.launcher = subprocess.Popen(
+            [str(ROOT / "bin/production")],
             cwd=ROOT,
             env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
-        for n in range(args.task_workers)
-    ]
+        log.close()
+        self.task_pids: set[int] = set()
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            if self.launcher.poll() is not None:
+                self.fail("bin/production stopped")
+            if self.healthy(port) and len(self.processes("run_worker")) >= int(env["TASK_WORKERS"]):
+                self.gunicorn = self.processes("gunicorn")[0]
+                self.task_pids = set(self.processes("run_worker"))
+                return
+            time.sleep(0.5)
+        self.fail("bin/production did not start")
+
+    @staticmethod
+    def healthy(port: int) -> bool:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz")
+            return connection.getresponse().status == 200
+        except OSError:
+            return False
+
+    def processes(self, name: str) -> list[int]:
+        """The launcher's children whose command line names ``name``."""
+        found = []
+        for pid in common.children(self.launcher.pid):
+            try:
+                command = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if name.encode() in command:
+                found.append(pid)
+        return found
+
+    def tree(self, pid: int) -> list[int]:
+        return [pid, *(p for child in common.children(pid) for p in self.tree(child))]
+
+    def task_workers(self) -> list[int]:
+        self.task_pids |= set(self.processes("run_worker"))
+        return [p for pid in self.task_pids for p in self.tree(pid)]
+
+    def fail(self, message: str) -> None:
+        self.stop()
+        tail = Path(self.log_path).read_text(errors="replace")[-3000:]
+        sys.exit(f"{message}; the end of {self.log_path}:\n{tail}")
+
+    def stop(self) -> None:
+        """SIGTERM to the launcher stops everything gracefully; what is left is killed."""
+        if self.launcher.poll() is None:
+            self.launcher.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.launcher.wait(timeout=45)
+        # gunicorn shares the launcher's process group; task workers have their own (setsid).
+        for group in (self.launcher.pid, *self.task_pids):
+            with contextlib.suppress(OSError):
+                os.killpg(group, signal.SIGKILL)
+        self.launcher.wait()
 
 
 class CpuMeter(threading.Thread):
@@ -564,12 +619,12 @@ class CpuMeter(threading.Thread):
         return used
 
 
-def meter(server, workers, sink) -> CpuMeter:
+def meter(production: Production, sink) -> CpuMeter:
     own = os.getpid()
     return CpuMeter(
         {
-            "gunicorn": lambda: [server.pid, *common.children(server.pid)],
-            "task worker": lambda: [worker.pid for worker in workers],
+            "gunicorn": lambda: production.tree(production.gunicorn),
+            "task worker": production.task_workers,
             "PostgreSQL": common.database_backends,
             "SMTP sink": lambda: [sink.pid],
             "load generator": lambda: [own],
@@ -577,13 +632,17 @@ def meter(server, workers, sink) -> CpuMeter:
     )
 
 
-def wait_for_emails(timeout: float) -> tuple[float, int]:
-    """Wait until no e-mail is queued; returns the seconds waited and how many are left."""
+def wait_for_tasks(timeout: float) -> tuple[float, int]:
+    """Wait until no e-mail is queued and no task waits or runs (e-mails, badge pre-rendering);
+    returns the seconds waited and how many were left."""
+    from django_tasks_db.models import DBTaskResult
+
     from registration.models import OutgoingEmail
 
     started = time.perf_counter()
     while True:
         left = OutgoingEmail.objects.filter(status="queued").count()
+        left += DBTaskResult.objects.filter(status__in=("READY", "RUNNING")).count()
         waited = time.perf_counter() - started
         if not left or waited > timeout:
             return waited, left
@@ -658,6 +717,10 @@ def audit(data: Data, door: Door, sink_log: str) -> tuple[list[str], list[str]]:
     failed_tasks = DBTaskResult.objects.exclude(status="SUCCESSFUL").count()
     if failed_tasks:
         problems.append(f"{failed_tasks} tasks not successful")
+    tasks = Counter(
+        path.rsplit(".", 1)[-1] for path in DBTaskResult.objects.values_list("task_path", flat=True)
+    )
+    facts.append(f"{sum(tasks.values())} tasks run ({dict(tasks)}), {failed_tasks} not successful")
     kinds = Counter(emails.values_list("kind", flat=True))
     facts.append(
         f"{sum(recorded.values())} e-mails recorded ({dict(kinds)}), {sum(sink.values())} "
@@ -721,14 +784,15 @@ def report(args, result, cpu, load, drain, facts, problems) -> None:
     e_mails = cpu["task worker"] + sum(drain[2].values())
     print(
         f"Per request: {cpu['gunicorn'] / requests * 1000:.1f} ms gunicorn + "
-        f"{cpu['PostgreSQL'] / requests * 1000:.1f} ms PostgreSQL; the e-mails of the "
-        f"registrations took {e_mails:.1f} s (task worker and its queries, drain included). "
+        f"{cpu['PostgreSQL'] / requests * 1000:.1f} ms PostgreSQL; the tasks of the "
+        f"registrations (e-mails, badges) took {e_mails:.1f} s of CPU (task workers and their "
+        f"queries, until done). "
         f"This mix needs {(web + e_mails) / result['elapsed']:.2f} cores without the load "
         f"generator: two idle cores would carry about "
         f"{2 * result['elapsed'] / (web + e_mails):.1f} times it."
     )
     print(
-        f"E-mail queue drained {drain[0]:.0f} s after the load ({drain[1]} left); CPU meanwhile: "
+        f"Tasks done {drain[0]:.0f} s after the load ({drain[1]} left); CPU meanwhile: "
         + ", ".join(f"{party} {seconds:.1f} s" for party, seconds in drain[2].items())
     )
     print(f"\nAudit: {'OK' if not problems else 'FAILED'}")
@@ -745,7 +809,7 @@ def report(args, result, cpu, load, drain, facts, problems) -> None:
             f"\nCPU: {total / result['elapsed']:.2f} cores in all, "
             + ", ".join(f"{party} {seconds:.1f} s" for party, seconds in cpu.items())
             + f"; load average {load[0]:.2f} → {load[2]:.2f} (max {load[1]:.2f}); "
-            f"e-mails drained after {drain[0]:.0f} s; audit {'OK' if not problems else 'FAILED'}"
+            f"tasks done {drain[0]:.0f} s later; audit {'OK' if not problems else 'FAILED'}"
         )
 
 
@@ -753,10 +817,9 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     common.require_bench_database()
     env = environment(args)
-    os.environ.update(env)
+    os.environ.update(env)  # the same SECRET_KEY and badge keys as the server
     from django.db import connection
 
-    # the same SECRET_KEY and badge keys as the server
     started_at = datetime.datetime.now(datetime.UTC)
     print(f"{started_at:%Y-%m-%d %H:%M} UTC: preparing {args.guests} guests…", flush=True)
     data = prepare(args)
@@ -766,40 +829,43 @@ def main(argv=None) -> int:
         target=run_sink, args=(args.smtp_port, sink_log), daemon=True
     )
     sink.start()
-    server = workers = None
+    production = None
+    log_path = sink_log.replace("sink", "production")
     try:
-        server = common.start_gunicorn(env, args.port)
-        workers = start_task_workers(args, env)
+        production = Production(env, args.port, log_path)
         door = Door()
         queue = list(enumerate(data.cookies))
         random.Random(args.seed).shuffle(queue)
         # Warm-up: every worker imports, connects and fills its per-process memories.
         run_load(args, data, args.warm_up, {"agenda reads", "check-ins"}, queue, door)
-        during = meter(server, workers, sink)
+        during = meter(production, sink)
         during.start()
         result = run_load(args, data, args.seconds, set(args.only or KINDS), queue, door)
         cpu = during.stop()
         load = (during.loads[0], max(during.loads), during.loads[-1])
-        print("Load done; waiting for the e-mails…", flush=True)
-        afterwards = meter(server, workers, sink)
+        print("Load done; waiting for the task workers…", flush=True)
+        afterwards = meter(production, sink)
         afterwards.start()
-        drain = wait_for_emails(args.drain_timeout)
+        drain = wait_for_tasks(args.drain_timeout)
         connection.close()
         drain_cpu = {p: afterwards.stop()[p] for p in ("task worker", "PostgreSQL")}
         facts, problems = audit(data, door, sink_log)
     finally:
-        if server is not None:
-            common.stop(server)
-        for worker in workers or []:
-            common.stop(worker)
+        if production is not None:
+            production.stop()
         sink.terminate()
         sink.join(5)
         Path(sink_log).unlink(missing_ok=True)
+        shutil.rmtree(env["MEDIA_ROOT"], ignore_errors=True)
+    print(f"bin/production's log (deleted if all went well): {log_path}")
     if not queue:
         facts.append("every account registered before the end: raise --registering")
     report(args, result, cpu, load, (*drain, drain_cpu), facts, problems)
     errors = sum(sum(result[kind].errors.values()) for kind in KINDS)
-    return 1 if problems or errors else 0
+    if problems or errors:
+        return 1
+    Path(log_path).unlink(missing_ok=True)  # kept only when something failed
+    return 0
 
 
 if __name__ == "__main__":

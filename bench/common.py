@@ -234,7 +234,11 @@ class Door:
 
     def __init__(self, port: int, token: str):
         self.port = port
-        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        self.headers = {
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/json",
+            "X-Forwarded-Proto": "https",  # as behind the TLS proxy (no redirect when required)
+        }
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         self.reconnects = 0
 

@@ -1,4 +1,4 @@
-"""The combined load benchmark still runs and its audit passes (3 s, tiny numbers).
+"""The combined load benchmark still runs (bin/production, 3 s, tiny numbers) and its audit passes.
 
 It runs ``bench/combined_load.py`` in a subprocess against a database of its own (created and
 dropped here: the bench wipes the database it is given) and the Redis database of REDIS_URL
