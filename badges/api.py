@@ -11,6 +11,7 @@ precedence, and badges/openapi.py for the schema.
 import json
 
 from django import forms
+from django.conf import settings
 from django.http import JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import timezone
@@ -26,11 +27,6 @@ from summit.selectors import current_summit
 
 MAX_BATCH = 500
 SCAN_PERMISSION = "summit.scan_badges"
-
-# Per device (or door-staff member) and minute: far above what one door can scan (a scan
-# every 0.1 s), low enough that a stuck or stolen device cannot flood the database.
-SCANS_PER_MINUTE = 600
-BATCHES_PER_MINUTE = 60
 
 
 class ScanForm(forms.Form):
@@ -146,7 +142,7 @@ def scan(request):
     scanner, refused = _scanner(request)
     if refused:
         return refused
-    if refused := _over_limit(scanner, "checkin-scan", SCANS_PER_MINUTE):
+    if refused := _over_limit(scanner, "checkin-scan", settings.CHECKIN_SCANS_PER_MINUTE):
         return refused
     payload, refused = _payload(request)
     if refused:
@@ -183,7 +179,7 @@ def batch(request):
     scanner, refused = _scanner(request)
     if refused:
         return refused
-    if refused := _over_limit(scanner, "checkin-batch", BATCHES_PER_MINUTE):
+    if refused := _over_limit(scanner, "checkin-batch", settings.CHECKIN_BATCHES_PER_MINUTE):
         return refused
     payload, refused = _payload(request)
     if refused:

@@ -220,6 +220,10 @@ WORKER_UNKNOWN_GRACE_SECONDS = float(os.environ.get("WORKER_UNKNOWN_GRACE_SECOND
 # X-Forwarded-For entry from the right. 0 (no proxy): REMOTE_ADDR, the header is ignored.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# Check-in API, per door device (or door-staff member) and minute: far above what one door
+# scans (a scan every 0.1 s), low enough that a stuck or stolen device cannot flood the database.
+CHECKIN_SCANS_PER_MINUTE = int(os.environ.get("CHECKIN_SCANS_PER_MINUTE", "600"))
+CHECKIN_BATCHES_PER_MINUTE = int(os.environ.get("CHECKIN_BATCHES_PER_MINUTE", "60"))
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = not DEBUG
