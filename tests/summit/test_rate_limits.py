@@ -7,6 +7,7 @@ them; the cache is cleared between tests (tests/conftest.py).
 
 import json
 import os
+import time
 import uuid
 
 import pytest
@@ -305,6 +306,8 @@ def test_limits_count_in_redis_across_processes(redis_cache):
     assert 1 <= answers[3] <= 60
     assert elsewhere is not None
     assert len(stored) == 1  # in Redis itself, where every process counts
+    assert 0 < redis.Redis.from_url(REDIS_URL).ttl(stored[0]) <= 61  # the window expires
+    assert redis_cache.get(f"ratelimit:test:{who}:60:{int(time.time() // 60)}") in (4, None)
     assert ratelimit.hit("test", uuid.uuid4().hex, limit=3, window=60) is None
 
 
