@@ -28,6 +28,11 @@ SECURITY_SCHEMES = {
     },
 }
 
+TOO_MANY_REQUESTS = {
+    "description": "Too many requests from this device or door-staff member (Retry-After: seconds)",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CheckinError"}}},
+}
+
 PATHS = {
     "/api/v1/checkin": {
         "post": {
@@ -89,15 +94,7 @@ PATHS = {
                     },
                 },
                 "405": {"description": "Not POST"},
-                "429": {
-                    "description": "Too many requests from this device or "
-                    "door-staff member (Retry-After: seconds)",
-                    "content": {
-                        "application/json": {
-                            "schema": {"$ref": "#/components/schemas/CheckinError"}
-                        }
-                    },
-                },
+                "429": TOO_MANY_REQUESTS,
             },
             "tags": ["checkin"],
             "security": [{"checkinDevice": []}, {"checkinSession": []}],
@@ -210,15 +207,7 @@ PATHS = {
                         }
                     },
                 },
-                "429": {
-                    "description": "Too many requests from this device or "
-                    "door-staff member (Retry-After: seconds)",
-                    "content": {
-                        "application/json": {
-                            "schema": {"$ref": "#/components/schemas/CheckinError"}
-                        }
-                    },
-                },
+                "429": TOO_MANY_REQUESTS,
             },
             "tags": ["checkin"],
             "security": [{"checkinDevice": []}, {"checkinSession": []}],

@@ -55,7 +55,7 @@ def load_data(guests: int, scanners: int) -> dict:
     from badges.devices import create_device
     from badges.models import Badge, Checkpoint
     from badges.signing import sign_badge
-    from registration.models import Enrolment, Registration
+    from registration.models import Enrolment
     from sessions.models import Forum
     from summit.models import Summit
 
@@ -91,20 +91,7 @@ def load_data(guests: int, scanners: int) -> dict:
         forum=forum,
         policy="reentry",
     )
-    registrations = Registration.objects.bulk_create(
-        Registration(
-            summit=summit,
-            email=f"guest{index}@bench.test",
-            name=f"嘉宾{index}",
-            name_latin=f"Guest {index}",
-            organisation="Bench Office",
-            region="guangdong",
-            status="confirmed",
-            consent_given_at=now,
-            consent_version="bench",
-        )
-        for index in range(guests)
-    )
+    registrations = common.confirmed_registrations(summit, guests, "guest")
     Enrolment.objects.bulk_create(
         Enrolment(registration=registration, forum=forum, status="confirmed")
         for registration in registrations[::2]

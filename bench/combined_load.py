@@ -146,12 +146,11 @@ def prepare(args) -> Data:
     from django.core.cache import cache
     from django.core.management import call_command
     from django.db.models import F
-    from django.utils import timezone
 
     from badges.devices import create_device
     from badges.models import Badge, Checkpoint
     from badges.signing import sign_badge
-    from registration.models import Enrolment, Registration
+    from registration.models import Enrolment
     from sessions.models import Forum, Session
     from summit.models import Summit
 
@@ -166,22 +165,8 @@ def prepare(args) -> Data:
     cookies = common.create_logged_in_accounts(args.registering, "guest")
 
     # The guests already confirmed: a badge each, a third of every forum's seats.
-    now = timezone.now()
     door_guests = args.guests - args.registering
-    registrations = Registration.objects.bulk_create(
-        Registration(
-            summit=summit,
-            email=f"door{n:05d}@bench.test",
-            name=f"嘉宾{n}",
-            name_latin=f"Door Guest {n}",
-            organisation="Bench Office",
-            region="guangdong",
-            status="confirmed",
-            consent_given_at=now,
-            consent_version="bench",
-        )
-        for n in range(door_guests)
-    )
+    registrations = common.confirmed_registrations(summit, door_guests, "door")
     Summit.objects.filter(pk=summit.pk).update(seats_taken=door_guests)
     enrolled, taken = [], Counter()
     for n in range(door_guests):

@@ -154,6 +154,29 @@ def percentiles(latencies: list[float]) -> dict:
     }
 
 
+def confirmed_registrations(summit, count: int, prefix: str) -> list:
+    """``count`` confirmed registrations made in bulk (no accounts): ``<prefix>N@bench.test``."""
+    from django.utils import timezone
+
+    from registration.models import Registration
+
+    now = timezone.now()
+    return Registration.objects.bulk_create(
+        Registration(
+            summit=summit,
+            email=f"{prefix}{n:05d}@bench.test",
+            name=f"嘉宾{n}",
+            name_latin=f"Guest {n}",
+            organisation="Bench Office",
+            region="guangdong",
+            status="confirmed",
+            consent_given_at=now,
+            consent_version="bench",
+        )
+        for n in range(count)
+    )
+
+
 def create_logged_in_accounts(count: int, prefix: str) -> list[str]:
     """``count`` verified accounts with a login session each; returns their Cookie headers.
 
