@@ -126,6 +126,20 @@ def _payload(request):
     return payload, None
 
 
+def _accepted(request, scope: str, per_minute: int):
+    """What every check-in POST checks first, in this order: the method, who scans, their rate
+    limit, a JSON object. Returns (scanner, payload, None), or a refusal as the third."""
+    if request.method != "POST":
+        return None, None, _error(405, "method_not_allowed", _("Use POST."))
+    scanner, refused = _scanner(request)
+    if refused:
+        return None, None, refused
+    if refused := _over_limit(scanner, scope, per_minute):
+        return None, None, refused
+    payload, refused = _payload(request)
+    return scanner, payload, refused
+
+
 def _checkpoint_for(slug: str, scanner: checkin.Scanner):
     if not slug and scanner.device and scanner.device.checkpoint_id:
         return checkpoints.checkpoint_info_by_id(scanner.device.checkpoint_id)
@@ -137,14 +151,9 @@ def _checkpoint_for(slug: str, scanner: checkin.Scanner):
 @csrf_exempt
 def scan(request):
     """POST /api/v1/checkin: answer one scan."""
-    if request.method != "POST":
-        return _error(405, "method_not_allowed", _("Use POST."))
-    scanner, refused = _scanner(request)
-    if refused:
-        return refused
-    if refused := _over_limit(scanner, "checkin-scan", settings.CHECKIN_SCANS_PER_MINUTE):
-        return refused
-    payload, refused = _payload(request)
+    scanner, payload, refused = _accepted(
+        request, "checkin-scan", settings.CHECKIN_SCANS_PER_MINUTE
+    )
     if refused:
         return refused
     form = _checked_form(ScanForm, payload)
@@ -174,14 +183,9 @@ def scan(request):
 @csrf_exempt
 def batch(request):
     """POST /api/v1/checkin/batch: upload scans made offline; all validated, then recorded."""
-    if request.method != "POST":
-        return _error(405, "method_not_allowed", _("Use POST."))
-    scanner, refused = _scanner(request)
-    if refused:
-        return refused
-    if refused := _over_limit(scanner, "checkin-batch", settings.CHECKIN_BATCHES_PER_MINUTE):
-        return refused
-    payload, refused = _payload(request)
+    scanner, payload, refused = _accepted(
+        request, "checkin-batch", settings.CHECKIN_BATCHES_PER_MINUTE
+    )
     if refused:
         return refused
     scans = payload.get("scans")
