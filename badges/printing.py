@@ -1,10 +1,11 @@
 """From the database to badge PDFs: one badge, or a whole print file rendered in chunks.
 
-A bulk file is rendered in chunks of CHUNK_SIZE badges, each one WeasyPrint document, in a
-pool of processes (one per core; started with ``forkserver``, so that workers do not inherit
-the parent's threads, database connections or memory). The parent reads the badges in print
-order, hands out a bounded number of chunks at a time, and appends each finished chunk to the
-file as soon as it is its turn (badges/pdfmerge.py), so memory stays flat whatever the count.
+A bulk file is rendered in chunks (setting BADGE_PRINT_CHUNK_SIZE), each one WeasyPrint
+document, in a pool of processes (one per core; started with ``forkserver``, so that workers
+do not inherit the parent's threads, database connections or memory). The parent reads the
+badges in print order, hands out a bounded number of chunks at a time, and appends each
+finished chunk to the file as soon as it is its turn (badges/pdfmerge.py), so memory stays
+flat whatever the count.
 """
 
 import datetime
@@ -15,6 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import pgettext_lazy
@@ -30,7 +32,6 @@ from summit.models import Summit
 
 logger = logging.getLogger(__name__)
 
-CHUNK_SIZE = 100
 # Chunks handed to the pool ahead of the one being written: enough to keep every worker busy,
 # few enough that finished chunks waiting their turn stay a few megabytes.
 AHEAD_PER_WORKER = 2
@@ -181,7 +182,7 @@ def render_print_file(
     layout_name: str = LAYOUT_A6,
     title: str = "",
     progress: Callable[[int, int], None] | None = None,
-    chunk_size: int = CHUNK_SIZE,
+    chunk_size: int | None = None,
     workers: int | None = None,
 ) -> int:
     """Write the badges, in the queryset's order, as one PDF to the binary file ``target``.
@@ -190,6 +191,7 @@ def render_print_file(
     badges. Uses a process pool when there is more than one chunk and more than one worker.
     """
     total = badges.count()
+    chunk_size = chunk_size or settings.BADGE_PRINT_CHUNK_SIZE
     workers = default_workers() if workers is None else workers
     face = summit_face(summit)
     words: dict = {}

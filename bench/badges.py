@@ -388,12 +388,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bayline-bench-badges-") as name:
         directory = Path(name)
         setup_django(directory)
+        from django.conf import settings
         from weasyprint.text.ffi import harfbuzz_subset
 
-        from badges.printing import CHUNK_SIZE, default_workers
+        from badges.printing import default_workers
 
         workers = args.workers or default_workers()
-        chunk_size = args.chunk_size or CHUNK_SIZE
+        chunk_size = args.chunk_size or settings.BADGE_PRINT_CHUNK_SIZE
         print(
             f"CPUs available: {len(os.sched_getaffinity(0))}; workers: {workers}; "
             f"HarfBuzz subsetting: {'yes' if harfbuzz_subset else 'NO (fontTools)'}; "

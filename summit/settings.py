@@ -215,6 +215,10 @@ WORKER_HEARTBEAT_SECONDS = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", "10"
 WORKER_RECOVERY_SECONDS = float(os.environ.get("WORKER_RECOVERY_SECONDS", "60"))
 WORKER_UNKNOWN_GRACE_SECONDS = float(os.environ.get("WORKER_UNKNOWN_GRACE_SECONDS", "3600"))
 
+# Badges per WeasyPrint document in bulk print files: larger chunks save a little CPU for the
+# four-up layout and cost memory (docs/benchmarks.md, "Badges").
+BADGE_PRINT_CHUNK_SIZE = int(os.environ.get("BADGE_PRINT_CHUNK_SIZE", "100"))
+
 # --- Client addresses and rate limits (summit/ratelimit.py) ---------------------------------
 # How many reverse proxies we run in front of the app: the client address is then the Nth
 # X-Forwarded-For entry from the right. 0 (no proxy): REMOTE_ADDR, the header is ignored.

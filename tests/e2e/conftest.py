@@ -155,6 +155,9 @@ def site(tmp_path_factory):
         "TASK_WORKERS": "1",
         "WORKER_HEARTBEAT_SECONDS": "1",
         "WORKER_RECOVERY_SECONDS": "2",
+        # Small chunks: the bulk job reports progress often, so a test can kill it half-way
+        # however fast the machine renders.
+        "BADGE_PRINT_CHUNK_SIZE": "10",
         "LOG_LEVEL": "INFO",
         "PYTHON": sys.executable,
         marker: "1",
