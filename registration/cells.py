@@ -14,6 +14,7 @@ _NUMBER_LIKE = re.compile(r"[+\-]?[\d\s().+\-]*")
 
 # Cells of several lines are fine in free-text columns; control characters are not anywhere.
 MULTILINE_ALLOWED = "\n\r\t"
+MULTILINE_FIELDS = frozenset({"dietary_notes", "accessibility_needs"})
 # Zero-width (non-)joiners are format characters that some scripts and emoji need.
 JOINERS = "\u200c\u200d"
 

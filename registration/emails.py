@@ -249,14 +249,14 @@ def send_outgoing_email(email_id: int) -> str:
         mail.send()
     except Exception as error:
         _failed(email, error)
+        return "failed"
+    else:
+        _sent(email)  # before closing the connection: the window stays one UPDATE long
+        return "sent"
+    finally:
         if connection is not None:
             with contextlib.suppress(Exception):
                 connection.close()
-        return "failed"
-    _sent(email)
-    with contextlib.suppress(Exception):
-        connection.close()
-    return "sent"
 
 
 def retry_delay(attempt: int) -> datetime.timedelta:

@@ -92,7 +92,7 @@ class RegistrationForm(ChoicesMixin, forms.ModelForm):
         data = super().clean()
         for name in DETAIL_FIELDS:
             value = data.get(name)
-            multiline = name in {"dietary_notes", "accessibility_needs"}
+            multiline = name in cells.MULTILINE_FIELDS
             if isinstance(value, str) and cells.has_control_characters(value, multiline=multiline):
                 self.add_error(
                     name, _("Remove the invisible control characters (such as escape) here.")

@@ -29,7 +29,6 @@ OPTIONAL = (
     "accessibility_needs",
     "forums",
 )
-MULTILINE = {"dietary_notes", "accessibility_needs"}
 MAX_LENGTHS = {
     name: Registration._meta.get_field(name).max_length
     for name in ("name", "name_latin", "organisation", "job_title", "phone", "dietary_notes")
@@ -162,7 +161,7 @@ def _shown(value: str, most: int = 40) -> str:
 def _cell_problems(values: dict[str, str]) -> list[str]:
     problems = []
     for column, value in values.items():
-        if cells.has_control_characters(value, multiline=column in MULTILINE):
+        if cells.has_control_characters(value, multiline=column in cells.MULTILINE_FIELDS):
             problems.append(
                 _("%(column)s contains control characters (such as NUL or escape)")
                 % {"column": _shown(column)}

@@ -13,13 +13,11 @@ from summit import ratelimit
 LIMIT = 10
 WINDOW = 60
 
-# Wrong invitation codes per client address.
-INVITATION_MISSES = 20
-INVITATION_WINDOW = 600
-
-# Unknown calendar feed addresses per client address.
-FEED_MISSES = 100
-FEED_WINDOW = 600
+# Wrong guesses per client address: wrong invitation codes, unknown calendar feed addresses.
+GUESSES = {
+    "invitation": {"limit": 20, "window": 600},
+    "calendar-feed": {"limit": 100, "window": 600},
+}
 
 
 def allow(scope: str, who: str, *, limit: int | None = None, window: int | None = None) -> bool:
@@ -29,18 +27,10 @@ def allow(scope: str, who: str, *, limit: int | None = None, window: int | None 
     return ratelimit.hit(scope, who, limit=limit, window=window) is None
 
 
-def _guesses(scope: str) -> dict:
-    limit, window = {
-        "invitation": (INVITATION_MISSES, INVITATION_WINDOW),
-        "calendar-feed": (FEED_MISSES, FEED_WINDOW),
-    }[scope]
-    return {"limit": limit, "window": window}
-
-
 def guessing_blocked(scope: str, request) -> int | None:
     """Seconds to wait if this address guessed wrong too often, else None."""
-    return ratelimit.exceeded(scope, ratelimit.client_address(request), **_guesses(scope))
+    return ratelimit.exceeded(scope, ratelimit.client_address(request), **GUESSES[scope])
 
 
 def wrong_guess(scope: str, request) -> None:
-    ratelimit.hit(scope, ratelimit.client_address(request), **_guesses(scope))
+    ratelimit.hit(scope, ratelimit.client_address(request), **GUESSES[scope])

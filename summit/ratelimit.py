@@ -20,8 +20,9 @@ from django.core.cache.backends.redis import RedisCache
 
 
 def _key(scope: str, who: str, window: int) -> tuple[str, int]:
-    bucket = int(time.time() // window)
-    retry_after = (bucket + 1) * window - int(time.time())
+    now = time.time()
+    bucket = int(now // window)
+    retry_after = (bucket + 1) * window - int(now)
     return f"ratelimit:{scope}:{who}:{window}:{bucket}", max(retry_after, 1)
 
 

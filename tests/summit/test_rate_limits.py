@@ -118,7 +118,7 @@ def test_checkin_batches_are_limited_per_door_staff_member(world, settings):
 
 @pytest.mark.django_db
 def test_invitation_code_guessing_is_limited_per_address(world, monkeypatch):
-    monkeypatch.setattr(registration_limits, "INVITATION_MISSES", 3)
+    monkeypatch.setitem(registration_limits.GUESSES["invitation"], "limit", 3)
     guesser = Client(REMOTE_ADDR="198.51.100.7")
     neighbour = Client(REMOTE_ADDR="198.51.100.8")
 
@@ -138,7 +138,7 @@ def test_invitation_code_guessing_is_limited_per_address(world, monkeypatch):
 
 @pytest.mark.django_db
 def test_following_a_real_invitation_link_never_counts(world, monkeypatch):
-    monkeypatch.setattr(registration_limits, "INVITATION_MISSES", 3)
+    monkeypatch.setitem(registration_limits.GUESSES["invitation"], "limit", 3)
     office = Client(REMOTE_ADDR="198.51.100.7")  # a delegation behind one address
 
     answers = [
@@ -152,7 +152,7 @@ def test_following_a_real_invitation_link_never_counts(world, monkeypatch):
 @pytest.mark.django_db
 def test_limit_counts_the_client_behind_the_proxy(world, monkeypatch, settings):
     settings.TRUSTED_PROXY_COUNT = 1
-    monkeypatch.setattr(registration_limits, "INVITATION_MISSES", 2)
+    monkeypatch.setitem(registration_limits.GUESSES["invitation"], "limit", 2)
     proxy = Client(REMOTE_ADDR="10.0.0.1")
 
     def visit(client_ip, code):
@@ -171,7 +171,7 @@ def test_limit_counts_the_client_behind_the_proxy(world, monkeypatch, settings):
 
 @pytest.mark.django_db
 def test_calendar_feed_guessing_is_limited_and_real_feeds_are_not(world, monkeypatch):
-    monkeypatch.setattr(registration_limits, "FEED_MISSES", 3)
+    monkeypatch.setitem(registration_limits.GUESSES["calendar-feed"], "limit", 3)
     calendar_app = Client(REMOTE_ADDR="198.51.100.20")
     guesser = Client(REMOTE_ADDR="198.51.100.21")
     feed = reverse("registration:calendar-feed", args=[world.guest.calendar_token])
