@@ -146,14 +146,7 @@ def throughput(port: int, data: dict, seconds: float) -> dict:
     threads = [
         threading.Thread(target=scanner, args=(token, n)) for n, token in enumerate(data["tokens"])
     ]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    time.sleep(seconds)
-    stop.set()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
+    elapsed = common.run_for(threads, seconds, stop)
     return {
         "scans": len(latencies),
         "seconds": elapsed,

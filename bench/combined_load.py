@@ -467,15 +467,7 @@ def run_load(args, data: Data, seconds: float, kinds: set[str], queue: list, doo
             args.scan_rate,
             lambda n: (args.port, data.tokens[n], data, stats["check-ins"], door),
         )
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    stop.wait(seconds)
-    stop.set()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    return {"elapsed": elapsed, **stats}
+    return {"elapsed": common.run_for(threads, seconds, stop), **stats}
 
 
 # --- Processes and CPU -----------------------------------------------------------------------

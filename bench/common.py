@@ -13,6 +13,7 @@ import random
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import uuid
@@ -152,6 +153,19 @@ def percentiles(latencies: list[float]) -> dict:
         "max": ordered[-1] * 1000,
         "mean": statistics.fmean(ordered) * 1000,
     }
+
+
+def run_for(threads: list[threading.Thread], seconds: float, stop: threading.Event) -> float:
+    """Start the client threads, let them work ``seconds``, stop and join them; the elapsed
+    wall time."""
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    stop.wait(seconds)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
 
 
 def confirmed_registrations(summit, count: int, prefix: str) -> list:
