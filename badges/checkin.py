@@ -29,11 +29,16 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from badges.checkin_sql import BadgeState, badge_state, insert_ignoring_conflict
+from badges.checkin_sql import (
+    BadgeState,
+    admit_and_log,
+    badge_state,
+    insert_ignoring_conflict,
+)
 from badges.checkpoints import CheckpointInfo, checkpoint_info_by_id
 from badges.devices import DeviceInfo
 from badges.models import Admission, Scan
@@ -185,7 +190,9 @@ def record_scan(
         "code_digest": "" if state is not None else _digest(code),
         "note": "",
     }
-    if status == Result.OK and answer.first_entry is None:
+    if status == Result.OK and answer.first_entry is None and connection.vendor == "postgresql":
+        scan_pk = _admit_in_one_statement(values, answer, checkpoint)
+    elif status == Result.OK and answer.first_entry is None:
         with transaction.atomic():
             scan_pk = insert_ignoring_conflict(Scan, values, conflict_target=("scan_id",))
             if scan_pk is not None:
@@ -199,6 +206,34 @@ def record_scan(
         same_place = stored.checkpoint_id == checkpoint.id
         return answer_for_scan(stored, checkpoint=checkpoint if same_place else None)
     return answer
+
+
+def _admit_in_one_statement(values: dict, answer: "ScanAnswer", checkpoint: CheckpointInfo):
+    """The scan's id, or None if it was recorded before; see checkin_sql.admit_and_log."""
+    lost_conflict = checkpoint.single_entry and values["offline_result"] == Result.OK
+    lost_status = Result.ALREADY_CHECKED_IN if checkpoint.single_entry else Result.OK
+    try:
+        logged = admit_and_log(values, lost_status=lost_status, lost_conflict=lost_conflict)
+    except IntegrityError:
+        # The same scan_id arrived twice at once and the other request logged it first:
+        # this admission pointed at a scan that was never written, and nothing was kept.
+        return None
+    if logged is None:
+        return None
+    scan_pk, admitted = logged
+    if not admitted:
+        answer.first_entry = _first_admission(checkpoint, values["registration_id"])
+        answer.status, answer.conflict = lost_status, lost_conflict
+    return scan_pk
+
+
+def _first_admission(checkpoint: CheckpointInfo, registration_id: int) -> "FirstEntry | None":
+    first = (
+        Admission.objects.filter(checkpoint_id=checkpoint.id, registration_id=registration_id)
+        .values_list("admitted_at", _DOOR)
+        .first()
+    )
+    return FirstEntry(at=first[0], door=first[1] or "") if first else None
 
 
 def _admit(scan_pk: int, values: dict, answer: "ScanAnswer", checkpoint: CheckpointInfo):
@@ -219,14 +254,7 @@ def _admit(scan_pk: int, values: dict, answer: "ScanAnswer", checkpoint: Checkpo
     )
     if admitted is not None:
         return
-    first = (
-        Admission.objects.filter(
-            checkpoint_id=checkpoint.id, registration_id=values["registration_id"]
-        )
-        .values_list("admitted_at", _DOOR)
-        .first()
-    )
-    answer.first_entry = FirstEntry(at=first[0], door=first[1] or "") if first else None
+    answer.first_entry = _first_admission(checkpoint, values["registration_id"])
     if checkpoint.single_entry:
         answer.status = Result.ALREADY_CHECKED_IN
         answer.conflict = values["offline_result"] == Result.OK

@@ -32,21 +32,24 @@ def insert_ignoring_conflict(
     query building costs more than the database does here. Values are prepared by the
     model's own fields, so SQLite and PostgreSQL both get what they store.
     """
-    meta = model._meta
     key = (model, tuple(values), conflict_target)
-    sql = _SQL.get(key)
-    if sql is None:
+    statement = _SQL.get(key)
+    if statement is None:
+        meta = model._meta
         quote = connection.ops.quote_name
-        columns = ", ".join(quote(meta.get_field(name).column) for name in values)
+        fields = [meta.get_field(name) for name in values]
+        columns = ", ".join(quote(field.column) for field in fields)
         targets = ", ".join(quote(meta.get_field(name).column) for name in conflict_target)
         sql = (
             f"INSERT INTO {quote(meta.db_table)} ({columns}) "
             f"VALUES ({', '.join(['%s'] * len(values))}) "
             f"ON CONFLICT ({targets}) DO NOTHING RETURNING id"
         )
-        _SQL[key] = sql
+        statement = _SQL[key] = (sql, fields)
+    sql, fields = statement
     params = [
-        meta.get_field(name).get_db_prep_save(value, connection) for name, value in values.items()
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(fields, values.values(), strict=True)
     ]
     row = fetch_one(sql, params)
     return row[0] if row else None
@@ -145,3 +148,70 @@ def _aware(value):
     if value is None or timezone.is_aware(value):
         return value
     return value.replace(tzinfo=UTC)
+
+
+def admit_and_log(values: dict, *, lost_status: str, lost_conflict: bool):
+    """PostgreSQL: log a scan that admits and record the admission, in one statement.
+
+    One statement is atomic by itself, so the admitting scan costs one round trip instead of
+    BEGIN, two INSERTs and COMMIT. The scan's id is drawn first so that the admission can
+    point at it (the foreign key is checked at the end of the statement); if another door
+    admitted this guest here first, the scan is logged with ``lost_status`` and
+    ``lost_conflict`` instead of ``ok``. Returns (scan id, admitted), or None when a scan with
+    this scan_id was already recorded (a retried request).
+    """
+    columns = [name for name in values if name not in ("result", "conflict")]
+    key = ("admit", tuple(columns))
+    sql = _SQL.get(key)
+    if sql is None:
+        sql = _SQL[key] = _admit_sql(columns)
+    scan_meta, admission_meta = Scan._meta, Admission._meta
+    prepared = [
+        scan_meta.get_field(name).get_db_prep_save(values[name], connection) for name in columns
+    ]
+    admission = [
+        admission_meta.get_field(name).get_db_prep_save(values[source], connection)
+        for name, source in _ADMISSION_SOURCES
+    ]
+    params = [
+        *admission,
+        prepared[columns.index("scan_id")],
+        *prepared,
+        Scan.Result.OK,
+        lost_status,
+        lost_conflict,
+    ]
+    row = fetch_one(sql, params)
+    return (row[0], row[1]) if row else None
+
+
+# Admission column, and the scan value it takes.
+_ADMISSION_SOURCES = (
+    ("checkpoint_id", "checkpoint_id"),
+    ("registration_id", "registration_id"),
+    ("admitted_at", "scanned_at"),
+)
+
+
+def _admit_sql(columns: list[str]) -> str:
+    quote = connection.ops.quote_name
+    scans, admissions = quote(Scan._meta.db_table), quote(Admission._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Scan._meta.db_table])
+        sequence = cursor.fetchone()[0]
+    scan_columns = ", ".join(quote(Scan._meta.get_field(name).column) for name in columns)
+    admitted = "EXISTS (SELECT 1 FROM admitted)"
+    return (
+        f"WITH new AS (SELECT nextval('{sequence}'::regclass) AS id),"
+        f" admitted AS (INSERT INTO {admissions}"
+        " (checkpoint_id, registration_id, admitted_at, scan_id)"
+        " SELECT %s, %s, %s, new.id FROM new"
+        f" WHERE NOT EXISTS (SELECT 1 FROM {scans} WHERE scan_id = %s)"
+        " ON CONFLICT (checkpoint_id, registration_id) DO NOTHING RETURNING scan_id),"
+        f" logged AS (INSERT INTO {scans} (id, {scan_columns}, result, conflict)"
+        f" SELECT new.id, {', '.join(['%s'] * len(columns))},"
+        f" CASE WHEN {admitted} THEN %s ELSE %s END,"
+        f" CASE WHEN {admitted} THEN FALSE ELSE %s END FROM new"
+        " ON CONFLICT (scan_id) DO NOTHING RETURNING id)"
+        f" SELECT id, {admitted} FROM logged"
+    )

@@ -7,6 +7,12 @@ app_name = "badges"
 
 urlpatterns = []
 
+# The check-in API first: door devices call it hundreds of times a second.
+urlpatterns += [
+    path("api/v1/checkin", api.scan, name="checkin-api"),
+    path("api/v1/checkin/batch", api.batch, name="checkin-batch"),
+]
+
 # --- Badges: PDFs, reissue, bulk printing (badges/views.py) -------------------------------------
 urlpatterns += [
     path("me/badge.pdf", views.my_badge, name="my-badge"),
@@ -35,8 +41,6 @@ urlpatterns += [
 
 # --- Door check-in (badges/checkin*.py, badges/api.py) ----------------------------------------
 urlpatterns += [
-    path("api/v1/checkin", api.scan, name="checkin-api"),
-    path("api/v1/checkin/batch", api.batch, name="checkin-batch"),
     path("api/v1/checkin/offline-data", api.offline, name="checkin-offline-data"),
     path("api/v1/checkin/search", api.search, name="checkin-search"),
     path("door/", checkin_views.door, name="door"),

@@ -43,13 +43,15 @@ def _count(key: str, timeout: int) -> int:
     """Add one to the counter at ``key`` (made with ``timeout``) and return its value."""
     backend = caches["default"]
     if isinstance(backend, RedisCache):
-        # One round trip: Django's add() and incr() would make three (incr asks EXISTS first),
-        # and every check-in scan pays for it.
+        # One command: Django's add() and incr() would make three round trips (incr asks
+        # EXISTS first), and every check-in scan pays for it. The first hit of a window also
+        # sets the expiry; were that lost, the key would only linger: every window has its own.
         redis_key = backend.make_and_validate_key(key)
-        pipeline = _redis_client(backend, redis_key).pipeline(transaction=False)
-        pipeline.set(redis_key, 0, ex=timeout, nx=True)
-        pipeline.incr(redis_key)
-        return pipeline.execute()[1]
+        client = _redis_client(backend, redis_key)
+        hits = client.incr(redis_key)
+        if hits == 1:
+            client.expire(redis_key, timeout)
+        return hits
     cache.add(key, 0, timeout)
     try:
         return cache.incr(key)

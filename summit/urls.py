@@ -9,9 +9,10 @@ from summit.openapi import openapi_view
 # Each app owns its URL prefixes (public pages, /organiser/<area>/, /api/v1/…) in its urls.py.
 urlpatterns = [
     path("", agenda_views.home, name="home"),
+    # Door devices' check-in API comes first: resolving it must not try every page's pattern.
+    path("", include("badges.urls")),
     path("", include("sessions.urls")),
     path("", include("registration.urls")),
-    path("", include("badges.urls")),
     path("organiser/", views.dashboard, name="organiser-dashboard"),
     path("api/v1/openapi.json", openapi_view, name="openapi"),
     path("organiser/summit/", views.summit_settings, name="summit-settings"),
