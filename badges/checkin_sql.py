@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
 
 from badges.checkpoints import CheckpointInfo
@@ -47,12 +47,19 @@ def insert_ignoring_conflict(
         )
         statement = _SQL[key] = (sql, fields)
     sql, fields = statement
-    params = [
-        field.get_db_prep_save(value, connection)
-        for field, value in zip(fields, values.values(), strict=True)
-    ]
-    row = fetch_one(sql, params)
+    row = fetch_one(sql, _prepared(fields, values.values()))
     return row[0] if row else None
+
+
+def _prepared(fields, values) -> list:
+    """Values as the database stores them. psycopg takes the hot path's values (UUIDs, aware
+    datetimes, numbers, booleans, text) as they are; SQLite needs the fields' preparation."""
+    if connection.vendor == "postgresql":
+        return list(values)
+    return [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(fields, values, strict=True)
+    ]
 
 
 def fetch_one(sql: str, params: list):
@@ -63,14 +70,15 @@ def fetch_one(sql: str, params: list):
     connections (CONN_MAX_AGE) keep it. (Behind a transaction-mode pooler such as PgBouncer
     < 1.21, turn this off by setting CHECKIN_PREPARED_STATEMENTS = False.)
     """
-    if connection.vendor == "postgresql" and getattr(settings, "CHECKIN_PREPARED_STATEMENTS", True):
+    database = connections[DEFAULT_DB_ALIAS]
+    if database.vendor == "postgresql" and getattr(settings, "CHECKIN_PREPARED_STATEMENTS", True):
         import psycopg
 
-        connection.ensure_connection()
-        with psycopg.Cursor(connection.connection) as cursor:
+        database.ensure_connection()
+        with psycopg.Cursor(database.connection) as cursor:
             cursor.execute(sql, params, prepare=True)
             return cursor.fetchone()
-    with connection.cursor() as cursor:
+    with database.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
 
@@ -153,6 +161,8 @@ def _aware(value):
 def admit_and_log(values: dict, *, lost_status: str, lost_conflict: bool):
     """PostgreSQL: log a scan that admits and record the admission, in one statement.
 
+    (Values go to psycopg as they are, see ``_prepared``.)
+
     One statement is atomic by itself, so the admitting scan costs one round trip instead of
     BEGIN, two INSERTs and COMMIT. The scan's id is drawn first so that the admission can
     point at it (the foreign key is checked at the end of the statement); if another door
@@ -165,18 +175,10 @@ def admit_and_log(values: dict, *, lost_status: str, lost_conflict: bool):
     sql = _SQL.get(key)
     if sql is None:
         sql = _SQL[key] = _admit_sql(columns)
-    scan_meta, admission_meta = Scan._meta, Admission._meta
-    prepared = [
-        scan_meta.get_field(name).get_db_prep_save(values[name], connection) for name in columns
-    ]
-    admission = [
-        admission_meta.get_field(name).get_db_prep_save(values[source], connection)
-        for name, source in _ADMISSION_SOURCES
-    ]
     params = [
-        *admission,
-        prepared[columns.index("scan_id")],
-        *prepared,
+        *(values[source] for _column, source in _ADMISSION_SOURCES),
+        values["scan_id"],
+        *(values[name] for name in columns),
         Scan.Result.OK,
         lost_status,
         lost_conflict,
