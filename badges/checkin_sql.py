@@ -21,6 +21,7 @@ from registration.models import Enrolment, Registration
 from sessions.models import Session
 
 _SQL: dict = {}
+PREPARE_ONLY_WHEN_ASKED = 2**31 - 1
 
 
 def insert_ignoring_conflict(
@@ -75,7 +76,13 @@ def fetch_one(sql: str, params: list):
         import psycopg
 
         database.ensure_connection()
-        with psycopg.Cursor(database.connection) as cursor:
+        raw = database.connection
+        if raw.prepare_threshold is None:
+            # Django turns psycopg's prepared statements off (prepare_threshold None), which
+            # makes even prepare=True plan every time. A huge threshold keeps them off for
+            # every other query while honouring prepare=True here.
+            raw.prepare_threshold = PREPARE_ONLY_WHEN_ASKED
+        with psycopg.Cursor(raw) as cursor:
             cursor.execute(sql, params, prepare=True)
             return cursor.fetchone()
     with database.cursor() as cursor:
