@@ -45,10 +45,3 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # from each other. Nothing here uses it: it is off unless GUNICORN_CONTROL_SOCKET names a path.
 control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
 control_socket_disable = not control_socket
-
-
-def post_fork(server, worker):
-    import sys
-
-    if os.environ.get("GIL_SWITCH_MS"):
-        sys.setswitchinterval(float(os.environ["GIL_SWITCH_MS"]) / 1000)
