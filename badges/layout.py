@@ -152,10 +152,10 @@ class Cell:
         return height
 
     @property
-    def names_offset(self) -> str:
-        """Class of the top padding that centres the name block vertically (0.5 mm steps)."""
+    def names_padding(self) -> float:
+        """Top padding (mm, in 0.5 mm steps) that centres the name block vertically."""
         offset = max(0.0, (NAMES_HEIGHT - self.names_height) / 2)
-        return f"pt-{int(offset * 2)}"
+        return int(offset * 2) / 2
 
 
 @functools.cache
@@ -301,8 +301,3 @@ def cell_origins(layout: str) -> tuple[tuple[float, float], ...]:
 def font_size_classes() -> list[tuple[str, float]]:
     """Every size fit_text can return, as (class name, points), for the CSS."""
     return [(f"fs-{tenths}", tenths / 10) for tenths in range(40, 321, 5)]
-
-
-def offset_classes() -> list[tuple[str, float]]:
-    """Every top padding Cell.names_offset can return, as (class name, mm), for the CSS."""
-    return [(f"pt-{halves}", halves / 2) for halves in range(int(NAMES_HEIGHT) + 1)]

@@ -1,16 +1,18 @@
 """Badge PDFs with WeasyPrint, from BadgeFace data (no database access here).
 
-Speed comes from three things:
+Speed comes from these things:
 
 - one :class:`Renderer` per thread (so per process in gunicorn and in the print pool) keeps
-  WeasyPrint's ``FontConfiguration``, the parsed badge stylesheet and WeasyPrint's cache, so
-  a badge costs layout and font subsetting only;
+  WeasyPrint's ``FontConfiguration``, the parsed badge stylesheet, the names' text styles and
+  WeasyPrint's cache, so a document costs layout of its shared parts and font subsetting;
 - WeasyPrint subsets fonts with libharfbuzz-subset (the Debian package
   ``libharfbuzz-subset0``; without it, it falls back to fontTools, several times slower, and
   logs a warning that the tests turn into a failure);
 - what badges of one category and script share (summit header, category band) is laid out
-  once per document and its drawing copied onto each badge's page (see :class:`_Finisher`),
-  so a badge costs the layout of its names only;
+  once per document and its drawing copied onto each badge's page (see :class:`_Finisher`);
+- a badge's page is a copy of one blank sheet laid out once per document, onto which its
+  names are drawn without WeasyPrint's layout (badges/names.py), so a badge costs shaping
+  and drawing its few lines of text;
 - the QR code is not an SVG for WeasyPrint to parse (~26 ms a code), but PDF rectangles
   appended to the page's content stream by the finisher, one per run of dark modules, into
   the square the template leaves empty (well under 1 ms).
@@ -22,6 +24,7 @@ from django.template.loader import get_template, render_to_string
 
 from badges import layout
 from badges.layout import MM, BadgeFace, SummitFace
+from badges.names import NameStyles, draw_names
 from badges.qr import pdf_operators, qr_matrix
 
 _local = threading.local()
@@ -40,17 +43,13 @@ def stylesheet_text() -> str:
             "side": layout.SIDE_MARGIN,
             "text_width": layout.TEXT_WIDTH,
             "summit_top": layout.SUMMIT_TOP,
-            "names_top": layout.NAMES_TOP,
-            "names_height": layout.NAMES_HEIGHT,
             "band_top": layout.BAND_TOP,
             "band_height": layout.BAND_HEIGHT,
             # Two lines (19 pt and 11 pt, line height 1.1, 0.6 mm apart) centred in the band.
             "band_padding": round((layout.BAND_HEIGHT - (30 * 1.1 * layout.PT + 0.6)) / 2, 2),
-            "offsets": layout.offset_classes(),
             "qr_top": layout.QR_TOP,
             "qr_left": layout.QR_LEFT,
             "qr_size": layout.QR_SIZE,
-            "cells": layout.FOUR_UP_CELLS,
             "crop_centre_top": layout.BADGE_HEIGHT - 4,
             "crop_centre_left": layout.BADGE_WIDTH - 4,
             "category_colours": layout.CATEGORY_COLOURS,
@@ -60,7 +59,7 @@ def stylesheet_text() -> str:
 
 
 class Renderer:
-    """WeasyPrint's reusable state: font configuration, stylesheet, template, cache."""
+    """WeasyPrint's reusable state: font configuration, stylesheet, text styles, cache."""
 
     def __init__(self) -> None:
         from weasyprint import CSS
@@ -69,6 +68,7 @@ class Renderer:
         self.font_config = FontConfiguration()
         self.stylesheet = CSS(string=stylesheet_text(), font_config=self.font_config)
         self.template = get_template("badges/pdf/sheet.html")
+        self.name_styles = NameStyles(self.font_config, self.stylesheet)
         self.cache: dict = {}
 
     def render(
@@ -85,36 +85,54 @@ class Renderer:
             ]
             for start in range(0, len(badges), per_page)
         ]
-        # Shared backgrounds pay off from two badges on; one badge carries its own.
-        backgrounds = (
-            {cell.background: cell for page in pages for cell in page} if len(badges) > 1 else {}
-        )
+        backgrounds = {cell.background: cell for page in pages for cell in page}
         html = self.template.render(
             {
                 "backgrounds": [cell.background_context for cell in backgrounds.values()],
-                "pages": pages,
                 "layout": layout_name,
                 "title": title,
                 "summit": summit,
                 "lang": pages[0][0].lang if pages else "zh-Hans",
             }
         )
-        return HTML(string=html).write_pdf(
-            finisher=_Finisher(layout_name, list(backgrounds), pages),
-            font_config=self.font_config,
-            stylesheets=[self.stylesheet],
-            cache=self.cache,
+        document = HTML(string=html).render(
+            font_config=self.font_config, stylesheets=[self.stylesheet], cache=self.cache
         )
+        # The backgrounds' pages, then one page per badge page, each a copy of the blank sheet.
+        blank = document.pages.pop()
+        styles = self.name_styles
+        document.pages += [_BadgePage(blank, cells, layout_name, styles) for cells in pages]
+        return document.write_pdf(finisher=_Finisher(layout_name, list(backgrounds), pages))
+
+
+class _BadgePage:
+    """A page of the document: the blank sheet, with the names of its badges drawn on it."""
+
+    def __init__(self, blank, cells: list, layout_name: str, styles: NameStyles) -> None:
+        self.blank = blank
+        self.cells = cells
+        self.layout_name = layout_name
+        self.styles = styles
+
+    def __getattr__(self, name: str):
+        return getattr(self.blank, name)
+
+    def paint(self, stream, scale: float = 1) -> None:
+        self.blank.paint(stream, scale)
+        with stream.stacked():
+            stream.transform(a=scale, d=scale)
+            origins = layout.cell_origins(self.layout_name)
+            for cell, origin in zip(self.cells, origins, strict=False):
+                draw_names(stream, cell, origin, self.styles)
 
 
 class _Finisher:
     """WeasyPrint finisher: puts each badge's background and QR code into its page.
 
-    A document of several badges starts with one page per background (what badges of one
-    category and script share: summit header, category band), laid out once. Their drawing
-    operators are copied into each badge page's content stream at the badge's place, then
-    those pages are taken out of the page tree (their streams emptied). Each QR code is
-    drawn as rectangles.
+    A document starts with one page per background (what badges of one category and script
+    share: summit header, category band), laid out once. Their drawing operators are copied
+    into each badge page's content stream at the badge's place, then those pages are taken
+    out of the page tree (their streams emptied). Each QR code is drawn as rectangles.
     """
 
     def __init__(self, layout_name: str, backgrounds: list[tuple[str, str]], pages: list):
@@ -143,10 +161,9 @@ class _Finisher:
         origins = layout.cell_origins(self.layout_name)
         for cells, stream in zip(self.pages, streams[len(drawings) :], strict=True):
             for cell, (left, top) in zip(cells, origins, strict=False):
-                if drawings:
-                    stream.stream.append(b"q 1 0 0 1 %.3f %.3f cm" % (left * MM, top * MM))
-                    stream.stream.extend(drawings[cell.background])
-                    stream.stream.append(b"Q")
+                stream.stream.append(b"q 1 0 0 1 %.3f %.3f cm" % (left * MM, top * MM))
+                stream.stream.extend(drawings[cell.background])
+                stream.stream.append(b"Q")
                 stream.stream.append(
                     pdf_operators(
                         qr_matrix(cell.badge.code),
