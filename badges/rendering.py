@@ -58,8 +58,12 @@ def stylesheet_text() -> str:
     )
 
 
+# Laid-out sheets a renderer keeps (a few per summit and layout); past this, it starts over.
+MAX_SHEETS = 64
+
+
 class Renderer:
-    """WeasyPrint's reusable state: font configuration, stylesheet, text styles, cache."""
+    """WeasyPrint's reusable state: font configuration, stylesheet, text styles, sheets."""
 
     def __init__(self) -> None:
         from weasyprint import CSS
@@ -70,12 +74,15 @@ class Renderer:
         self.template = get_template("badges/pdf/sheet.html")
         self.name_styles = NameStyles(self.font_config, self.stylesheet)
         self.cache: dict = {}
+        # Laid-out pages: the blank sheet of each layout, each background of each summit.
+        self.sheets: dict = {}
+        self.source = None  # a document the sheets came from, for Document.copy
 
     def render(
         self, summit: SummitFace, badges: list[BadgeFace], *, layout_name: str, title: str = ""
     ) -> bytes:
         """One PDF holding ``badges`` in order, one per A6 page or four per A4 sheet."""
-        from weasyprint import HTML
+        from weasyprint.pdf.metadata import DocumentMetadata
 
         per_page = layout.BADGES_PER_PAGE[layout_name]
         pages = [
@@ -86,27 +93,55 @@ class Renderer:
             for start in range(0, len(badges), per_page)
         ]
         backgrounds = {cell.background: cell for page in pages for cell in page}
-        html = self.template.render(
-            {
-                "backgrounds": [cell.background_context for cell in backgrounds.values()],
-                "layout": layout_name,
-                "title": title,
-                "summit": summit,
-                "lang": pages[0][0].lang if pages else "zh-Hans",
-            }
-        )
-        document = HTML(string=html).render(
-            font_config=self.font_config, stylesheets=[self.stylesheet], cache=self.cache
-        )
-        # The backgrounds' pages, then one page per badge page, each a copy of the blank sheet.
-        blank = document.pages.pop()
+        shared = self.shared_sheets(summit, layout_name, list(backgrounds.values()))
         styles = self.name_styles
-        document.pages += [_BadgePage(blank, cells, layout_name, styles) for cells in pages]
+        # Pages may come from several documents (WeasyPrint's Document.copy allows it).
+        document = self.source.copy(
+            shared + [_BadgePage(shared[0], cells, layout_name, styles) for cells in pages]
+        )
+        document.metadata = DocumentMetadata(
+            title=title or None, lang=pages[0][0].lang if pages else "zh-Hans"
+        )
         return document.write_pdf(finisher=_Finisher(layout_name, list(backgrounds), pages))
+
+    def shared_sheets(self, summit: SummitFace, layout_name: str, cells: list) -> list:
+        """The blank sheet of the layout, then the background of each cell's kind.
+
+        Laid out once per renderer, in one document, when first needed.
+        """
+        from weasyprint import HTML
+
+        keys = [(None, layout_name)] + [(summit, cell.background) for cell in cells]
+        missing = {
+            key: cell
+            for key, cell in zip(keys, [None, *cells], strict=True)
+            if key not in self.sheets
+        }
+        if missing:
+            html = self.template.render(
+                {
+                    "sheets": [
+                        {
+                            "layout": layout_name if cell is None else layout.LAYOUT_A6,
+                            "background": None if cell is None else cell.background_context,
+                        }
+                        for cell in missing.values()
+                    ],
+                    "summit": summit,
+                }
+            )
+            document = HTML(string=html).render(
+                font_config=self.font_config, stylesheets=[self.stylesheet], cache=self.cache
+            )
+            if len(self.sheets) + len(missing) > MAX_SHEETS:
+                self.sheets.clear()
+            self.sheets.update(zip(missing, document.pages, strict=True))
+            self.source = document
+        return [self.sheets[key] for key in keys]
 
 
 class _BadgePage:
-    """A page of the document: the blank sheet, with the names of its badges drawn on it."""
+    """A badge page: the blank sheet's size, with the names of its badges drawn on it."""
 
     def __init__(self, blank, cells: list, layout_name: str, styles: NameStyles) -> None:
         self.blank = blank
@@ -118,7 +153,7 @@ class _BadgePage:
         return getattr(self.blank, name)
 
     def paint(self, stream, scale: float = 1) -> None:
-        self.blank.paint(stream, scale)
+        # The blank sheet's own drawing (crop marks) is copied in by the finisher.
         with stream.stacked():
             stream.transform(a=scale, d=scale)
             origins = layout.cell_origins(self.layout_name)
@@ -127,12 +162,13 @@ class _BadgePage:
 
 
 class _Finisher:
-    """WeasyPrint finisher: puts each badge's background and QR code into its page.
+    """WeasyPrint finisher: puts each badge's sheet, background and QR code into its page.
 
-    A document starts with one page per background (what badges of one category and script
-    share: summit header, category band), laid out once. Their drawing operators are copied
-    into each badge page's content stream at the badge's place, then those pages are taken
-    out of the page tree (their streams emptied). Each QR code is drawn as rectangles.
+    A document starts with the blank sheet of its layout (crop marks, on four-up sheets)
+    and one page per background (what badges of one category and script share: summit
+    header, category band), each laid out once. Their drawings become form XObjects that
+    each badge page draws (at the badge's place, for a background), and those pages are
+    taken out of the page tree. Each QR code is drawn as rectangles.
     """
 
     def __init__(self, layout_name: str, backgrounds: list[tuple[str, str]], pages: list):
@@ -141,29 +177,49 @@ class _Finisher:
         self.pages = pages
 
     def __call__(self, document, pdf) -> None:
+        import pydyf
+
         kids = pdf.pages["Kids"]  # flat: number, 0, "R" for each page
-        count = len(self.backgrounds) + len(self.pages)
-        if len(kids) != 3 * count:
-            raise RuntimeError("badge pages and PDF pages differ; did a badge overflow?")
-        streams = [
-            pdf.objects[int(pdf.objects[kids[3 * index]]["Contents"].split()[0])]
-            for index in range(count)
-        ]
-        drawings = {}
-        for key, stream in zip(self.backgrounds, streams, strict=False):
+        shared = 1 + len(self.backgrounds)
+        if len(kids) != 3 * (shared + len(self.pages)):
+            raise RuntimeError("badge pages and PDF pages differ")
+        page_dicts = [pdf.objects[kids[3 * index]] for index in range(len(kids) // 3)]
+        streams = [pdf.objects[int(page["Contents"].split()[0])] for page in page_dicts]
+        resources_reference = page_dicts[0]["Resources"]
+        resources = pdf.objects[int(resources_reference.split()[0])]
+        forms = resources.setdefault("XObject", pydyf.Dictionary())
+        names = []
+        for index, (page, stream) in enumerate(zip(page_dicts, streams[:shared], strict=False)):
             # The first operator sets the page's own user space (points, y down); the badge
-            # pages have set theirs already when the copy is appended.
+            # pages have set theirs already when they draw the form.
             first, *operators = stream.stream
             if not first.endswith(b" cm"):
                 raise RuntimeError("unexpected WeasyPrint page stream")
-            drawings[key] = operators
             stream.stream = []
+            box = page["MediaBox"]
+            form = pydyf.Stream(
+                operators,
+                {
+                    "Type": "/XObject",
+                    "Subtype": "/Form",
+                    "BBox": pydyf.Array([0, 0, box[2] - box[0], box[3] - box[1]]),
+                    "Resources": resources_reference,
+                },
+                compress=stream.compress,
+            )
+            pdf.add_object(form)
+            name = f"Badge{index}"
+            forms[name] = form.reference
+            names.append(b"/%s Do" % name.encode())
+        sheet, backgrounds = names[0], dict(zip(self.backgrounds, names[1:], strict=True))
         origins = layout.cell_origins(self.layout_name)
-        for cells, stream in zip(self.pages, streams[len(drawings) :], strict=True):
+        for cells, stream in zip(self.pages, streams[shared:], strict=True):
+            stream.stream.append(sheet)
             for cell, (left, top) in zip(cells, origins, strict=False):
-                stream.stream.append(b"q 1 0 0 1 %.3f %.3f cm" % (left * MM, top * MM))
-                stream.stream.extend(drawings[cell.background])
-                stream.stream.append(b"Q")
+                stream.stream.append(
+                    b"q 1 0 0 1 %.3f %.3f cm %s Q"
+                    % (left * MM, top * MM, backgrounds[cell.background])
+                )
                 stream.stream.append(
                     pdf_operators(
                         qr_matrix(cell.badge.code),
@@ -172,8 +228,8 @@ class _Finisher:
                         layout.QR_SIZE * MM,
                     )
                 )
-        del kids[: 3 * len(drawings)]
-        pdf.pages["Count"] -= len(drawings)
+        del kids[: 3 * shared]
+        pdf.pages["Count"] -= shared
 
 
 def renderer() -> Renderer:
