@@ -304,14 +304,15 @@ def module_runs(matrix: list[list[bool]]) -> list[tuple[int, int, int]]:
     """Horizontal runs of dark modules as (column, row, length): one rectangle each."""
     runs = []
     for y, row in enumerate(matrix):
-        line = "".join("1" if module else "0" for module in row)
+        # A row of booleans as bytes 0 and 1, so that the regular expression finds the runs.
+        line = bytes(row)
         runs.extend(
             (match.start(), y, match.end() - match.start()) for match in _DARK.finditer(line)
         )
     return runs
 
 
-_DARK = re.compile("1+")
+_DARK = re.compile(b"\x01+")
 
 
 def pdf_operators(matrix: list[list[bool]], x: float, y: float, size: float) -> bytes:
