@@ -10,7 +10,11 @@ from badges.rendering import render_badges, renderer
 
 
 def start() -> None:
-    """Pool initializer: set up Django (settings from DJANGO_SETTINGS_MODULE), warm up."""
+    """Pool initializer: set up Django (settings from DJANGO_SETTINGS_MODULE), warm up.
+
+    The fork server has done both already (badges/pool_preload.py), unless its preloading
+    failed: multiprocessing ignores an ImportError there.
+    """
     import django
     from django.apps import apps
 

@@ -212,10 +212,8 @@ def render_print_file(
             write(len(chunk), pool.render_chunk(face, chunk, layout_name))
     else:
         context = multiprocessing.get_context("forkserver")
-        # The fork server imports once what every worker needs (WeasyPrint's import alone
-        # takes about a second: it looks for optional libraries), instead of the caller's
-        # __main__ script.
-        context.set_forkserver_preload(["badges.pool", "weasyprint", "pypdf", "qrcode"])
+        # The fork server prepares once what every worker needs (see badges/pool_preload.py).
+        context.set_forkserver_preload(["badges.pool_preload"])
         with ProcessPoolExecutor(workers, mp_context=context, initializer=pool.start) as executor:
             pending: deque = deque()
             for chunk in chunks:
