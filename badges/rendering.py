@@ -3,16 +3,18 @@
 Speed comes from these things:
 
 - one :class:`Renderer` per thread (so per process in gunicorn and in the print pool) keeps
-  WeasyPrint's ``FontConfiguration``, the parsed badge stylesheet, the names' text styles and
-  WeasyPrint's cache, so a document costs layout of its shared parts and font subsetting;
+  WeasyPrint's ``FontConfiguration``, the parsed badge stylesheet, the names' text styles,
+  WeasyPrint's cache and the laid-out sheets below, so a document lays nothing out: it costs
+  drawing, font subsetting and writing;
 - WeasyPrint subsets fonts with libharfbuzz-subset (the Debian package
   ``libharfbuzz-subset0``; without it, it falls back to fontTools, several times slower, and
   logs a warning that the tests turn into a failure);
-- what badges of one category and script share (summit header, category band) is laid out
-  once per document and its drawing copied onto each badge's page (see :class:`_Finisher`);
-- a badge's page is a copy of one blank sheet laid out once per document, onto which its
-  names are drawn without WeasyPrint's layout (badges/names.py), so a badge costs shaping
-  and drawing its few lines of text;
+- what badges of one category and script share (summit header, category band), and the
+  blank sheet of each layout (with its crop marks), are laid out once per renderer; each
+  document draws them once, as form XObjects that its badge pages use (see
+  :class:`_Finisher`);
+- a badge's names are drawn onto its page without WeasyPrint's layout (badges/names.py), so
+  a badge costs shaping and drawing its few lines of text;
 - the QR code is not an SVG for WeasyPrint to parse (~26 ms a code), but PDF rectangles
   appended to the page's content stream by the finisher, one per run of dark modules, into
   the square the template leaves empty (well under 1 ms).
