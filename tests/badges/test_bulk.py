@@ -100,6 +100,29 @@ def test_bulk_file_rendered_in_a_process_pool_keeps_order_and_reports_progress(s
 
 
 @pytest.mark.django_db
+def test_four_up_chunks_hold_whole_sheets_whatever_the_chunk_size(summit, guests):
+    ids = badge_ids(guests)
+    target = io.BytesIO()
+
+    count = render_print_file(
+        badges_to_print(summit, filters={}, order="name"),
+        summit,
+        target,
+        layout_name="a4-4up",
+        workers=1,
+        chunk_size=3,
+    )
+
+    content = target.getvalue()
+    assert count == 5
+    assert [pdfs.page_size_mm(page) for page in pdfs.pages(content)] == [(210, 297)] * 2
+    first = {verify_code(code).badge_id for code in pdfs.qr_codes(content, 0)}
+    second = {verify_code(code).badge_id for code in pdfs.qr_codes(content, 1)}
+    assert (len(first), len(second)) == (4, 1)
+    assert first | second == set(ids)
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("filters", "expected"),
     [
