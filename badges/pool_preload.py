@@ -13,7 +13,6 @@ import gc
 
 def prepare() -> None:
     import django
-    import pypdf  # noqa: F401  (every worker reads its chunks back with it)
     import qrcode  # noqa: F401  (every worker draws QR codes)
     from django.apps import apps
 

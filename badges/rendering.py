@@ -27,6 +27,7 @@ from django.template.loader import get_template, render_to_string
 from badges import layout
 from badges.layout import MM, BadgeFace, SummitFace
 from badges.names import NameStyles, draw_names
+from badges.pdfmerge import RelocatablePages, relocatable
 from badges.qr import pdf_operators, qr_matrix
 
 _local = threading.local()
@@ -84,6 +85,25 @@ class Renderer:
         self, summit: SummitFace, badges: list[BadgeFace], *, layout_name: str, title: str = ""
     ) -> bytes:
         """One PDF holding ``badges`` in order, one per A6 page or four per A4 sheet."""
+        document, finisher = self.document(summit, badges, layout_name=layout_name, title=title)
+        return document.write_pdf(finisher=finisher)
+
+    def render_pages(
+        self, summit: SummitFace, badges: list[BadgeFace], *, layout_name: str
+    ) -> RelocatablePages:
+        """The pages :meth:`render` would write, ready to append to a bulk file."""
+        from weasyprint import DEFAULT_OPTIONS
+        from weasyprint.pdf import generate_pdf  # what write_pdf does, but for the writing
+
+        document, finisher = self.document(summit, badges, layout_name=layout_name)
+        pdf = generate_pdf(document, None, 1, **DEFAULT_OPTIONS)
+        finisher(document, pdf)
+        return relocatable(pdf)
+
+    def document(
+        self, summit: SummitFace, badges: list[BadgeFace], *, layout_name: str, title: str = ""
+    ) -> tuple:
+        """A WeasyPrint document of ``badges``, and the finisher that completes its PDF."""
         from weasyprint.pdf.metadata import DocumentMetadata
 
         per_page = layout.BADGES_PER_PAGE[layout_name]
@@ -104,7 +124,7 @@ class Renderer:
         document.metadata = DocumentMetadata(
             title=title or None, lang=pages[0][0].lang if pages else "zh-Hans"
         )
-        return document.write_pdf(finisher=_Finisher(layout_name, list(backgrounds), pages))
+        return document, _Finisher(layout_name, list(backgrounds), pages)
 
     def shared_sheets(self, summit: SummitFace, layout_name: str, cells: list) -> list:
         """The blank sheet of the layout, then the background of each cell's kind.
