@@ -28,7 +28,7 @@ from badges import layout
 from badges.layout import MM, BadgeFace, SummitFace
 from badges.names import NameStyles, draw_names
 from badges.pdfmerge import RelocatablePages, relocatable
-from badges.qr import pdf_operators, qr_matrix
+from badges.qr import pdf_operators
 
 _local = threading.local()
 
@@ -244,7 +244,7 @@ class _Finisher:
                 )
                 stream.stream.append(
                     pdf_operators(
-                        qr_matrix(cell.badge.code),
+                        cell.badge.code,
                         (left + layout.QR_LEFT) * MM,
                         (top + layout.QR_TOP) * MM,
                         layout.QR_SIZE * MM,
