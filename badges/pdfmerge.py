@@ -36,7 +36,9 @@ class RelocatablePages:
 def relocatable(pdf) -> RelocatablePages:
     """The pages of a pydyf PDF (WeasyPrint's, before it is written) as RelocatablePages.
 
-    Serialised as pydyf writes them (streams compressed the same way), except references.
+    Serialised as pydyf writes them, except references, and streams compressed at zlib's
+    default level rather than pydyf's 9: within 1 % as small here, and up to four times
+    less CPU on the longer content streams of four-up sheets (0.33 ms a badge).
     """
     import pydyf
 
@@ -55,9 +57,8 @@ def relocatable(pdf) -> RelocatablePages:
         elif isinstance(value, pydyf.Stream):
             content = b"\n".join(pydyf._to_bytes(item) for item in value.stream)
             extra = dict(value.extra)
-            if value.compress:  # as pydyf.Stream.data does
-                compressor = zlib.compressobj(level=9)
-                content = compressor.compress(content) + compressor.flush()
+            if value.compress:
+                content = zlib.compress(content)
                 extra["Filter"] = "/FlateDecode"
             extra["Length"] = len(content)
             emit_dictionary(extra, parts)
