@@ -75,12 +75,21 @@ class _Style(dict):
     def __init__(self, font_config) -> None:
         super().__init__()
         self.font_config = font_config
+        self._layout = None
 
     def sized(self, font_size: float) -> "_Style":
         copy = _Style(self.font_config)
         copy.update(self)
         copy["font_size"] = font_size
         return copy
+
+    def layout(self):
+        """A Pango layout of this style, made once: each line only sets its text."""
+        if self._layout is None:
+            from weasyprint.text.line_break import Layout
+
+            self._layout = Layout(self)
+        return self._layout
 
 
 def draw_names(stream, cell: Cell, origin: tuple[float, float], styles: NameStyles) -> None:
@@ -123,12 +132,13 @@ def _draw_line(stream, text, style, left, top, width, line_height) -> None:
     from weasyprint.draw.text import draw_first_line
     from weasyprint.matrix import Matrix
     from weasyprint.text.ffi import FROM_UNITS, pango
-    from weasyprint.text.line_break import create_layout, line_size
+    from weasyprint.text.line_break import line_size
 
     text = _COLLAPSIBLE.sub(" ", text).strip(" ")
     if not text:
         return
-    pango_layout = create_layout(text, style, None, None, 0)
+    pango_layout = style.layout()
+    pango_layout.set_text(text)
     line, _ = pango_layout.get_first_line()
     line_width, height = line_size(line, style)
     baseline = pango.pango_layout_get_baseline(pango_layout.layout) * FROM_UNITS
