@@ -122,13 +122,15 @@ def draw_names(stream, cell: Cell, origin: tuple[float, float], styles: NameStyl
             lines = fitted.lines[:1] if kind == "job-title" else fitted.lines
             stream.set_color(style["color"])
             stream.begin_text()
+            emojis = []
             for line in lines:
-                _draw_line(stream, line, style, left, y, width, line_height)
+                emojis.append(_draw_line(stream, line, style, left, y, width, line_height))
                 y += line_height
             stream.end_text()
+            _draw_emojis(stream, style, emojis)
 
 
-def _draw_line(stream, text, style, left, top, width, line_height) -> None:
+def _draw_line(stream, text, style, left, top, width, line_height) -> tuple:
     from weasyprint.draw.text import draw_first_line
     from weasyprint.matrix import Matrix
     from weasyprint.text.ffi import FROM_UNITS, pango
@@ -136,7 +138,7 @@ def _draw_line(stream, text, style, left, top, width, line_height) -> None:
 
     text = _COLLAPSIBLE.sub(" ", text).strip(" ")
     if not text:
-        return
+        return left, top, []
     pango_layout = style.layout()
     pango_layout.set_text(text)
     line, _ = pango_layout.get_first_line()
@@ -146,4 +148,13 @@ def _draw_line(stream, text, style, left, top, width, line_height) -> None:
     x = left + (width - line_width) / 2 if line_width < width else left
     y = top + (line_height - height) / 2 + baseline
     box = SimpleNamespace(text=text, style=style, pango_layout=pango_layout)
-    draw_first_line(stream, box, "clip", "none", Matrix(d=-1, e=x, f=y))
+    return x, y, draw_first_line(stream, box, "clip", "none", Matrix(d=-1, e=x, f=y))
+
+
+def _draw_emojis(stream, style, lines: list) -> None:
+    """Colour glyphs (emoji fonts) are images, drawn after the text, as WeasyPrint does."""
+    from weasyprint.draw.text import draw_emojis
+
+    for x, y, emojis in lines:
+        if emojis:
+            draw_emojis(stream, style, x, y, emojis)
