@@ -57,6 +57,11 @@ class NameStyles:
                         style[key] = box.style[key]
                     except KeyError:
                         continue
+                # Copies at other sizes keep what was computed at this one: nothing here may
+                # depend on the font size but the line height (a number, times the size).
+                spacing = style["letter_spacing"], style["word_spacing"]
+                if spacing != ("normal", 0) or not isinstance(style["line_height"], float):
+                    raise ValueError(f"names: unsupported {box.text} style in badge.css")
                 self._base[box.text, style["lang"]] = style
         self._sized: dict = {}
 
