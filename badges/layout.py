@@ -152,34 +152,26 @@ class Cell:
         return height
 
     @property
-    def names_offset(self) -> str:
-        """Class of the top padding that centres the name block vertically (0.5 mm steps)."""
+    def names_padding(self) -> float:
+        """Top padding (mm, in 0.5 mm steps) that centres the name block vertically."""
         offset = max(0.0, (NAMES_HEIGHT - self.names_height) / 2)
-        return f"pt-{int(offset * 2)}"
+        return int(offset * 2) / 2
 
 
 @functools.cache
 def _advances() -> dict[int, float]:
     """Advance widths in em of the badge font (Noto Sans CJK SC Bold), by code point.
 
-    Read once per process (about 0.4 s); empty if the font is not installed, in which case
-    text_width estimates.
+    Read once per process (about 30 ms, 5 MB); empty if the font is not installed, in which
+    case text_width estimates.
     """
-    from fontTools.ttLib import TTFont, TTLibError
+    from badges.fontmetrics import advances
 
     for path in BADGE_FONT_FILES:
-        if not Path(path).exists():
-            continue
-        for number in range(16):  # the faces of the collection: JP, KR, SC, TC, HK…
-            try:
-                font = TTFont(path, fontNumber=number, lazy=True)
-            except TTLibError:  # past the last face
-                break
-            with font:
-                if font["name"].getDebugName(4) == BADGE_FONT_NAME:
-                    metrics, units = font["hmtx"].metrics, font["head"].unitsPerEm
-                    cmap = font.getBestCmap()
-                    return {point: metrics[glyph][0] / units for point, glyph in cmap.items()}
+        if Path(path).exists():
+            found = advances(path, BADGE_FONT_NAME)
+            if found is not None:
+                return found
     return {}
 
 
@@ -301,8 +293,3 @@ def cell_origins(layout: str) -> tuple[tuple[float, float], ...]:
 def font_size_classes() -> list[tuple[str, float]]:
     """Every size fit_text can return, as (class name, points), for the CSS."""
     return [(f"fs-{tenths}", tenths / 10) for tenths in range(40, 321, 5)]
-
-
-def offset_classes() -> list[tuple[str, float]]:
-    """Every top padding Cell.names_offset can return, as (class name, mm), for the CSS."""
-    return [(f"pt-{halves}", halves / 2) for halves in range(int(NAMES_HEIGHT) + 1)]

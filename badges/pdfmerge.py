@@ -6,17 +6,23 @@ every object they reach, already serialised, with object references left as hole
 process writing the file fills the holes with final object numbers and writes the chunk
 straight out, so it only ever holds a chunk or two, and the offsets of what it wrote.
 
-Only our own WeasyPrint output goes through here (pages carry their own resources and
-media boxes; no outlines, forms or named destinations to carry over).
+A chunk is serialised from WeasyPrint's PDF objects (pydyf's) before WeasyPrint writes
+them (:func:`relocatable`): writing the chunk as a PDF and reading it back with pypdf cost
+about a fifth of a badge's rendering. Only our own WeasyPrint output goes through here
+(pages carry their own resources and media boxes; no outlines, forms or named destinations
+to carry over).
 """
 
-import io
+import re
+import zlib
 from array import array
 from dataclasses import dataclass
 
 PARENT = 0  # hole for the page tree's object number (local references start at 1)
 CATALOG, PAGE_TREE = 1, 2
 HEADER = b"%PDF-1.7\n%\xb5\xed\xae\xfb\n"
+# How pydyf holds a reference to an object: its number, generation 0.
+_REFERENCE = re.compile(rb"(\d+) 0 R")
 
 
 @dataclass
@@ -27,77 +33,69 @@ class RelocatablePages:
     pages: list[int]
 
 
-def relocatable(pdf: bytes) -> RelocatablePages:
-    """Read a PDF (with pypdf) into RelocatablePages."""
-    from pypdf import PdfReader
-    from pypdf.generic import (
-        ArrayObject,
-        DictionaryObject,
-        IndirectObject,
-        NameObject,
-        NumberObject,
-        StreamObject,
-    )
+def relocatable(pdf) -> RelocatablePages:
+    """The pages of a pydyf PDF (WeasyPrint's, before it is written) as RelocatablePages.
 
-    reader = PdfReader(io.BytesIO(pdf))
-    numbers: dict[tuple[int, int], int] = {}
-    queue: list[IndirectObject] = []
-    names: dict[str, bytes] = {}
+    Serialised as pydyf writes them, except references, and streams compressed at zlib's
+    default level rather than pydyf's 9: within 1 % as small here, and up to four times
+    less CPU on the longer content streams of four-up sheets (0.33 ms a badge).
+    """
+    import pydyf
 
-    def local(reference: IndirectObject) -> int:
-        key = (reference.idnum, reference.generation)
-        if key not in numbers:
-            numbers[key] = len(numbers) + 1
-            queue.append(reference)
-        return numbers[key]
+    numbers: dict[int, int] = {}  # pydyf object number -> local number
+    queue: list[int] = []
 
-    def name(key: str) -> bytes:
-        if key not in names:
-            buffer = io.BytesIO()
-            NameObject(key).write_to_stream(buffer)
-            names[key] = buffer.getvalue()
-        return names[key]
+    def local(number: int) -> int:
+        if number not in numbers:
+            numbers[number] = len(numbers) + 1
+            queue.append(number)
+        return numbers[number]
 
-    def emit(value, parts: list, *, page: bool = False) -> None:
-        if isinstance(value, IndirectObject):
-            parts += [local(value), b" 0 R"]
-        elif isinstance(value, DictionaryObject):
-            parts.append(b"<<")
-            for key, item in value.items():
-                if isinstance(value, StreamObject) and key == "/Length":
-                    continue
-                parts += [name(key), b" "]
-                if page and key == "/Parent":
-                    parts += [PARENT, b" 0 R"]
-                else:
-                    emit(item, parts)
-                parts.append(b"\n")
-            if isinstance(value, StreamObject):
-                # The stream's bytes as stored (still compressed): pypdf keeps them in _data.
-                data = value._data
-                parts += [b"/Length %d>>\nstream\n" % len(data), data, b"\nendstream"]
-            else:
-                parts.append(b">>")
-        elif isinstance(value, ArrayObject):
+    def emit(value, parts: list) -> None:
+        if isinstance(value, bytes) and (reference := _REFERENCE.fullmatch(value)):
+            parts += [local(int(reference[1])), b" 0 R"]
+        elif isinstance(value, pydyf.Stream):
+            content = b"\n".join(pydyf._to_bytes(item) for item in value.stream)
+            extra = dict(value.extra)
+            if value.compress:
+                content = zlib.compress(content)
+                extra["Filter"] = "/FlateDecode"
+            extra["Length"] = len(content)
+            emit_dictionary(extra, parts)
+            parts += [b"\nstream\n", content, b"\nendstream"]
+        elif isinstance(value, dict):
+            emit_dictionary(value, parts)
+        elif isinstance(value, list):
             parts.append(b"[")
-            for item in value:
+            for index, item in enumerate(value):
+                if index:
+                    parts.append(b" ")
                 emit(item, parts)
-                parts.append(b" ")
             parts.append(b"]")
-        elif isinstance(value, NumberObject):
-            parts.append(b"%d" % value)
         else:
-            buffer = io.BytesIO()
-            value.write_to_stream(buffer)
-            parts.append(buffer.getvalue())
+            parts.append(pydyf._to_bytes(value))
 
-    pages = [local(page.indirect_reference) for page in reader.pages]
-    page_numbers = set(pages)
+    def emit_dictionary(value: dict, parts: list, *, page: bool = False) -> None:
+        parts.append(b"<<")
+        for key, item in value.items():
+            parts += [b"/", pydyf._to_bytes(key), b" "]
+            if page and key == "Parent":
+                parts += [PARENT, b" 0 R"]
+            else:
+                emit(item, parts)
+        parts.append(b">>")
+
+    kids = pdf.pages["Kids"]  # flat: number, 0, "R" for each page
+    pages = [local(number) for number in kids[::3]]
+    page_numbers = set(kids[::3])
     objects = []
     while len(objects) < len(queue):
-        reference = queue[len(objects)]
+        number = queue[len(objects)]
         parts: list = []
-        emit(reference.get_object(), parts, page=len(objects) + 1 in page_numbers)
+        if number in page_numbers:
+            emit_dictionary(pdf.objects[number], parts, page=True)
+        else:
+            emit(pdf.objects[number], parts)
         objects.append(_joined(parts))
     return RelocatablePages(objects, pages)
 

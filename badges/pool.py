@@ -5,12 +5,16 @@ Django is set up, so this module imports nothing that needs the app registry (no
 """
 
 from badges.layout import BadgeFace, SummitFace
-from badges.pdfmerge import RelocatablePages, relocatable
-from badges.rendering import render_badges, renderer
+from badges.pdfmerge import RelocatablePages
+from badges.rendering import renderer
 
 
 def start() -> None:
-    """Pool initializer: set up Django (settings from DJANGO_SETTINGS_MODULE), warm up."""
+    """Pool initializer: set up Django (settings from DJANGO_SETTINGS_MODULE), warm up.
+
+    The fork server has done both already (badges/pool_preload.py), unless its preloading
+    failed: multiprocessing ignores an ImportError there.
+    """
     import django
     from django.apps import apps
 
@@ -21,4 +25,4 @@ def start() -> None:
 
 def render_chunk(summit: SummitFace, faces: list[BadgeFace], layout_name: str) -> RelocatablePages:
     """One chunk of a print file, ready to be appended to it."""
-    return relocatable(render_badges(summit, faces, layout_name=layout_name))
+    return renderer().render_pages(summit, faces, layout_name=layout_name)

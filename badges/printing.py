@@ -22,7 +22,7 @@ from django.utils import translation
 from django.utils.translation import pgettext_lazy
 
 from badges import pool
-from badges.layout import LAYOUT_A6, BadgeFace, SummitFace
+from badges.layout import BADGES_PER_PAGE, LAYOUT_A6, BadgeFace, SummitFace
 from badges.models import Badge
 from badges.pdfmerge import PdfConcatenation, RelocatablePages
 from badges.rendering import render_badges
@@ -191,7 +191,10 @@ def render_print_file(
     badges. Uses a process pool when there is more than one chunk and more than one worker.
     """
     total = badges.count()
-    chunk_size = chunk_size or settings.BADGE_PRINT_CHUNK_SIZE
+    # Whole pages per chunk: a four-up chunk of 250 badges would end on a half-empty sheet
+    # in the middle of the file.
+    per_page = BADGES_PER_PAGE[layout_name]
+    chunk_size = -(-(chunk_size or settings.BADGE_PRINT_CHUNK_SIZE) // per_page) * per_page
     workers = default_workers() if workers is None else workers
     face = summit_face(summit)
     words: dict = {}
@@ -212,10 +215,8 @@ def render_print_file(
             write(len(chunk), pool.render_chunk(face, chunk, layout_name))
     else:
         context = multiprocessing.get_context("forkserver")
-        # The fork server imports once what every worker needs (WeasyPrint's import alone
-        # takes about a second: it looks for optional libraries), instead of the caller's
-        # __main__ script.
-        context.set_forkserver_preload(["badges.pool", "weasyprint", "pypdf", "qrcode"])
+        # The fork server prepares once what every worker needs (see badges/pool_preload.py).
+        context.set_forkserver_preload(["badges.pool_preload"])
         with ProcessPoolExecutor(workers, mp_context=context, initializer=pool.start) as executor:
             pending: deque = deque()
             for chunk in chunks:

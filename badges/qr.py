@@ -7,13 +7,15 @@ at 5.2 ms, no better (docs/benchmarks.md). :func:`qr_matrix` makes *exactly qrco
 matrix* (tests/badges/test_qr.py compares them on random codes) in about a tenth of that:
 
 - the layout of the symbol (function patterns, the order in which data modules are filled,
-  the eight mask patterns) is taken once from qrcode itself and cached;
+  the eight mask patterns, the format information of each) is taken once from qrcode
+  itself and cached;
 - codewords (alphanumeric segment, padding, Reed-Solomon error correction, interleaving)
-  are computed with table-driven arithmetic;
+  are computed with table-driven arithmetic, and placed four bits at a time from tables;
 - the eight masked symbols are scored with qrcode's own penalty rules on whole-symbol bit
   sets: every row (then every column) of the symbol is one stretch of a Python integer,
   with a zero bit between lines, so each rule is a few shifts, ANDs and bit counts;
-- qrcode writes the winning mask's format information.
+- the winning symbol's runs of dark modules, which the badge draws, are read off that
+  integer written out in binary (:func:`qr_runs`).
 
 Any other text goes through qrcode unchanged.
 """
@@ -165,6 +167,34 @@ class _Layout:
             ]
             for index in range(len(order) // 8)
         ]
+        # The same as tables: for each half codeword (4 bits, most significant half first),
+        # the modules each of its 16 values darkens, as one bit set over the symbol.
+        self.nibbles = []
+        for index in range(len(order) // 8):
+            for half in range(2):
+                bits = [1 << row_major(*order[8 * index + 4 * half + bit]) for bit in range(4)]
+                self.nibbles.append(
+                    tuple(
+                        sum(bits[bit] for bit in range(4) if value & (0x8 >> bit))
+                        for value in range(16)
+                    )
+                )
+        # For each mask pattern, the dark modules of the format information (and the dark
+        # module), as qrcode.QRCode.setup_type_info writes them.
+        self.format_dark = []
+        for pattern in range(8):
+            code = qrcode.QRCode(version=version, error_correction=qrcode.constants.ERROR_CORRECT_M)
+            code.modules_count = size
+            code.modules = [[False] * size for _ in range(size)]
+            code.setup_type_info(False, pattern)
+            self.format_dark.append(
+                sum(
+                    1 << row_major(row, column)
+                    for row, line in enumerate(code.modules)
+                    for column, module in enumerate(line)
+                    if module
+                )
+            )
         self.lines = (1 << (stride * size)) - 1
         for line in range(size):
             self.lines &= ~(1 << (line * stride + size))  # the guard bit after each line
@@ -259,24 +289,25 @@ def _penalty(rows: int, columns: int, layout: _Layout) -> int:
     return points
 
 
-def qr_matrix(text: str) -> list[list[bool]]:
-    """The module matrix (rows of booleans, no quiet zone) qrcode makes for ``text``."""
+def _symbol(text: str) -> tuple[int, "_Layout"] | None:
+    """The symbol qrcode makes for a badge code, as a bit set of rows (see _Layout).
+
+    None for any other text (not 116 characters of base32 in one alphanumeric segment).
+    """
     from qrcode import util
 
     # As qrcode.QRCode.add_data (optimize=20) splits it: one alphanumeric segment, unless a
     # run of 20 digits or more would be cheaper in numeric mode.
+    if not _FAST.fullmatch(text):
+        return None
     chunks = list(util.optimal_data_chunks(text, minimum=20))
-    if not _FAST.fullmatch(text) or len(chunks) != 1 or chunks[0].mode != util.MODE_ALPHA_NUM:
-        code = _qrcode(text)
-        code.make(fit=True)
-        return code.modules
+    if len(chunks) != 1 or chunks[0].mode != util.MODE_ALPHA_NUM:
+        return None
     layout = _layout(VERSION)
-    bitmap = bytearray(layout.bytes)
-    for codeword, positions in zip(_codewords(text, layout), layout.placement, strict=False):
-        for bit, (index, value) in enumerate(positions):
-            if codeword & (0x80 >> bit):
-                bitmap[index] |= value
-    raw = int.from_bytes(bitmap, "little")
+    raw = 0
+    nibbles = layout.nibbles
+    for index, codeword in enumerate(_codewords(text, layout)):
+        raw |= nibbles[2 * index][codeword >> 4] | nibbles[2 * index + 1][codeword & 15]
     raw_t = _transposed(raw, layout)
     best = None
     for pattern in range(8):
@@ -286,45 +317,71 @@ def qr_matrix(text: str) -> list[list[bool]]:
         if best is None or points < best[0]:
             best = (points, pattern, rows)
     _, pattern, rows = best
+    return rows | layout.format_dark[pattern], layout
+
+
+def qr_matrix(text: str) -> list[list[bool]]:
+    """The module matrix (rows of booleans, no quiet zone) qrcode makes for ``text``."""
+    symbol = _symbol(text)
+    if symbol is None:
+        code = _qrcode(text)
+        code.make(fit=True)
+        return code.modules
+    rows, layout = symbol
     size, stride = layout.size, layout.stride
-    code = _qrcode(text, version=VERSION)
-    code.modules_count = size
-    code.modules = [
+    return [
         [
             bit == "1"
             for bit in reversed(format((rows >> (row * stride)) & ((1 << size) - 1), f"0{size}b"))
         ]
         for row in range(size)
     ]
-    code.setup_type_info(False, pattern)  # format information and the dark module
-    return code.modules
+
+
+def qr_runs(text: str) -> tuple[list[tuple[int, int, int]], int]:
+    """module_runs of qr_matrix(text), and the symbol's size in modules."""
+    symbol = _symbol(text)
+    if symbol is None:
+        matrix = qr_matrix(text)
+        return module_runs(matrix), len(matrix)
+    rows, layout = symbol
+    stride = layout.stride
+    # Every line of the bit set, first module first; the zero guard bit ends each run.
+    line = format(rows, f"0{stride * layout.size}b")[::-1].encode()
+    runs = []
+    for match in _DARK_BITS.finditer(line):
+        row, column = divmod(match.start(), stride)
+        runs.append((column, row, match.end() - match.start()))
+    return runs, layout.size
 
 
 def module_runs(matrix: list[list[bool]]) -> list[tuple[int, int, int]]:
     """Horizontal runs of dark modules as (column, row, length): one rectangle each."""
     runs = []
     for y, row in enumerate(matrix):
-        line = "".join("1" if module else "0" for module in row)
+        # A row of booleans as bytes 0 and 1, so that the regular expression finds the runs.
+        line = bytes(row)
         runs.extend(
             (match.start(), y, match.end() - match.start()) for match in _DARK.finditer(line)
         )
     return runs
 
 
-_DARK = re.compile("1+")
+_DARK = re.compile(b"\x01+")
+_DARK_BITS = re.compile(b"1+")
 
 
-def pdf_operators(matrix: list[list[bool]], x: float, y: float, size: float) -> bytes:
-    """PDF path operators filling the dark modules into the square (x, y, size).
+def pdf_operators(text: str, x: float, y: float, size: float) -> bytes:
+    """PDF path operators filling the dark modules of ``text``'s QR code into the square
+    (x, y, size).
 
     Coordinates are in the page's current user space, y pointing down (as WeasyPrint leaves
     it); the quiet zone is the caller's margin around the square. The rectangles are in
     module units, scaled by one transformation.
     """
-    module = size / len(matrix)
-    rectangles = b"\n".join(
-        b"%d %d %d 1 re" % (column, row, length) for column, row, length in module_runs(matrix)
-    )
+    runs, count = qr_runs(text)
+    module = size / count
+    rectangles = b"\n".join(b"%d %d %d 1 re" % run for run in runs)
     return b"q 0 0 0 rg %.4f 0 0 %.4f %.3f %.3f cm\n%s\nf Q" % (module, module, x, y, rectangles)
 
 

@@ -100,6 +100,52 @@ def test_bulk_file_rendered_in_a_process_pool_keeps_order_and_reports_progress(s
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("layout_name", ["a6", "a4-4up"])
+def test_bulk_file_text_layer_holds_the_names_with_real_glyphs(summit, guests, layout_name):
+    badge_ids(guests)
+    target = io.BytesIO()
+
+    with pdfs.weasyprint_log() as warnings:
+        render_print_file(
+            badges_to_print(summit, filters={}, order="name"),
+            summit,
+            target,
+            layout_name=layout_name,
+            workers=1,
+            chunk_size=4,
+        )
+
+    text = " ".join(pdfs.text(page) for page in pdfs.pages(target.getvalue()))
+    for expected in ("陳大文", "Chan Tai Man", "张伟", "Ana Sousa", "Zeta University"):
+        assert expected in text
+    assert "數字政府建設峰會暨數字灣區發展論壇" in text  # a background, drawn as a form
+    assert [record.getMessage() for record in warnings] == []
+
+
+@pytest.mark.django_db
+def test_four_up_chunks_hold_whole_sheets_whatever_the_chunk_size(summit, guests):
+    ids = badge_ids(guests)
+    target = io.BytesIO()
+
+    count = render_print_file(
+        badges_to_print(summit, filters={}, order="name"),
+        summit,
+        target,
+        layout_name="a4-4up",
+        workers=1,
+        chunk_size=3,
+    )
+
+    content = target.getvalue()
+    assert count == 5
+    assert [pdfs.page_size_mm(page) for page in pdfs.pages(content)] == [(210, 297)] * 2
+    first = {verify_code(code).badge_id for code in pdfs.qr_codes(content, 0)}
+    second = {verify_code(code).badge_id for code in pdfs.qr_codes(content, 1)}
+    assert (len(first), len(second)) == (4, 1)
+    assert first | second == set(ids)
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("filters", "expected"),
     [

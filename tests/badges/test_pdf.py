@@ -154,3 +154,31 @@ def test_a6_layout_puts_one_badge_on_each_page_in_order(summit):
     assert [verify_code(pdfs.qr_codes(content, i)[0]).badge_id for i in range(3)] == [
         badge.pk for badge in badges
     ]
+
+
+@pytest.mark.django_db
+def test_four_up_names_are_centred_in_the_names_block_of_their_own_badge(summit):
+    badges = [badge_of(summit, *guest) for guest in GUESTS[:4]]
+    faces = [badge_face(badge) for badge in badges]
+
+    content = render_badges(summit_face(summit), faces, layout_name=LAYOUT_A4_4UP)
+
+    mm = 72 / 25.4
+    lines: dict = {}  # badge (column, row) -> lines as [middle, height, left, right] in mm
+    boxes = pdfs.character_boxes(content)
+    for char, (left, bottom, right, top) in sorted(boxes, key=lambda box: -box[1][3]):
+        x, y = (left + right) / 2 / mm, 297 - (bottom + top) / 2 / mm  # mm from top-left
+        column, row = int(x // 105), int(y // 148)
+        if char.isspace() or not 30 <= y - 148 * row <= 75:  # the names block only
+            continue
+        badge_lines = lines.setdefault((column, row), [])
+        line = next((line for line in badge_lines if abs(line[0] - y) < line[1] / 2), None)
+        if line is None:
+            badge_lines.append([y, (top - bottom) / mm, left / mm, right / mm])
+        else:
+            line[2], line[3] = min(line[2], left / mm), max(line[3], right / mm)
+    assert set(lines) == {(0, 0), (1, 0), (0, 1), (1, 1)}
+    for (column, _), badge_lines in lines.items():
+        assert len(badge_lines) >= 2  # name and organisation at least
+        for _, _, left, right in badge_lines:
+            assert abs((left + right) / 2 - (105 * column + 52.5)) < 1.5

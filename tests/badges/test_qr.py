@@ -54,6 +54,26 @@ def test_module_runs_cover_exactly_the_dark_modules():
     assert covered == dark
 
 
+@pytest.mark.parametrize("attempt", range(20))
+def test_qr_runs_are_the_runs_of_qrcodes_own_matrix(attempt):
+    import qrcode
+
+    code = random_code()
+    reference = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+    reference.add_data(code)
+    reference.make(fit=True)
+
+    assert qr.qr_runs(code) == (qr.module_runs(reference.modules), len(reference.modules))
+
+
+def test_qr_runs_of_other_text_are_the_runs_of_its_matrix():
+    text = "https://example.org/badge?id=42"
+
+    matrix = qr.qr_matrix(text)
+
+    assert qr.qr_runs(text) == (qr.module_runs(matrix), len(matrix))
+
+
 def test_text_width_counts_chinese_characters_as_full_width():
     assert text_width("陳大文") == 3.0
 

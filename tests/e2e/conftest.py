@@ -155,9 +155,10 @@ def site(tmp_path_factory):
         "TASK_WORKERS": "1",
         "WORKER_HEARTBEAT_SECONDS": "1",
         "WORKER_RECOVERY_SECONDS": "2",
-        # Small chunks: the bulk job reports progress often, so a test can kill it half-way
-        # however fast the machine renders.
-        "BADGE_PRINT_CHUNK_SIZE": "10",
+        # Tiny chunks: the bulk job reports progress often, and lasts long enough for a test
+        # to kill it half-way however fast the machine renders (a chunk costs ~35 ms of font
+        # subsetting and writing whatever its size; badges themselves under 1 ms each).
+        "BADGE_PRINT_CHUNK_SIZE": "2",
         "LOG_LEVEL": "INFO",
         "PYTHON": sys.executable,
         marker: "1",
