@@ -69,7 +69,7 @@ def fetch_one(sql: str, params: list):
     Planning the scan's query costs PostgreSQL more than running it (a join of six small
     index lookups): a prepared statement is planned once per connection, and persistent
     connections (CONN_MAX_AGE) keep it. (Behind a transaction-mode pooler such as PgBouncer
-    < 1.21, turn this off by setting CHECKIN_PREPARED_STATEMENTS = False.)
+    < 1.21, turn this off with DB_PREPARED_STATEMENTS=0.)
     """
     database = connections[DEFAULT_DB_ALIAS]
     if database.vendor == "postgresql" and getattr(settings, "CHECKIN_PREPARED_STATEMENTS", True):
@@ -78,9 +78,9 @@ def fetch_one(sql: str, params: list):
         database.ensure_connection()
         raw = database.connection
         if raw.prepare_threshold is None:
-            # Django turns psycopg's prepared statements off (prepare_threshold None), which
-            # makes even prepare=True plan every time. A huge threshold keeps them off for
-            # every other query while honouring prepare=True here.
+            # Django turns psycopg's prepared statements off (prepare_threshold None) unless
+            # DATABASES sets a threshold, and then psycopg ignores even prepare=True. A huge
+            # threshold keeps them off for every other query and honours prepare=True here.
             raw.prepare_threshold = PREPARE_ONLY_WHEN_ASKED
         with psycopg.Cursor(raw) as cursor:
             cursor.execute(sql, params, prepare=True)

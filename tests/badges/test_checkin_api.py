@@ -409,8 +409,8 @@ def test_scan_takes_few_queries(scan_api, token, checkpoint, badge, monkeypatch)
 
 @pytest.mark.postgres
 def test_the_scan_statements_are_prepared_once_per_connection(scan_api, token, checkpoint):
-    """Django turns psycopg's prepared statements off; the hot path turns them on for itself
-    (planning the state query cost PostgreSQL eight times what running it does)."""
+    """Planning the state query cost PostgreSQL eight times what running it does: the hot
+    path's statements are prepared on their first run, whatever DATABASES says."""
     badges = [factories.BadgeFactory(registration__summit=checkpoint.summit) for _ in range(3)]
     for badge in badges * 2:
         scan_api({"code": code_of(badge), "checkpoint": "main-entrance"}, token=token)
@@ -423,7 +423,6 @@ def test_the_scan_statements_are_prepared_once_per_connection(scan_api, token, c
     assert prepared[state] == 6
     assert any(sql.startswith("WITH new AS") for sql in prepared)  # the first entries
     assert any(sql.startswith("INSERT INTO") for sql in prepared)  # the repeats
-    assert all(sql.startswith(("SELECT b.id", "WITH new AS", "INSERT INTO")) for sql in prepared)
 
 
 @pytest.mark.parametrize(
