@@ -110,7 +110,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, keeping one client per connection pool (summit/cache.py).
+            "BACKEND": "summit.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "bayline",
         }

@@ -78,3 +78,17 @@ def test_connection_health_checks_are_on_unless_turned_off(environment):
     assert settings_module()["DATABASES"]["default"]["CONN_HEALTH_CHECKS"] is True
     environment.setenv("CONN_HEALTH_CHECKS", "0")
     assert settings_module()["DATABASES"]["default"]["CONN_HEALTH_CHECKS"] is False
+
+
+def test_redis_cache_keeps_one_client_per_connection_pool(environment):
+    from summit.cache import RedisCache
+
+    environment.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    assert settings_module()["CACHES"]["default"]["BACKEND"] == "summit.cache.RedisCache"
+    backend = RedisCache("redis://127.0.0.1:6379/0", {})
+
+    first = backend._cache.get_client("a", write=True)
+
+    # No connection is made: a client only wraps its pool.
+    assert backend._cache.get_client("b") is first
+    assert first.connection_pool is backend._cache._get_connection_pool(write=True)
