@@ -169,24 +169,22 @@ def register_guest(
     """
     now = timezone.now()
     user_id = user.pk if user is not None else None
-    # One query for both: this very submission seen before, or another one by this person.
-    seen = Q(pk__in=[])
-    if submission_key is not None:
-        seen |= Q(submission_key=submission_key)
-    if user_id:
-        seen |= Q(summit=summit, user_id=user_id)
-    existing = Registration.objects.filter(seen).first() if (submission_key or user_id) else None
-    if existing is not None:
-        if submission_key is not None and existing.submission_key == submission_key:
-            if existing.user_id != user_id:
-                raise AlreadyRegistered
-            return existing, False
-        raise AlreadyRegistered
-    if not imported and not summit.registration_is_open(now):
-        raise RegistrationClosed
-    if invitation is not None and not invitation_is_usable(invitation, now):
-        raise InvitationNotValid
-    targets = valid_targets(summit, forum_ids, session_ids)
+    # Nothing is asked first whether this submission or this person registered before: the
+    # unique constraints on the submission key and on (summit, user) refuse the second
+    # registration, and only then (or when a rule refuses) is the earlier one looked up. That
+    # saves a query on the busiest request of the summit.
+    try:
+        if not imported and not summit.registration_is_open(now):
+            raise RegistrationClosed
+        if invitation is not None and not invitation_is_usable(invitation, now):
+            raise InvitationNotValid
+        targets = valid_targets(summit, forum_ids, session_ids)
+    except RegistrationError:
+        # A resubmission of a form that went through returns what it made, whatever changed.
+        earlier = _earlier_registration(summit, user_id=user_id, submission_key=submission_key)
+        if earlier is not None:
+            return earlier, False
+        raise
     needs_approval = summit.approval_required and invitation is None and not imported
     try:
         with transaction.atomic():
@@ -206,19 +204,38 @@ def register_guest(
                 now=now,
             )
     except IntegrityError:
-        # A concurrent twin of this submission (or another one by the same person) won.
-        if submission_key is not None:
-            existing = Registration.objects.filter(submission_key=submission_key).first()
-            if existing is not None and existing.user_id == user_id:
-                return existing, False
-        if user_id and Registration.objects.filter(summit=summit, user_id=user_id).exists():
-            raise AlreadyRegistered from None
+        # This submission (a double click, maybe at the very same moment) or another one by
+        # the same person came first; or the address or the invitation is taken.
+        earlier = _earlier_registration(summit, user_id=user_id, submission_key=submission_key)
+        if earlier is not None:
+            return earlier, False
         if Registration.objects.filter(summit=summit, email__iexact=email).exists():
             raise EmailAlreadyRegistered from None
         if invitation is not None:
             raise InvitationNotValid from None
         raise
     return registration, True
+
+
+def _earlier_registration(
+    summit: Summit, *, user_id: int | None, submission_key: uuid.UUID | None
+) -> Registration | None:
+    """The registration this very submission made before (returned), else None; raises
+    AlreadyRegistered if this person registered already with another submission (or the key
+    belongs to someone else's)."""
+    seen = Q(pk__in=[])
+    if submission_key is not None:
+        seen |= Q(submission_key=submission_key)
+    if user_id:
+        seen |= Q(summit=summit, user_id=user_id)
+    found = list(Registration.objects.filter(seen)) if (submission_key or user_id) else []
+    for registration in found:
+        same_key = submission_key is not None and registration.submission_key == submission_key
+        if same_key and registration.user_id == user_id:
+            return registration
+    if found:
+        raise AlreadyRegistered
+    return None
 
 
 def _create(
