@@ -285,7 +285,8 @@ def _create(
     if not needs_approval:
         if take_summit_seat(summit.pk):  # the summit row is locked from here to commit
             waiting = [e.pk for e in enrolments if not take_seat(Target.of(e))]
-            Enrolment.objects.filter(pk__in=waiting).update(status=Enrolment.Status.WAITLISTED)
+            if waiting:
+                Enrolment.objects.filter(pk__in=waiting).update(status=Enrolment.Status.WAITLISTED)
         else:
             status = registration.status = Registration.Status.WAITLISTED
             Registration.objects.filter(pk=registration.pk).update(status=status)
