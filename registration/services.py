@@ -22,6 +22,7 @@ from registration.capacity import (
     take_seat,
     take_summit_seat,
 )
+from registration.choosable import choosable_ids
 from registration.models import (
     Category,
     Enrolment,
@@ -31,7 +32,6 @@ from registration.models import (
     RegistrationEvent,
 )
 from registration.outbox import Outbox
-from sessions.models import Forum, Session
 from summit.models import Summit
 
 # The version of the consent text guests agree to (registration/templates/registration/
@@ -114,30 +114,13 @@ def invitation_is_usable(invitation: Invitation, now=None) -> bool:
     return not Registration.objects.filter(invitation=invitation).exists()
 
 
-def choosable_forums(summit: Summit):
-    return Forum.objects.filter(summit=summit, kind=Forum.Kind.THEMED)
-
-
-def choosable_sessions(summit: Summit):
-    return Session.objects.filter(
-        forum__summit=summit,
-        requires_enrolment=True,
-        is_published=True,
-        status=Session.Status.SCHEDULED,
-    )
-
-
 def valid_targets(
     summit: Summit, forum_ids: Iterable[int], session_ids: Iterable[int]
 ) -> set[Target]:
     forum_ids, session_ids = set(forum_ids), set(session_ids)
-    forums = sessions = set()
-    if forum_ids:
-        forums = set(choosable_forums(summit).filter(pk__in=forum_ids).values_list("pk", flat=True))
-    if session_ids:
-        sessions = set(
-            choosable_sessions(summit).filter(pk__in=session_ids).values_list("pk", flat=True)
-        )
+    if not forum_ids and not session_ids:
+        return set()
+    forums, sessions = choosable_ids(summit, forum_ids, session_ids)
     if forums != forum_ids or sessions != session_ids:
         raise ChoiceNotAvailable
     return {Target("forum", pk) for pk in forums} | {Target("session", pk) for pk in sessions}

@@ -118,6 +118,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Whether every process sees the same cache (Redis), so that what one process stores there
+# another can replace: only then are data that a change must reach at once cached there
+# (registration/choosable.py).
+CACHE_IS_SHARED = bool(REDIS_URL)
 # Login sessions: with a shared cache, read from Redis and written through to the database
 # (`cached_db`), which saves the session query on every logged-in request and survives a Redis
 # flush; a per-process memory cache cannot be shared, so without Redis they stay in the database.
