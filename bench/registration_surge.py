@@ -241,7 +241,13 @@ def main() -> None:
     try:
         jobs = registration_jobs(forums, workshops, cookies, rng)
         run(args.port, args.clients, [])  # nothing: just let the workers settle
+        # The CPU of the registrations alone: the workers' (not their start, nor the
+        # sign-ups'), PostgreSQL's and this load generator's, measured around the run.
+        workers_before = common.cpu_seconds(common.children(server.pid))
+        client_before = time.process_time()
         elapsed, latencies, failures = run(args.port, args.clients, jobs)
+        client_run_cpu = time.process_time() - client_before
+        workers_cpu = common.cpu_seconds(common.children(server.pid)) - workers_before
         db_cpu = database_cpu()
         report(
             f"Registrations: {args.clients} clients, {args.workers} gunicorn workers",
@@ -268,6 +274,13 @@ def main() -> None:
         f"{db_cpu / max(len(latencies), 1) * 1000:.1f} ms per request"
     )
     print(f"Load generator CPU: {time.process_time() - client_cpu:.1f} s")
+    per = 1000 / max(len(latencies), 1)
+    cpu_each = (workers_cpu + db_cpu + client_run_cpu) * per
+    print(
+        f"CPU per registration request: gunicorn workers {workers_cpu * per:.1f} ms + "
+        f"PostgreSQL {db_cpu * per:.1f} ms + load generator {client_run_cpu * per:.1f} ms = "
+        f"{cpu_each:.1f} ms (two idle cores: at most {2000 / cpu_each:.0f} requests/s)"
+    )
     problems = audit(args, forums, workshops)
     from registration.models import Enrolment
 
