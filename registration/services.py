@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from registration import rows
 from registration.capacity import (
     Target,
     all_targets_of,
@@ -255,11 +256,13 @@ def _create(
         **{name: details.get(name, "") for name in DETAIL_FIELDS if name in details},
     )
     registration.search_text = search_text_for(registration)
-    registration.save(force_insert=True)
+    rows.create(registration)
     first = Enrolment.Status.WAITLISTED if needs_approval else Enrolment.Status.CONFIRMED
-    enrolments = Enrolment.objects.bulk_create(
-        Enrolment(registration=registration, status=first, **target.lookup)
-        for target in sorted(targets)
+    enrolments = rows.insert(
+        [
+            Enrolment(registration=registration, status=first, **target.lookup)
+            for target in sorted(targets)
+        ]
     )
     outbox = Outbox(actor=actor)
     outbox.status(registration, None, status)
