@@ -12,10 +12,10 @@ from typing import Any
 
 from django.db import transaction
 
-from registration import rows
 from registration.capacity import Promotions
 from registration.models import Enrolment, OutgoingEmail, Registration, RegistrationEvent
 from registration.signals import registration_status_changed
+from summit import rows
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registration import rows
 from registration.capacity import (
     Target,
     all_targets_of,
@@ -33,6 +32,7 @@ from registration.models import (
     RegistrationEvent,
 )
 from registration.outbox import Outbox
+from summit import rows
 from summit.models import Summit
 
 # The version of the consent text guests agree to (registration/templates/registration/

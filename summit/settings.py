@@ -209,7 +209,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Background tasks (Django Tasks API) ----------------------------------------------------
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        # django-tasks-db's backend, writing each task's row more cheaply (summit/task_backend.py).
+        "BACKEND": os.environ.get("TASKS_BACKEND", "summit.task_backend.DatabaseBackend"),
         "QUEUES": ["default", "email", "badges"],
     }
 }

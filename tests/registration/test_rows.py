@@ -3,8 +3,8 @@
 import pytest
 from django.db.models.signals import post_save
 
-from registration import rows
 from registration.models import OutgoingEmail, Registration, RegistrationEvent
+from summit import rows
 
 pytestmark = pytest.mark.django_db
 
