@@ -23,7 +23,6 @@ import sys
 import threading
 import time
 import urllib.parse
-from http.client import HTTPConnection
 from pathlib import Path
 from queue import Empty, Queue
 
@@ -114,22 +113,19 @@ def run(port: int, clients: int, jobs: list):
     lock = threading.Lock()
 
     def client():
-        connection = HTTPConnection("127.0.0.1", port, timeout=30)
+        poster = common.FormPoster(port)
         while True:
             try:
                 path, body, headers, expect = queue.get_nowait()
             except Empty:
+                poster.close()
                 return
             started = time.perf_counter()
             try:
-                connection.request("POST", path, body=body, headers=headers)
-                response = connection.getresponse()
-                response.read()
-                ok = response.status == 302 and expect in response.getheader("Location", "")
-                outcome = None if ok else f"{response.status} {response.getheader('Location')}"
+                status, location = poster.post(path, body, headers)
+                ok = status == 302 and expect in location
+                outcome = None if ok else f"{status} {location}"
             except OSError as error:
-                connection.close()
-                connection = HTTPConnection("127.0.0.1", port, timeout=30)
                 outcome = repr(error)
             elapsed = time.perf_counter() - started
             with lock:
