@@ -1,8 +1,9 @@
 """The task backend of production: django-tasks-db's, inserting each task's row more cheaply.
 
 Every registration queues two tasks (its e-mail, its badge). django-tasks-db writes a task's
-row with ``DBTaskResult.objects.create``, whose INSERT the ORM built anew each time, about
-0.3 ms of the request's CPU per task; here the same object is written by ``summit.rows``
+row with ``DBTaskResult.objects.create``, whose INSERT the ORM built anew each time (a few
+tenths of a millisecond of the request's CPU per task); here the same object is written by
+``summit.rows``
 with SQL built once, the model's signals included (django-tasks-db sets ``run_after`` in a
 ``pre_save`` receiver). Everything else (the worker, results, the ``task_enqueued`` signal) is
 django-tasks-db's own.
