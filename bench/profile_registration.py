@@ -130,7 +130,7 @@ def main() -> None:
             profiler.disable()
         django_ms.append((time.process_time() - started) / len(guests) * 1000)
         database_ms.append((common.cpu_seconds([backend]) - db_before) / len(guests) * 1000)
-    print(f"{len(queries)} queries in one registration:")
+    print(f"{len(queries)} queries in one registration (besides the health check, BEGIN, COMMIT):")
     for sql in queries:
         print(f"  {sql[:150]}")
     print(
