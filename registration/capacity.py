@@ -24,7 +24,8 @@ on it already held; the services in ``registration.services`` take them.
 
 from dataclasses import dataclass, field
 
-from django.db.models import F, Q
+from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
 from registration.models import Enrolment, Registration
@@ -105,11 +106,35 @@ def all_targets_of(summit_id: int) -> set[Target]:
 # --- Seats ---------------------------------------------------------------------------------
 
 
+# Taking a seat is one conditional UPDATE, sent on every registration while the summit row is
+# locked (services._create). Its SQL is built once per table here: the ORM built the same
+# statement anew each time, which cost several times what PostgreSQL takes to run it, and all
+# that time the other guests waited for the lock.
+_TAKE_SEAT_SQL: dict[type, str] = {}
+
+
+def _take(model: type[Summit] | type[Forum] | type[Session], pk: int) -> bool:
+    sql = _TAKE_SEAT_SQL.get(model)
+    if sql is None:
+        quote = connection.ops.quote_name
+        meta = model._meta
+        taken = quote(meta.get_field("seats_taken").column)
+        capacity = quote(meta.get_field("capacity").column)
+        free = f"{taken} < {capacity}"
+        if meta.get_field("capacity").null:
+            # No capacity of its own means no limit, but the counter still tells how many chose it.
+            free = f"{capacity} IS NULL OR {free}"
+        sql = _TAKE_SEAT_SQL[model] = (
+            f"UPDATE {quote(meta.db_table)} SET {taken} = {taken} + 1 "
+            f"WHERE {quote(meta.pk.column)} = %s AND ({free})"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        return cursor.rowcount == 1
+
+
 def take_summit_seat(summit_id: int) -> bool:
-    taken = Summit.objects.filter(pk=summit_id, seats_taken__lt=F("capacity")).update(
-        seats_taken=F("seats_taken") + 1
-    )
-    return taken == 1
+    return _take(Summit, summit_id)
 
 
 def release_summit_seat(summit_id: int) -> None:
@@ -117,10 +142,7 @@ def release_summit_seat(summit_id: int) -> None:
 
 
 def take_seat(target: Target) -> bool:
-    # No capacity of its own means no limit, but the counter still tells how many chose it.
-    free = Q(capacity__isnull=True) | Q(seats_taken__lt=F("capacity"))
-    taken = target.model.objects.filter(free, pk=target.pk).update(seats_taken=F("seats_taken") + 1)
-    return taken == 1
+    return _take(target.model, target.pk)
 
 
 def release_seat(target: Target) -> None:

@@ -10,7 +10,7 @@ import random
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
-from registration import changes, services
+from registration import changes, choosable, services
 from registration.models import Category, Registration
 from summit.models import Summit
 from summit.roles import GUEST
@@ -158,8 +158,8 @@ def seed(*, guests: int, stdout) -> None:
             "email", flat=True
         )
     )
-    forums = list(services.choosable_forums(summit).values_list("pk", flat=True))
-    sessions = list(services.choosable_sessions(summit).values_list("pk", flat=True))
+    forums = list(choosable.choosable_forums(summit).values_list("pk", flat=True))
+    sessions = list(choosable.choosable_sessions(summit).values_list("pk", flat=True))
     password = make_password("bayline-demo")
     User = get_user_model()
     entries, plans = [], []

@@ -11,9 +11,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from registration import cells
+from registration.choosable import choosable_forums
 from registration.forms import validate_phone
 from registration.models import Category, Dietary, Language, Region, Registration
-from registration.services import RegistrationError, choosable_forums, register_guest
+from registration.services import RegistrationError, register_guest
 from summit.models import Summit
 
 REQUIRED = ("email", "organisation", "region")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from registration import changes, exports, imports, invitations, selectors, services
+from registration.choosable import choosable_forums
 from registration.forms import (
     BulkActionForm,
     BulkInvitationForm,
@@ -21,7 +22,6 @@ from registration.forms import (
     InvitationForm,
 )
 from registration.models import Invitation, Registration
-from registration.services import choosable_forums
 from registration.views import summit_or_404
 
 PAGE_SIZE = 50

@@ -1,9 +1,11 @@
 """Reactions of the registration app to news from elsewhere (allauth, the dashboard)."""
 
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
-from registration import changes, selectors
+from registration import changes, choosable, selectors
+from sessions.models import Forum, Session
 from summit.dashboard import Panel, dashboard_panels
 from summit.roles import GUEST, add_to_role
 from summit.signals import capacity_raised
@@ -48,3 +50,13 @@ def recover_abandoned_emails(sender, abandoned, **kwargs) -> int:
     from registration import emails
 
     return emails.recover_abandoned_emails(abandoned)
+
+
+@receiver(post_save, sender=Forum, dispatch_uid="registration.choosable.forum_saved")
+@receiver(post_delete, sender=Forum, dispatch_uid="registration.choosable.forum_deleted")
+@receiver(post_save, sender=Session, dispatch_uid="registration.choosable.session_saved")
+@receiver(post_delete, sender=Session, dispatch_uid="registration.choosable.session_deleted")
+def forget_choosable_ids(sender, **kwargs) -> None:
+    """Whether a forum or session may be chosen can change with any save (its kind, forum,
+    publication, status, enrolment) or deletion."""
+    choosable.forget_choosable()

@@ -5,8 +5,9 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from registration.choosable import choosable_forums, choosable_sessions
 from registration.models import Enrolment, Invitation, Region, Registration
-from registration.services import choosable_forums, choosable_sessions, fold
+from registration.services import fold
 from summit.models import Summit
 
 

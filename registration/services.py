@@ -22,6 +22,7 @@ from registration.capacity import (
     take_seat,
     take_summit_seat,
 )
+from registration.choosable import choosable_ids
 from registration.models import (
     Category,
     Enrolment,
@@ -31,7 +32,7 @@ from registration.models import (
     RegistrationEvent,
 )
 from registration.outbox import Outbox
-from sessions.models import Forum, Session
+from summit import rows
 from summit.models import Summit
 
 # The version of the consent text guests agree to (registration/templates/registration/
@@ -114,30 +115,13 @@ def invitation_is_usable(invitation: Invitation, now=None) -> bool:
     return not Registration.objects.filter(invitation=invitation).exists()
 
 
-def choosable_forums(summit: Summit):
-    return Forum.objects.filter(summit=summit, kind=Forum.Kind.THEMED)
-
-
-def choosable_sessions(summit: Summit):
-    return Session.objects.filter(
-        forum__summit=summit,
-        requires_enrolment=True,
-        is_published=True,
-        status=Session.Status.SCHEDULED,
-    )
-
-
 def valid_targets(
     summit: Summit, forum_ids: Iterable[int], session_ids: Iterable[int]
 ) -> set[Target]:
     forum_ids, session_ids = set(forum_ids), set(session_ids)
-    forums = sessions = set()
-    if forum_ids:
-        forums = set(choosable_forums(summit).filter(pk__in=forum_ids).values_list("pk", flat=True))
-    if session_ids:
-        sessions = set(
-            choosable_sessions(summit).filter(pk__in=session_ids).values_list("pk", flat=True)
-        )
+    if not forum_ids and not session_ids:
+        return set()
+    forums, sessions = choosable_ids(summit, forum_ids, session_ids)
     if forums != forum_ids or sessions != session_ids:
         raise ChoiceNotAvailable
     return {Target("forum", pk) for pk in forums} | {Target("session", pk) for pk in sessions}
@@ -169,24 +153,22 @@ def register_guest(
     """
     now = timezone.now()
     user_id = user.pk if user is not None else None
-    # One query for both: this very submission seen before, or another one by this person.
-    seen = Q(pk__in=[])
-    if submission_key is not None:
-        seen |= Q(submission_key=submission_key)
-    if user_id:
-        seen |= Q(summit=summit, user_id=user_id)
-    existing = Registration.objects.filter(seen).first() if (submission_key or user_id) else None
-    if existing is not None:
-        if submission_key is not None and existing.submission_key == submission_key:
-            if existing.user_id != user_id:
-                raise AlreadyRegistered
-            return existing, False
-        raise AlreadyRegistered
-    if not imported and not summit.registration_is_open(now):
-        raise RegistrationClosed
-    if invitation is not None and not invitation_is_usable(invitation, now):
-        raise InvitationNotValid
-    targets = valid_targets(summit, forum_ids, session_ids)
+    # Nothing is asked first whether this submission or this person registered before: the
+    # unique constraints on the submission key and on (summit, user) refuse the second
+    # registration, and only then (or when a rule refuses) is the earlier one looked up. That
+    # saves a query on the busiest request of the summit.
+    try:
+        if not imported and not summit.registration_is_open(now):
+            raise RegistrationClosed
+        if invitation is not None and not invitation_is_usable(invitation, now):
+            raise InvitationNotValid
+        targets = valid_targets(summit, forum_ids, session_ids)
+    except RegistrationError:
+        # A resubmission of a form that went through returns what it made, whatever changed.
+        earlier = _earlier_registration(summit, user_id=user_id, submission_key=submission_key)
+        if earlier is not None:
+            return earlier, False
+        raise
     needs_approval = summit.approval_required and invitation is None and not imported
     try:
         with transaction.atomic():
@@ -206,19 +188,38 @@ def register_guest(
                 now=now,
             )
     except IntegrityError:
-        # A concurrent twin of this submission (or another one by the same person) won.
-        if submission_key is not None:
-            existing = Registration.objects.filter(submission_key=submission_key).first()
-            if existing is not None and existing.user_id == user_id:
-                return existing, False
-        if user_id and Registration.objects.filter(summit=summit, user_id=user_id).exists():
-            raise AlreadyRegistered from None
+        # This submission (a double click, maybe at the very same moment) or another one by
+        # the same person came first; or the address or the invitation is taken.
+        earlier = _earlier_registration(summit, user_id=user_id, submission_key=submission_key)
+        if earlier is not None:
+            return earlier, False
         if Registration.objects.filter(summit=summit, email__iexact=email).exists():
             raise EmailAlreadyRegistered from None
         if invitation is not None:
             raise InvitationNotValid from None
         raise
     return registration, True
+
+
+def _earlier_registration(
+    summit: Summit, *, user_id: int | None, submission_key: uuid.UUID | None
+) -> Registration | None:
+    """The registration this very submission made before (returned), else None; raises
+    AlreadyRegistered if this person registered already with another submission (or the key
+    belongs to someone else's)."""
+    seen = Q(pk__in=[])
+    if submission_key is not None:
+        seen |= Q(submission_key=submission_key)
+    if user_id:
+        seen |= Q(summit=summit, user_id=user_id)
+    found = list(Registration.objects.filter(seen)) if (submission_key or user_id) else []
+    for registration in found:
+        same_key = submission_key is not None and registration.submission_key == submission_key
+        if same_key and registration.user_id == user_id:
+            return registration
+    if found:
+        raise AlreadyRegistered
+    return None
 
 
 def _create(
@@ -255,11 +256,13 @@ def _create(
         **{name: details.get(name, "") for name in DETAIL_FIELDS if name in details},
     )
     registration.search_text = search_text_for(registration)
-    registration.save(force_insert=True)
+    rows.create(registration)
     first = Enrolment.Status.WAITLISTED if needs_approval else Enrolment.Status.CONFIRMED
-    enrolments = Enrolment.objects.bulk_create(
-        Enrolment(registration=registration, status=first, **target.lookup)
-        for target in sorted(targets)
+    enrolments = rows.insert(
+        [
+            Enrolment(registration=registration, status=first, **target.lookup)
+            for target in sorted(targets)
+        ]
     )
     outbox = Outbox(actor=actor)
     outbox.status(registration, None, status)
@@ -268,7 +271,8 @@ def _create(
     if not needs_approval:
         if take_summit_seat(summit.pk):  # the summit row is locked from here to commit
             waiting = [e.pk for e in enrolments if not take_seat(Target.of(e))]
-            Enrolment.objects.filter(pk__in=waiting).update(status=Enrolment.Status.WAITLISTED)
+            if waiting:
+                Enrolment.objects.filter(pk__in=waiting).update(status=Enrolment.Status.WAITLISTED)
         else:
             status = registration.status = Registration.Status.WAITLISTED
             Registration.objects.filter(pk=registration.pk).update(status=status)

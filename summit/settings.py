@@ -122,13 +122,18 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, keeping one client per connection pool (summit/cache.py).
+            "BACKEND": "summit.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "bayline",
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Whether every process sees the same cache (Redis), so that what one process stores there
+# another can replace: only then are data that a change must reach at once cached there
+# (registration/choosable.py).
+CACHE_IS_SHARED = bool(REDIS_URL)
 # Login sessions: with a shared cache, read from Redis and written through to the database
 # (`cached_db`), which saves the session query on every logged-in request and survives a Redis
 # flush; a per-process memory cache cannot be shared, so without Redis they stay in the database.
@@ -216,7 +221,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Background tasks (Django Tasks API) ----------------------------------------------------
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        # django-tasks-db's backend, writing each task's row more cheaply (summit/task_backend.py).
+        "BACKEND": os.environ.get("TASKS_BACKEND", "summit.task_backend.DatabaseBackend"),
         "QUEUES": ["default", "email", "badges"],
     }
 }

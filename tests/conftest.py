@@ -28,6 +28,9 @@ def _test_settings(settings):
     }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # One process: its memory cache is as shared as Redis is in production, so the tests go
+    # through what production caches (and must see every change at once).
+    settings.CACHE_IS_SHARED = True
 
 
 @pytest.fixture(autouse=True)

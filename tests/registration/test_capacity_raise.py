@@ -5,6 +5,7 @@ import pytest
 from registration.models import Enrolment, Registration
 from sessions import services as agenda_services
 from summit.services import update_summit
+from summit.signals import capacity_raised
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -53,10 +54,20 @@ def test_lowering_a_capacity_promotes_no_one(
     # (the line above, outside the capture block, sends nothing: on_commit never runs)
     waiting.enrolments.update(status=Enrolment.Status.WAITLISTED)
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        agenda_services.update_forum(small_forum, capacity=9)
+    raised = []
 
-    assert callbacks == []
+    def record(sender, **kwargs):
+        raised.append(kwargs)
+
+    capacity_raised.connect(record)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            agenda_services.update_forum(small_forum, capacity=9)
+    finally:
+        capacity_raised.disconnect(record)
+
+    assert raised == []
+    assert waiting.enrolments.get().status == Enrolment.Status.WAITLISTED
 
 
 def test_raising_the_summit_capacity_confirms_waiting_registrations(

@@ -98,6 +98,63 @@ def test_register_again_with_new_key_is_refused(register):
         register(user=user, submission_key=uuid.uuid4())
 
 
+def test_register_again_without_keys_is_refused(register):
+    user = factories.UserFactory()
+    register(user=user)
+
+    with pytest.raises(services.AlreadyRegistered):
+        register(user=user)
+
+    assert Registration.objects.count() == 1
+
+
+def test_register_with_someone_elses_submission_key_is_refused(register):
+    key = uuid.uuid4()
+    register(submission_key=key)
+
+    with pytest.raises(services.AlreadyRegistered):
+        register(submission_key=key)
+
+    assert Registration.objects.count() == 1
+
+
+def test_resubmission_after_registration_closed_returns_the_registration(summit, register):
+    user = factories.UserFactory()
+    key = uuid.uuid4()
+    first = register(user=user, submission_key=key)
+    Summit.objects.filter(pk=summit.pk).update(
+        registration_closes_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    summit.refresh_from_db()
+
+    again = register(user=user, submission_key=key)
+
+    assert again.pk == first.pk
+    with pytest.raises(services.RegistrationClosed):
+        register(submission_key=uuid.uuid4())
+
+
+def test_resubmission_after_forum_withdrawn_returns_the_registration(register, small_forum):
+    user = factories.UserFactory()
+    key = uuid.uuid4()
+    first = register(user=user, forums=[small_forum], submission_key=key)
+    Forum.objects.filter(pk=small_forum.pk).update(kind=Forum.Kind.PLENARY)
+
+    again = register(user=user, forums=[small_forum], submission_key=key)
+
+    assert again.pk == first.pk
+    with pytest.raises(services.AlreadyRegistered):
+        register(user=user, forums=[small_forum], submission_key=uuid.uuid4())
+
+
+def test_register_with_address_already_registered_is_refused(register):
+    register(user=factories.UserFactory(email="twin@example.org"))
+    other = factories.UserFactory(email="twin@example.org")
+
+    with pytest.raises(services.EmailAlreadyRegistered):
+        register(user=other)
+
+
 def test_register_plenary_forum_is_not_choosable(summit, register):
     plenary = factories.ForumFactory(summit=summit, kind=Forum.Kind.PLENARY)
 

@@ -280,7 +280,7 @@ def redis_cache(settings):
     prefix = f"bayline-test-{uuid.uuid4().hex}"
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "summit.cache.RedisCache",  # as in production
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": prefix,
         }

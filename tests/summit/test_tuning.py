@@ -19,6 +19,7 @@ TUNING = (
     "SESSION_ENGINE",
     "CONN_HEALTH_CHECKS",
     "DATABASE_URL",
+    "TASKS_BACKEND",
 )
 
 
@@ -78,3 +79,29 @@ def test_connection_health_checks_are_on_unless_turned_off(environment):
     assert settings_module()["DATABASES"]["default"]["CONN_HEALTH_CHECKS"] is True
     environment.setenv("CONN_HEALTH_CHECKS", "0")
     assert settings_module()["DATABASES"]["default"]["CONN_HEALTH_CHECKS"] is False
+
+
+def test_the_cache_counts_as_shared_only_with_redis(environment):
+    assert settings_module()["CACHE_IS_SHARED"] is False
+    environment.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    assert settings_module()["CACHE_IS_SHARED"] is True
+
+
+def test_production_tasks_use_the_cheaper_database_backend(environment):
+    assert settings_module()["TASKS"]["default"]["BACKEND"] == "summit.task_backend.DatabaseBackend"
+    environment.setenv("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+    assert settings_module()["TASKS"]["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
+
+
+def test_redis_cache_keeps_one_client_per_connection_pool(environment):
+    from summit.cache import RedisCache
+
+    environment.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    assert settings_module()["CACHES"]["default"]["BACKEND"] == "summit.cache.RedisCache"
+    backend = RedisCache("redis://127.0.0.1:6379/0", {})
+
+    first = backend._cache.get_client("a", write=True)
+
+    # No connection is made: a client only wraps its pool.
+    assert backend._cache.get_client("b") is first
+    assert first.connection_pool is backend._cache._get_connection_pool(write=True)
