@@ -8,7 +8,7 @@ from registration import changes, choosable, selectors
 from sessions.models import Forum, Session
 from summit.dashboard import Panel, dashboard_panels
 from summit.roles import GUEST, add_to_role
-from summit.signals import capacity_raised
+from summit.signals import capacity_raised, database_restored
 
 
 def put_new_user_in_guests(sender, request, user, **kwargs) -> None:
@@ -56,7 +56,8 @@ def recover_abandoned_emails(sender, abandoned, **kwargs) -> int:
 @receiver(post_delete, sender=Forum, dispatch_uid="registration.choosable.forum_deleted")
 @receiver(post_save, sender=Session, dispatch_uid="registration.choosable.session_saved")
 @receiver(post_delete, sender=Session, dispatch_uid="registration.choosable.session_deleted")
+@receiver(database_restored, dispatch_uid="registration.choosable.database_restored")
 def forget_choosable_ids(sender, **kwargs) -> None:
     """Whether a forum or session may be chosen can change with any save (its kind, forum,
-    publication, status, enrolment) or deletion."""
+    publication, status, enrolment) or deletion, and with a restore of the database."""
     choosable.forget_choosable()

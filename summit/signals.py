@@ -46,3 +46,9 @@ SUMMIT_PRINTED = frozenset(
 # Keyword argument: abandoned (callable(worker_id: str, claimed_at: datetime) -> bool).
 # Receivers return how many items they recovered.
 recover_work = Signal()
+
+
+# Sent after a restore has replaced the whole database (summit.backup.restore_database):
+# whatever a cache derived from rows is now wrong. No keyword arguments.
+# summit.backup forgets the current summit; registration.receivers the choosable ids.
+database_restored = Signal()
