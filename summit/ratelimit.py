@@ -12,7 +12,6 @@ password resets itself (ACCOUNT_RATE_LIMITS), by the same client address.
 import contextlib
 import ipaddress
 import time
-import weakref
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -26,19 +25,6 @@ def _key(scope: str, who: str, window: int) -> tuple[str, int]:
     return f"ratelimit:{scope}:{who}:{window}:{bucket}", max(retry_after, 1)
 
 
-# redis.Redis clients by connection pool: Django's backend makes a new client (and its table
-# of 170 response callbacks) on every call, a quarter of a millisecond per check-in scan.
-_redis_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _redis_client(backend: RedisCache, redis_key: str):
-    pool = backend._cache._get_connection_pool(write=True)
-    client = _redis_clients.get(pool)
-    if client is None:
-        client = _redis_clients[pool] = backend._cache.get_client(redis_key, write=True)
-    return client
-
-
 def _count(key: str, timeout: int) -> int:
     """Add one to the counter at ``key`` (made with ``timeout``) and return its value."""
     backend = caches["default"]
@@ -47,7 +33,7 @@ def _count(key: str, timeout: int) -> int:
         # EXISTS first), and every check-in scan pays for it. The first hit of a window also
         # sets the expiry; were that lost, the key would only linger: every window has its own.
         redis_key = backend.make_and_validate_key(key)
-        client = _redis_client(backend, redis_key)
+        client = backend._cache.get_client(redis_key, write=True)  # one per pool: summit/cache.py
         hits = client.incr(redis_key)
         if hits == 1:
             client.expire(redis_key, timeout)
