@@ -3,14 +3,13 @@
 Answering a scan reads one row (badge, registration, enrolment, first admission here) and
 writes one or two. Built with the ORM, building and planning those queries cost more than
 running them; here they are built once per process and, on PostgreSQL, prepared once per
-connection. Values go through the model fields' own preparation, so SQLite and PostgreSQL
-both get what they store.
+connection. Values go to psycopg as they are on PostgreSQL and through the model fields' own
+preparation on SQLite (``_prepared``), so both get what they store.
 """
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
@@ -21,7 +20,6 @@ from registration.models import Enrolment, Registration
 from sessions.models import Session
 
 _SQL: dict = {}
-PREPARE_ONLY_WHEN_ASKED = 2**31 - 1
 
 
 def insert_ignoring_conflict(
@@ -30,8 +28,7 @@ def insert_ignoring_conflict(
     """INSERT … ON CONFLICT DO NOTHING RETURNING id: the new row's id, or None on conflict.
 
     The hot path of a scan writes with prepared SQL rather than Model.save(): the ORM's
-    query building costs more than the database does here. Values are prepared by the
-    model's own fields, so SQLite and PostgreSQL both get what they store.
+    query building costs more than the database does here.
     """
     key = (model, tuple(values), conflict_target)
     statement = _SQL.get(key)
@@ -64,25 +61,21 @@ def _prepared(fields, values) -> list:
 
 
 def fetch_one(sql: str, params: list):
-    """Run a statement of the hot path; on PostgreSQL as a prepared statement.
+    """Run a statement of the hot path; on PostgreSQL prepared at its first run.
 
     Planning the scan's query costs PostgreSQL more than running it (a join of six small
     index lookups): a prepared statement is planned once per connection, and persistent
-    connections (CONN_MAX_AGE) keep it. (Behind a transaction-mode pooler such as PgBouncer
-    < 1.21, turn this off with DB_PREPARED_STATEMENTS=0.)
+    connections (CONN_MAX_AGE) keep it. Whether a connection prepares at all is the
+    DATABASES option the settings derive from DB_PREPARED_STATEMENTS (psycopg ignores
+    ``prepare=True`` on a connection without a prepare_threshold, as behind a
+    transaction-mode pooler).
     """
     database = connections[DEFAULT_DB_ALIAS]
-    if database.vendor == "postgresql" and getattr(settings, "CHECKIN_PREPARED_STATEMENTS", True):
+    if database.vendor == "postgresql":
         import psycopg
 
         database.ensure_connection()
-        raw = database.connection
-        if raw.prepare_threshold is None:
-            # Django turns psycopg's prepared statements off (prepare_threshold None) unless
-            # DATABASES sets a threshold, and then psycopg ignores even prepare=True. A huge
-            # threshold keeps them off for every other query and honours prepare=True here.
-            raw.prepare_threshold = PREPARE_ONLY_WHEN_ASKED
-        with psycopg.Cursor(raw) as cursor:
+        with psycopg.Cursor(database.connection) as cursor:
             cursor.execute(sql, params, prepare=True)
             return cursor.fetchone()
     with database.cursor() as cursor:
@@ -191,7 +184,7 @@ def admit_and_log(values: dict, *, lost_status: str, lost_conflict: bool):
         lost_conflict,
     ]
     row = fetch_one(sql, params)
-    return (row[0], row[1]) if row else None
+    return tuple(row) if row else None
 
 
 # Admission column, and the scan value it takes.
@@ -209,12 +202,12 @@ def _admit_sql(columns: list[str]) -> str:
         cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Scan._meta.db_table])
         sequence = cursor.fetchone()[0]
     scan_columns = ", ".join(quote(Scan._meta.get_field(name).column) for name in columns)
+    admission_columns = ", ".join(quote(column) for column, _source in _ADMISSION_SOURCES)
     admitted = "EXISTS (SELECT 1 FROM admitted)"
     return (
         f"WITH new AS (SELECT nextval('{sequence}'::regclass) AS id),"
-        f" admitted AS (INSERT INTO {admissions}"
-        " (checkpoint_id, registration_id, admitted_at, scan_id)"
-        " SELECT %s, %s, %s, new.id FROM new"
+        f" admitted AS (INSERT INTO {admissions} ({admission_columns}, scan_id)"
+        f" SELECT {', '.join(['%s'] * len(_ADMISSION_SOURCES))}, new.id FROM new"
         f" WHERE NOT EXISTS (SELECT 1 FROM {scans} WHERE scan_id = %s)"
         " ON CONFLICT (checkpoint_id, registration_id) DO NOTHING RETURNING scan_id),"
         f" logged AS (INSERT INTO {scans} (id, {scan_columns}, result, conflict)"

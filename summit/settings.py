@@ -105,7 +105,6 @@ DATABASES = {
 # DB_PREPARED_STATEMENTS=0: statements prepared on one server connection are unknown to the
 # next.
 DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
-CHECKIN_PREPARED_STATEMENTS = DB_PREPARED_STATEMENTS
 if DB_PREPARED_STATEMENTS and "postgresql" in DATABASES["default"]["ENGINE"]:
     DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -410,7 +410,7 @@ def test_scan_takes_few_queries(scan_api, token, checkpoint, badge, monkeypatch)
 @pytest.mark.postgres
 def test_the_scan_statements_are_prepared_once_per_connection(scan_api, token, checkpoint):
     """Planning the state query cost PostgreSQL eight times what running it does: the hot
-    path's statements are prepared on their first run, whatever DATABASES says."""
+    path's statements are prepared on their first run, not after psycopg's threshold."""
     badges = [factories.BadgeFactory(registration__summit=checkpoint.summit) for _ in range(3)]
     for badge in badges * 2:
         scan_api({"code": code_of(badge), "checkpoint": "main-entrance"}, token=token)
