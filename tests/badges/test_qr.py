@@ -11,14 +11,20 @@ def random_code() -> str:
     return base64.b32encode(os.urandom(72)).decode().rstrip("=")
 
 
-@pytest.mark.parametrize("attempt", range(40))
-def test_qr_matrix_is_exactly_what_qrcode_makes_with_its_own_mask_choice(attempt):
+def qrcode_reference(code: str):
+    """qrcode's own symbol for ``code`` (level M, its own mask choice), to compare with."""
     import qrcode
 
-    code = random_code()
     reference = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
     reference.add_data(code)
     reference.make(fit=True)
+    return reference
+
+
+@pytest.mark.parametrize("attempt", range(40))
+def test_qr_matrix_is_exactly_what_qrcode_makes_with_its_own_mask_choice(attempt):
+    code = random_code()
+    reference = qrcode_reference(code)
 
     assert qr.qr_matrix(code) == reference.modules
     assert reference.version == qr.VERSION
@@ -56,12 +62,8 @@ def test_module_runs_cover_exactly_the_dark_modules():
 
 @pytest.mark.parametrize("attempt", range(20))
 def test_qr_runs_are_the_runs_of_qrcodes_own_matrix(attempt):
-    import qrcode
-
     code = random_code()
-    reference = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
-    reference.add_data(code)
-    reference.make(fit=True)
+    reference = qrcode_reference(code)
 
     assert qr.qr_runs(code) == (qr.module_runs(reference.modules), len(reference.modules))
 
@@ -99,23 +101,13 @@ def test_fit_text_splits_a_long_word_in_the_middle_and_shrinks_it_to_fit():
 
 
 def test_qr_matrix_of_other_text_is_qrcodes_own():
-    import qrcode
-
     text = "https://example.org/badge?id=42"
-    reference = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
-    reference.add_data(text)
-    reference.make(fit=True)
 
-    assert qr.qr_matrix(text) == reference.modules
+    assert qr.qr_matrix(text) == qrcode_reference(text).modules
 
 
 def test_qr_matrix_of_a_code_with_digit_runs_is_qrcodes_own():
-    import qrcode
-
     code = "2345" + "A" * 56 + "234567" * 9 + "B" * 2  # 116 characters, runs of digits
-    reference = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
-    reference.add_data(code)
-    reference.make(fit=True)
 
     assert len(code) == 116
-    assert qr.qr_matrix(code) == reference.modules
+    assert qr.qr_matrix(code) == qrcode_reference(code).modules
