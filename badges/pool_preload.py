@@ -20,9 +20,9 @@ def prepare() -> None:
         django.setup()
 
     from badges import pool
-    from badges.layout import _advances
+    from badges.layout import font_advances
 
-    _advances()
+    font_advances()
     pool.renderer()
 
 

@@ -4,7 +4,6 @@ import os
 import pytest
 
 from badges import qr
-from badges.layout import fit_text, text_width
 
 
 def random_code() -> str:
@@ -74,30 +73,6 @@ def test_qr_runs_of_other_text_are_the_runs_of_its_matrix():
     matrix = qr.qr_matrix(text)
 
     assert qr.qr_runs(text) == (qr.module_runs(matrix), len(matrix))
-
-
-def test_text_width_counts_chinese_characters_as_full_width():
-    assert text_width("陳大文") == 3.0
-
-
-def test_fit_text_keeps_a_short_name_on_one_line_at_the_largest_size():
-    fitted = fit_text("陳大文", largest=32, smallest_single=18)
-
-    assert (fitted.lines, fitted.size) == (("陳大文",), 32.0)
-
-
-def test_fit_text_splits_a_forty_character_name_into_two_balanced_lines():
-    fitted = fit_text("Maria Fernanda dos Santos Conceição Lima", largest=26, smallest_single=18)
-
-    assert fitted.lines == ("Maria Fernanda dos", "Santos Conceição Lima")
-    assert 18 <= fitted.size < 26
-
-
-def test_fit_text_splits_a_long_word_in_the_middle_and_shrinks_it_to_fit():
-    fitted = fit_text("W" * 60, largest=26, smallest_single=18)
-
-    assert fitted.lines == ("W" * 30, "W" * 30)
-    assert fitted.size * text_width("W" * 30) <= 89 * 72 / 25.4
 
 
 def test_qr_matrix_of_other_text_is_qrcodes_own():
