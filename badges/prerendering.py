@@ -36,8 +36,8 @@ logger = logging.getLogger(__name__)
 PRINTED_FIELDS = frozenset(
     {"name", "name_latin", "organisation", "job_title", "category", "language", "region"}
 )
-_SOURCES = ("layout.py", "names.py", "rendering.py", "qr.py")
-_TEMPLATES = ("badges/pdf/sheet.html", "badges/pdf/background.html")
+_SOURCES = ("layout.py", "qr.py", "rendering.py", "weasyprint_adapter.py")
+_TEMPLATES = ("badges/pdf/sheet.html", "badges/pdf/background.html", "badges/pdf/names.html")
 
 
 @functools.cache
