@@ -180,10 +180,22 @@ def reference_images(layout_name: str) -> list:
     return images
 
 
-def render(layout_name: str) -> bytes:
-    from badges.rendering import render_badges
+def render(layout_name: str, *, names_adapter: bool = True) -> bytes:
+    from badges.rendering import Renderer
 
-    return render_badges(SUMMIT, FACES, layout_name=layout_name)
+    return Renderer(names_adapter=names_adapter).render(SUMMIT, FACES, layout_name=layout_name)
+
+
+def differences_from_references(content: bytes, layout_name: str) -> list[int]:
+    """For each page, how many pixels outside the QR squares differ from its reference."""
+    references = reference_images(layout_name)
+    images = page_images(content)
+    if len(images) != len(references):
+        raise AssertionError(f"{len(images)} pages, {len(references)} reference images")
+    return [
+        different_pixels(without_qr(image, layout_name), reference)
+        for image, reference in zip(images, references, strict=True)
+    ]
 
 
 def write_references() -> None:
