@@ -30,7 +30,7 @@ QR_LEFT = (BADGE_WIDTH - QR_SIZE) / 2
 QR_TOP = 79.0
 BAND_TOP, BAND_HEIGHT = 118.0, 23.0
 PT = 25.4 / 72  # millimetres per point
-# Line heights (in em) and top margins (mm) of the name block's texts, as in badge.css.
+# Line heights (in em, as in badge.css) and top margins (mm) of the name block's texts.
 NAME_LINE_HEIGHT, LATIN_MARGIN = 1.15, 1.0
 ORGANISATION_LINE_HEIGHT, ORGANISATION_MARGIN = 1.25, 2.5
 JOB_TITLE_LINE_HEIGHT, JOB_TITLE_MARGIN = 1.2, 0.8

@@ -183,10 +183,6 @@ class PrintFile:
 
         self.writer.append(PdfReader(io.BytesIO(chunk)))
 
-    @property
-    def page_count(self) -> int:
-        return len(self.writer.pages)
-
     def write(self, target, *, title: str = "") -> None:
         metadata = {"/Producer": "Bayline (WeasyPrint, pypdf)"}
         if title:
@@ -212,7 +208,7 @@ def render_print_file(
 ) -> int:
     """Write the badges, in the queryset's order, as one PDF to the binary file ``target``.
 
-    ``progress(done, total)`` is called after each chunk is written. Returns the number of
+    ``progress(done, total)`` is called after each chunk is added. Returns the number of
     badges. Uses a process pool when there is more than one chunk and more than one worker.
     """
     total = badges.count()

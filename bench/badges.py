@@ -344,7 +344,7 @@ def bench_bulk(
     from badges.selectors import badges_to_print
 
     # The first COUNT badges issued (a range, not a list of ids: on SQLite, a filter on
-    # 3,000 ids cost the parent 1.4 s of the run, which a print job does not pay).
+    # thousands of ids costs the parent more than a print job's own filters do).
     last = Badge.objects.order_by("pk").values_list("pk", flat=True)[count - 1]
     badges = badges_to_print(summit, filters={}, order="name").filter(pk__lte=last)
     assert badges.count() == count

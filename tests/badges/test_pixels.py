@@ -54,3 +54,32 @@ def test_the_comparison_sees_one_character_changed():
     ]
     assert differences[0] > 0
     assert differences[1:] == [0, 0]
+
+
+def shade(image, square: tuple, column: int, row: int) -> str:
+    """The pixel in the middle of a module of a 37-module QR square, by column and row
+    (negative ones counted from the right and bottom edges, -1 the last)."""
+    left, top, right, bottom = square
+    module = (right - left) / 37
+    x = (left if column >= 0 else right) + (column + 0.5) * module
+    y = (top if row >= 0 else bottom) + (row + 0.5) * module
+    names = {(0, 0, 0): "dark", (255, 255, 255): "light"}
+    return names.get(image.getpixel((int(x), int(y))), "grey")
+
+
+@pytest.mark.parametrize("layout_name", [LAYOUT_A6, LAYOUT_A4_4UP])
+def test_each_qr_symbol_fills_its_square_with_a_light_quiet_zone_around(layout_name):
+    image = pixels.page_images(pixels.render(layout_name))[0]
+
+    margin = pixels.QR_MARGIN
+    for left, top, right, bottom in pixels.qr_boxes(layout_name):
+        square = (left + margin, top + margin, right - margin, bottom - margin)
+        # A finder pattern in three corners (dark edge, light ring, dark centre), and in the
+        # right three: top-left, top-right and bottom-left.
+        for column, row in ((0, 0), (-7, 0), (0, -7)):
+            assert [
+                shade(image, square, column + offset, row + offset) for offset in (0, 1, 3)
+            ] == ["dark", "light", "dark"]
+        # The quiet zone around the square stays light.
+        around = [(-38, 3), (3, -38), (37, 3), (3, 37)]
+        assert {shade(image, square, column, row) for column, row in around} == {"light"}

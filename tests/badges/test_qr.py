@@ -1,4 +1,4 @@
-"""QR symbols of badge codes (qrcode, fixed mask): they decode, and their runs cover them."""
+"""QR symbols of badge codes (qrcode with a fixed mask and version): they decode and verify."""
 
 import pytest
 
@@ -15,9 +15,10 @@ def decoded(matrix: list[list[bool]]) -> list[str]:
 
     size = len(matrix) + 2 * QUIET_ZONE
     image = Image.new("L", (size, size), 255)
-    for column, row, length in qr.module_runs(matrix):
-        for x in range(column, column + length):
-            image.putpixel((x + QUIET_ZONE, row + QUIET_ZONE), 0)
+    for y, row in enumerate(matrix):
+        for x, dark in enumerate(row):
+            if dark:
+                image.putpixel((x + QUIET_ZONE, y + QUIET_ZONE), 0)
     return [
         result.text
         for result in zxingcpp.read_barcodes(image.resize((size * 8, size * 8), Image.NEAREST))
@@ -41,17 +42,17 @@ def test_badge_codes_make_version_5_symbols():
     assert len(qr.qr_matrix(sign_badge(1, 1))) == 37
 
 
-def test_module_runs_cover_exactly_the_dark_modules():
-    matrix = qr.qr_matrix(sign_badge(7, 1))
+def test_badge_code_symbols_are_the_size_qrcode_would_fit_them_to():
+    import qrcode
 
-    covered = {
-        (column + offset, row)
-        for column, row, length in qr.module_runs(matrix)
-        for offset in range(length)
-    }
+    code = sign_badge(7, 1)
+    fitted = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, mask_pattern=qr.MASK_PATTERN
+    )
+    fitted.add_data(code)
+    fitted.make(fit=True)
 
-    dark = {(x, y) for y, line in enumerate(matrix) for x, module in enumerate(line) if module}
-    assert covered == dark
+    assert qr.qr_matrix(code) == fitted.get_matrix()
 
 
 def test_other_text_gets_a_symbol_of_its_size():
