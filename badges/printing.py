@@ -4,8 +4,11 @@ A bulk file is rendered in chunks (setting BADGE_PRINT_CHUNK_SIZE), each one Wea
 document written as a PDF, in a pool of processes (one per core; started with
 ``forkserver``, so that workers do not inherit the parent's threads, database connections or
 memory). The parent reads the badges in print order, hands out a bounded number of chunks at
-a time, and appends each finished chunk's pages to the file with pypdf as soon as it is its
-turn (:class:`PrintFile`), so that only a few rendered chunks wait at any time.
+a time, and appends each finished chunk's pages with pypdf as soon as it is its turn
+(:class:`PrintFile`), so that only a few rendered chunks wait at any time. pypdf keeps the
+appended pages (their compressed content and fonts, one font subset a chunk) until it writes
+the file, so the parent's memory grows with the number of badges, far more slowly than a
+worker's with the size of its chunk.
 """
 
 import datetime
