@@ -51,6 +51,7 @@ def test_badge_pdf_is_a6_with_names_real_glyphs_and_verifiable_qr(summit, guest)
     pages = pdfs.pages(content)
     assert len(pages) == 1
     assert pdfs.page_size_mm(pages[0]) == (105, 148)
+    assert pdfs.title(content) == badge.registration.display_name
     # Lines break where the layout chose; compare without spaces.
     text = pdfs.text(pages[0]).replace(" ", "")
     for expected in filter(None, guest[:3]):
