@@ -18,9 +18,9 @@ A document is made through WeasyPrint's public API, doing once what badges share
   internals, because laying names out costs most of a badge in bulk files);
 - a finisher (``write_pdf``'s documented hook, working on pydyf's PDF objects) turns the
   shared pages into form XObjects that each badge page draws at its badge's place, takes
-  them out of the page tree, and draws each QR code as rectangles (badges/qr.py) into the
-  square the template leaves empty: an SVG for WeasyPrint to parse would cost more than
-  the rest of the badge.
+  them out of the page tree, and draws each QR code (badges/qr.py) into the square the
+  template leaves empty: an SVG for WeasyPrint to parse would cost more than the rest of
+  the badge.
 """
 
 import threading
@@ -223,7 +223,7 @@ class _Finisher:
     and one page per background (what badges of one category and script share), each laid
     out once. Their drawings become form XObjects that each badge page draws (at the
     badge's place, for a background), and those pages are taken out of the page tree.
-    Each QR code is drawn as rectangles.
+    Each QR code is drawn into its square.
 
     Everything added to a badge page is drawn in PDF's default user space (points, y up,
     from the page's lower-left corner): the page's own content is wrapped in q … Q first,
