@@ -19,7 +19,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ["summit", "sessions", "registration", "badges"]
+# The project's own packages: every top-level package but the tests and benchmarks.
+APPS = sorted(
+    path.parent.name
+    for path in ROOT.glob("*/__init__.py")
+    if path.parent.name not in {"tests", "bench"}
+)
 ADAPTERS = {Path("badges/weasyprint_adapter.py")}
 # Underscore names their package documents as public API.
 DOCUMENTED = {
@@ -156,6 +161,10 @@ def test_module_uses_no_private_name_of_another_package(relative):
 
 def test_each_adapter_module_exists():
     assert all((ROOT / path).exists() for path in ADAPTERS)
+
+
+def test_the_scan_covers_the_apps():
+    assert {"summit", "sessions", "registration", "badges"} <= set(APPS)
 
 
 @pytest.mark.parametrize(
