@@ -10,5 +10,6 @@ class BadgesConfig(AppConfig):
     def ready(self) -> None:
         from badges import (
             checkin_dashboard,  # noqa: F401  (the dashboard's attendance panel)
+            checks,  # noqa: F401  (registers the badge rendering's system checks)
             receivers,  # noqa: F401  (connects to registration's signals)
         )

@@ -30,7 +30,7 @@ QR_LEFT = (BADGE_WIDTH - QR_SIZE) / 2
 QR_TOP = 79.0
 BAND_TOP, BAND_HEIGHT = 118.0, 23.0
 PT = 25.4 / 72  # millimetres per point
-# Line heights (in em) and top margins (mm) of the name block's texts, as in badge.css.
+# Line heights (in em, as in badge.css) and top margins (mm) of the name block's texts.
 NAME_LINE_HEIGHT, LATIN_MARGIN = 1.15, 1.0
 ORGANISATION_LINE_HEIGHT, ORGANISATION_MARGIN = 1.25, 2.5
 JOB_TITLE_LINE_HEIGHT, JOB_TITLE_MARGIN = 1.2, 0.8
@@ -159,25 +159,47 @@ class Cell:
 
 
 @functools.cache
-def _advances() -> dict[int, float]:
+def font_advances() -> dict[int, float]:
     """Advance widths in em of the badge font (Noto Sans CJK SC Bold), by code point.
 
-    Read once per process (about 30 ms, 5 MB); empty if the font is not installed, in which
-    case text_width estimates.
+    Read with fontTools once per process; empty if the font is not installed, in which case
+    text_width estimates.
     """
-    from badges.fontmetrics import advances
-
     for path in BADGE_FONT_FILES:
         if Path(path).exists():
-            found = advances(path, BADGE_FONT_NAME)
-            if found is not None:
+            found = _advances_of_face(path, BADGE_FONT_NAME)
+            if found:
                 return found
     return {}
 
 
+def _advances_of_face(path: str, full_name: str) -> dict[int, float]:
+    """Advances by code point of the face named ``full_name`` in a font file or collection."""
+    from fontTools.ttLib import TTCollection, TTFont
+
+    collection = TTCollection(path, lazy=True) if path.endswith(".ttc") else None
+    fonts = collection.fonts if collection is not None else [TTFont(path, lazy=True)]
+    try:
+        for font in fonts:
+            if font["name"].getDebugName(4) != full_name:
+                continue
+            units = font["head"].unitsPerEm
+            metrics = font["hmtx"].metrics
+            # Few distinct widths (most CJK glyphs are 1 em): one float object each.
+            ems: dict[int, float] = {}
+            return {
+                point: ems.setdefault(metrics[glyph][0], metrics[glyph][0] / units)
+                for point, glyph in font.getBestCmap().items()
+            }
+        return {}
+    finally:
+        for font in fonts:
+            font.close()
+
+
 def text_width(text: str) -> float:
     """Width of ``text`` in em, as the badge font sets it."""
-    advances = _advances()
+    advances = font_advances()
     width = 0.0
     for character in text:
         advance = advances.get(ord(character))

@@ -5,7 +5,6 @@ Django is set up, so this module imports nothing that needs the app registry (no
 """
 
 from badges.layout import BadgeFace, SummitFace
-from badges.pdfmerge import RelocatablePages
 from badges.rendering import renderer
 
 
@@ -23,6 +22,6 @@ def start() -> None:
     renderer()
 
 
-def render_chunk(summit: SummitFace, faces: list[BadgeFace], layout_name: str) -> RelocatablePages:
-    """One chunk of a print file, ready to be appended to it."""
-    return renderer().render_pages(summit, faces, layout_name=layout_name)
+def render_chunk(summit: SummitFace, faces: list[BadgeFace], layout_name: str) -> bytes:
+    """One chunk of a print file, as a PDF whose pages are appended to the file."""
+    return renderer().render(summit, faces, layout_name=layout_name)

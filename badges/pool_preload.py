@@ -1,7 +1,7 @@
 """Imported once by the bulk-printing fork server, before it forks the workers.
 
 What every worker needs and never changes is done here once, in the fork server: imports
-(WeasyPrint's alone takes about a second: it looks for optional libraries), Django's setup
+(WeasyPrint's is slow: it looks for optional libraries), Django's setup
 (settings from DJANGO_SETTINGS_MODULE), the badge font's advance widths, the renderer (font
 configuration, stylesheet, text styles). The workers start with all of it, in memory pages
 they share with the fork server and each other (``gc.freeze`` keeps the collector from
@@ -20,9 +20,9 @@ def prepare() -> None:
         django.setup()
 
     from badges import pool
-    from badges.layout import _advances
+    from badges.layout import font_advances
 
-    _advances()
+    font_advances()
     pool.renderer()
 
 

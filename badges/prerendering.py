@@ -1,15 +1,15 @@
 """Badges rendered ahead of time, so that guests and the desk get their PDF at once.
 
-Rendering one badge costs 30–60 ms of CPU (mostly WeasyPrint's font subsetting). So a
-badge's A6 PDF is rendered in the background when it is issued or reissued, or when what it
-prints changes (task ``prerender_badge`` on queue "badges", after commit), and stored with
-a *fingerprint*: a hash of everything the PDF depends on (the summit's names and dates, the
-guest's names, organisation, job title, category and script, the signed QR code, the
-document title) and of the layout itself (``badges/layout.py``, ``fontmetrics.py``,
-``names.py``, ``rendering.py``, ``qr.py``, the PDF templates and stylesheet, WeasyPrint's
-version, the font file). :func:`badge_pdf` serves the stored PDF while its fingerprint
-matches what the badge would print now, and otherwise renders it synchronously and stores
-the result, so a stale or missing copy costs one ordinary render and is never served.
+Rendering a badge (laying it out, subsetting its font, compressing) costs far more than
+reading a stored copy. So a badge's A6 PDF is rendered in the background when it is issued
+or reissued, or when what it prints changes (task ``prerender_badge`` on queue "badges",
+after commit), and stored with a *fingerprint*: a hash of everything the PDF depends on (the
+summit's names and dates, the guest's names, organisation, job title, category and script,
+the signed QR code, the document title) and of the layout itself (the badge rendering
+modules, the PDF templates and stylesheet, WeasyPrint's version, the font file).
+:func:`badge_pdf` serves the stored PDF while its fingerprint matches what the badge would
+print now, and otherwise renders it synchronously and stores the result, so a stale or
+missing copy costs one ordinary render and is never served.
 
 Stored in the database (:class:`badges.models.RenderedBadge`): every web and task machine
 shares it, and the fingerprint and the content are written together.
@@ -36,8 +36,8 @@ logger = logging.getLogger(__name__)
 PRINTED_FIELDS = frozenset(
     {"name", "name_latin", "organisation", "job_title", "category", "language", "region"}
 )
-_SOURCES = ("layout.py", "fontmetrics.py", "names.py", "rendering.py", "qr.py")
-_TEMPLATES = ("badges/pdf/sheet.html", "badges/pdf/background.html")
+_SOURCES = ("layout.py", "qr.py", "rendering.py", "weasyprint_adapter.py")
+_TEMPLATES = ("badges/pdf/sheet.html", "badges/pdf/background.html", "badges/pdf/names.html")
 
 
 @functools.cache

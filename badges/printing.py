@@ -1,14 +1,18 @@
 """From the database to badge PDFs: one badge, or a whole print file rendered in chunks.
 
 A bulk file is rendered in chunks (setting BADGE_PRINT_CHUNK_SIZE), each one WeasyPrint
-document, in a pool of processes (one per core; started with ``forkserver``, so that workers
-do not inherit the parent's threads, database connections or memory). The parent reads the
-badges in print order, hands out a bounded number of chunks at a time, and appends each
-finished chunk to the file as soon as it is its turn (badges/pdfmerge.py), so memory stays
-flat whatever the count.
+document written as a PDF, in a pool of processes (one per core; started with
+``forkserver``, so that workers do not inherit the parent's threads, database connections or
+memory). The parent reads the badges in print order, hands out a bounded number of chunks at
+a time, and appends each finished chunk's pages with pypdf as soon as it is its turn
+(:class:`PrintFile`), so that only a few rendered chunks wait at any time. pypdf keeps the
+appended pages (their compressed content and fonts, one font subset a chunk) until it writes
+the file, so the parent's memory grows with the number of badges, far more slowly than a
+worker's with the size of its chunk.
 """
 
 import datetime
+import io
 import logging
 import multiprocessing
 import os
@@ -24,7 +28,6 @@ from django.utils.translation import pgettext_lazy
 from badges import pool
 from badges.layout import BADGES_PER_PAGE, LAYOUT_A6, BadgeFace, SummitFace
 from badges.models import Badge
-from badges.pdfmerge import PdfConcatenation, RelocatablePages
 from badges.rendering import render_badges
 from badges.signing import sign_badge
 from registration.models import Category, Language, Region, Registration
@@ -170,6 +173,27 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
+class PrintFile:
+    """A PDF put together with pypdf from rendered chunks, appended in page order."""
+
+    def __init__(self) -> None:
+        from pypdf import PdfWriter
+
+        self.writer = PdfWriter()
+
+    def add(self, chunk: bytes) -> None:
+        from pypdf import PdfReader
+
+        self.writer.append(PdfReader(io.BytesIO(chunk)))
+
+    def write(self, target, *, title: str = "") -> None:
+        metadata = {"/Producer": "Bayline (WeasyPrint, pypdf)"}
+        if title:
+            metadata["/Title"] = title
+        self.writer.add_metadata(metadata)
+        self.writer.write(target)
+
+
 def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)))
 
@@ -187,7 +211,7 @@ def render_print_file(
 ) -> int:
     """Write the badges, in the queryset's order, as one PDF to the binary file ``target``.
 
-    ``progress(done, total)`` is called after each chunk is written. Returns the number of
+    ``progress(done, total)`` is called after each chunk is added. Returns the number of
     badges. Uses a process pool when there is more than one chunk and more than one worker.
     """
     total = badges.count()
@@ -200,12 +224,12 @@ def render_print_file(
     words: dict = {}
     faces = (badge_face(badge, words) for badge in badges.iterator(chunk_size=500))
     chunks = _batches(faces, chunk_size)
-    concatenation = PdfConcatenation(target)
+    print_file = PrintFile()
     done = 0
 
-    def write(count: int, chunk: RelocatablePages) -> None:
+    def write(count: int, chunk: bytes) -> None:
         nonlocal done
-        concatenation.add(chunk)
+        print_file.add(chunk)
         done += count
         if progress is not None:
             progress(done, total)
@@ -229,5 +253,5 @@ def render_print_file(
             while pending:
                 count, future = pending.popleft()
                 write(count, future.result())
-    concatenation.close(title=title)
+    print_file.write(target, title=title)
     return done

@@ -1,34 +1,36 @@
 """Badge PDFs with WeasyPrint, from BadgeFace data (no database access here).
 
-Speed comes from these things:
+A document is made through WeasyPrint's public API, doing once what badges share:
 
 - one :class:`Renderer` per thread (so per process in gunicorn and in the print pool) keeps
-  WeasyPrint's ``FontConfiguration``, the parsed badge stylesheet, the names' text styles,
-  WeasyPrint's cache and the laid-out sheets below, so a document lays nothing out: it costs
-  drawing, font subsetting and writing;
+  WeasyPrint's ``FontConfiguration``, the parsed badge stylesheet, WeasyPrint's cache and
+  the shared pages below, so that a document lays out only its badges' names;
 - WeasyPrint subsets fonts with libharfbuzz-subset (the Debian package
-  ``libharfbuzz-subset0``; without it, it falls back to fontTools, several times slower, and
-  logs a warning that the tests turn into a failure);
-- what badges of one category and script share (summit header, category band), and the
-  blank sheet of each layout (with its crop marks), are laid out once per renderer; each
-  document draws them once, as form XObjects that its badge pages use (see
-  :class:`_Finisher`);
-- a badge's names are drawn onto its page without WeasyPrint's layout (badges/names.py), so
-  a badge costs shaping and drawing its few lines of text;
-- the QR code is not an SVG for WeasyPrint to parse (~26 ms a code), but PDF rectangles
-  appended to the page's content stream by the finisher, one per run of dark modules, into
-  the square the template leaves empty (well under 1 ms).
+  ``libharfbuzz-subset0``; without it, it falls back to fontTools, much slower, and logs a
+  warning that the tests turn into a failure);
+- the shared pages: the blank sheet of each layout (with its crop marks) and what badges of
+  one category and script share (summit header, category band), laid out once per
+  renderer and put into each document with ``Document.copy``, which takes pages from
+  several documents;
+- the badge pages hold the names blocks: laid out by WeasyPrint from
+  ``badges/pdf/names.html``, or, with ``settings.BADGE_NAMES_ADAPTER``, drawn onto copies
+  of the blank sheet by badges/weasyprint_adapter.py (the one module that uses WeasyPrint's
+  internals, because laying names out costs most of a badge in bulk files);
+- a finisher (``write_pdf``'s documented hook, working on pydyf's PDF objects) turns the
+  shared pages into form XObjects that each badge page draws at its badge's place, takes
+  them out of the page tree, and draws each QR code (badges/qr.py) into the square the
+  template leaves empty: an SVG for WeasyPrint to parse would cost more than the rest of
+  the badge.
 """
 
 import threading
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.template.loader import get_template, render_to_string
 
-from badges import layout
-from badges.layout import MM, BadgeFace, SummitFace
-from badges.names import NameStyles, draw_names
-from badges.pdfmerge import RelocatablePages, relocatable
-from badges.qr import pdf_operators
+from badges import layout, qr
+from badges.layout import MM, BadgeFace, Cell, SummitFace
 
 _local = threading.local()
 
@@ -46,6 +48,10 @@ def stylesheet_text() -> str:
             "side": layout.SIDE_MARGIN,
             "text_width": layout.TEXT_WIDTH,
             "summit_top": layout.SUMMIT_TOP,
+            "names_height": layout.NAMES_HEIGHT,
+            "latin_margin": layout.LATIN_MARGIN,
+            "organisation_margin": layout.ORGANISATION_MARGIN,
+            "job_title_margin": layout.JOB_TITLE_MARGIN,
             "band_top": layout.BAND_TOP,
             "band_height": layout.BAND_HEIGHT,
             # Two lines (19 pt and 11 pt, line height 1.1, 0.6 mm apart) centred in the band.
@@ -65,21 +71,46 @@ def stylesheet_text() -> str:
 MAX_SHEETS = 64
 
 
-class Renderer:
-    """WeasyPrint's reusable state: font configuration, stylesheet, text styles, sheets."""
+@dataclass(frozen=True)
+class NamesBlock:
+    """A badge's names block on its sheet, as names.html places it (millimetres as text)."""
 
-    def __init__(self) -> None:
+    cell: Cell
+    left: str
+    top: str
+
+
+def _millimetres(value: float) -> str:
+    # Written out by Python, not by the template engine, which would localise the decimal
+    # separator.
+    return f"{value:.4f}".rstrip("0").rstrip(".")
+
+
+class Renderer:
+    """WeasyPrint's reusable state: font configuration, stylesheet, templates, sheets.
+
+    ``names_adapter`` chooses how names are drawn (default: ``settings.BADGE_NAMES_ADAPTER``).
+    """
+
+    def __init__(self, *, names_adapter: bool | None = None) -> None:
         from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
 
         self.font_config = FontConfiguration()
         self.stylesheet = CSS(string=stylesheet_text(), font_config=self.font_config)
-        self.template = get_template("badges/pdf/sheet.html")
-        self.name_styles = NameStyles(self.font_config, self.stylesheet)
+        self.sheet_template = get_template("badges/pdf/sheet.html")
+        self.names_template = get_template("badges/pdf/names.html")
         self.cache: dict = {}
         # Laid-out pages: the blank sheet of each layout, each background of each summit.
         self.sheets: dict = {}
         self.source = None  # a document the sheets came from, for Document.copy
+        if names_adapter is None:
+            names_adapter = settings.BADGE_NAMES_ADAPTER
+        self.name_styles = None
+        if names_adapter:
+            from badges import weasyprint_adapter
+
+            self.name_styles = weasyprint_adapter.NameStyles(self.font_config, self.stylesheet)
 
     def render(
         self, summit: SummitFace, badges: list[BadgeFace], *, layout_name: str, title: str = ""
@@ -88,23 +119,11 @@ class Renderer:
         document, finisher = self.document(summit, badges, layout_name=layout_name, title=title)
         return document.write_pdf(finisher=finisher)
 
-    def render_pages(
-        self, summit: SummitFace, badges: list[BadgeFace], *, layout_name: str
-    ) -> RelocatablePages:
-        """The pages :meth:`render` would write, ready to append to a bulk file."""
-        from weasyprint import DEFAULT_OPTIONS
-        from weasyprint.pdf import generate_pdf  # what write_pdf does, but for the writing
-
-        document, finisher = self.document(summit, badges, layout_name=layout_name)
-        pdf = generate_pdf(document, None, 1, **DEFAULT_OPTIONS)
-        finisher(document, pdf)
-        return relocatable(pdf)
-
     def document(
         self, summit: SummitFace, badges: list[BadgeFace], *, layout_name: str, title: str = ""
     ) -> tuple:
         """A WeasyPrint document of ``badges``, and the finisher that completes its PDF."""
-        from weasyprint.pdf.metadata import DocumentMetadata
+        from weasyprint.document import DocumentMetadata
 
         per_page = layout.BADGES_PER_PAGE[layout_name]
         pages = [
@@ -116,15 +135,43 @@ class Renderer:
         ]
         backgrounds = {cell.background: cell for page in pages for cell in page}
         shared = self.shared_sheets(summit, layout_name, list(backgrounds.values()))
-        styles = self.name_styles
-        # Pages may come from several documents (WeasyPrint's Document.copy allows it).
-        document = self.source.copy(
-            shared + [_BadgePage(shared[0], cells, layout_name, styles) for cells in pages]
-        )
+        document = self.source.copy(shared + self.badge_pages(shared[0], pages, layout_name))
         document.metadata = DocumentMetadata(
             title=title or None, lang=pages[0][0].lang if pages else "zh-Hans"
         )
         return document, _Finisher(layout_name, list(backgrounds), pages)
+
+    def badge_pages(self, blank, pages: list[list[Cell]], layout_name: str) -> list:
+        """One page per sheet of badges, holding their names blocks."""
+        if self.name_styles is not None:
+            from badges import weasyprint_adapter
+
+            return weasyprint_adapter.names_pages(blank, pages, layout_name, self.name_styles)
+        from weasyprint import HTML
+
+        origins = layout.cell_origins(layout_name)
+        html = self.names_template.render(
+            {
+                "layout": layout_name,
+                "pages": [
+                    [
+                        NamesBlock(
+                            cell,
+                            _millimetres(left + layout.SIDE_MARGIN),
+                            _millimetres(top + layout.NAMES_TOP),
+                        )
+                        for cell, (left, top) in zip(cells, origins, strict=False)
+                    ]
+                    for cells in pages
+                ],
+            }
+        )
+        document = HTML(string=html).render(
+            font_config=self.font_config, stylesheets=[self.stylesheet], cache=self.cache
+        )
+        if len(document.pages) != len(pages):
+            raise RuntimeError("a names block overflowed its sheet")
+        return document.pages
 
     def shared_sheets(self, summit: SummitFace, layout_name: str, cells: list) -> list:
         """The blank sheet of the layout, then the background of each cell's kind.
@@ -140,7 +187,7 @@ class Renderer:
             if key not in self.sheets
         }
         if missing:
-            html = self.template.render(
+            html = self.sheet_template.render(
                 {
                     "sheets": [
                         {
@@ -162,35 +209,25 @@ class Renderer:
         return [self.sheets[key] for key in keys]
 
 
-class _BadgePage:
-    """A badge page: the blank sheet's size, with the names of its badges drawn on it."""
-
-    def __init__(self, blank, cells: list, layout_name: str, styles: NameStyles) -> None:
-        self.blank = blank
-        self.cells = cells
-        self.layout_name = layout_name
-        self.styles = styles
-
-    def __getattr__(self, name: str):
-        return getattr(self.blank, name)
-
-    def paint(self, stream, scale: float = 1) -> None:
-        # The blank sheet's own drawing (crop marks) is copied in by the finisher.
-        with stream.stacked():
-            stream.transform(a=scale, d=scale)
-            origins = layout.cell_origins(self.layout_name)
-            for cell, origin in zip(self.cells, origins, strict=False):
-                draw_names(stream, cell, origin, self.styles)
+def _referenced(pdf, value):
+    """The object a pydyf reference (b"12 0 R") points to; any other value as it is."""
+    if isinstance(value, (bytes, str)):
+        return pdf.objects[int(value.split()[0])]
+    return value
 
 
 class _Finisher:
     """WeasyPrint finisher: puts each badge's sheet, background and QR code into its page.
 
     A document starts with the blank sheet of its layout (crop marks, on four-up sheets)
-    and one page per background (what badges of one category and script share: summit
-    header, category band), each laid out once. Their drawings become form XObjects that
-    each badge page draws (at the badge's place, for a background), and those pages are
-    taken out of the page tree. Each QR code is drawn as rectangles.
+    and one page per background (what badges of one category and script share), each laid
+    out once. Their drawings become form XObjects that each badge page draws (at the
+    badge's place, for a background), and those pages are taken out of the page tree.
+    Each QR code is drawn into its square.
+
+    Everything added to a badge page is drawn in PDF's default user space (points, y up,
+    from the page's lower-left corner): the page's own content is wrapped in q … Q first,
+    so that nothing depends on how WeasyPrint set up its drawing.
     """
 
     def __init__(self, layout_name: str, backgrounds: list[tuple[str, str]], pages: list):
@@ -201,52 +238,53 @@ class _Finisher:
     def __call__(self, document, pdf) -> None:
         import pydyf
 
-        kids = pdf.pages["Kids"]  # flat: number, 0, "R" for each page
+        kids = pdf.pages["Kids"]  # pydyf's page references: number, 0, "R" for each page
         shared = 1 + len(self.backgrounds)
         if len(kids) != 3 * (shared + len(self.pages)):
             raise RuntimeError("badge pages and PDF pages differ")
-        page_dicts = [pdf.objects[kids[3 * index]] for index in range(len(kids) // 3)]
-        streams = [pdf.objects[int(page["Contents"].split()[0])] for page in page_dicts]
-        resources_reference = page_dicts[0]["Resources"]
-        resources = pdf.objects[int(resources_reference.split()[0])]
-        forms = resources.setdefault("XObject", pydyf.Dictionary())
+        page_dicts = [pdf.objects[kids[index]] for index in range(0, len(kids), 3)]
         names = []
-        for index, (page, stream) in enumerate(zip(page_dicts, streams[:shared], strict=False)):
-            # The first operator sets the page's own user space (points, y down); the badge
-            # pages have set theirs already when they draw the form.
-            first, *operators = stream.stream
-            if not first.endswith(b" cm"):
-                raise RuntimeError("unexpected WeasyPrint page stream")
-            stream.stream = []
-            box = page["MediaBox"]
+        for index, page in enumerate(page_dicts[:shared]):
+            stream = _referenced(pdf, page["Contents"])
             form = pydyf.Stream(
-                operators,
+                list(stream.stream),
                 {
                     "Type": "/XObject",
                     "Subtype": "/Form",
-                    "BBox": pydyf.Array([0, 0, box[2] - box[0], box[3] - box[1]]),
-                    "Resources": resources_reference,
+                    "BBox": pydyf.Array(page["MediaBox"]),
+                    "Resources": page["Resources"],
                 },
                 compress=stream.compress,
             )
             pdf.add_object(form)
             name = f"Badge{index}"
-            forms[name] = form.reference
-            names.append(b"/%s Do" % name.encode())
-        sheet, backgrounds = names[0], dict(zip(self.backgrounds, names[1:], strict=True))
+            names.append((name, form.reference, page["MediaBox"]))
+        (sheet, *backgrounds) = names
+        backgrounds = dict(zip(self.backgrounds, backgrounds, strict=True))
         origins = layout.cell_origins(self.layout_name)
-        for cells, stream in zip(self.pages, streams[shared:], strict=True):
-            stream.stream.append(sheet)
-            for cell, (left, top) in zip(cells, origins, strict=False):
+        for cells, page in zip(self.pages, page_dicts[shared:], strict=True):
+            resources = _referenced(pdf, page["Resources"])
+            forms = resources.setdefault("XObject", pydyf.Dictionary())
+            for name, reference, _ in (sheet, *backgrounds.values()):
+                forms[name] = reference
+            left, bottom, _, top = page["MediaBox"]
+            stream = _referenced(pdf, page["Contents"])
+            stream.stream.insert(0, b"q")
+            stream.stream.append(b"Q")
+            stream.stream.append(_draw_form(sheet, left, bottom))
+            for cell, (cell_left, cell_top) in zip(cells, origins, strict=False):
+                # A badge's corner on its sheet in thousandths of a point, as badge pages
+                # have always been drawn (so that they stay the same to the pixel).
+                corner_left, corner_top = round(cell_left * MM, 3), round(cell_top * MM, 3)
+                badge_bottom = top - corner_top - layout.BADGE_HEIGHT * MM
                 stream.stream.append(
-                    b"q 1 0 0 1 %.3f %.3f cm %s Q"
-                    % (left * MM, top * MM, backgrounds[cell.background])
+                    _draw_form(backgrounds[cell.background], left + corner_left, badge_bottom)
                 )
                 stream.stream.append(
-                    pdf_operators(
+                    qr.pdf_operators(
                         cell.badge.code,
-                        (left + layout.QR_LEFT) * MM,
-                        (top + layout.QR_TOP) * MM,
+                        left + (cell_left + layout.QR_LEFT) * MM,
+                        top - (cell_top + layout.QR_TOP) * MM,
                         layout.QR_SIZE * MM,
                     )
                 )
@@ -254,11 +292,21 @@ class _Finisher:
         pdf.pages["Count"] -= shared
 
 
+def _draw_form(form: tuple, left: float, bottom: float) -> bytes:
+    """Operators drawing a form made from a page with its lower-left corner at (left, bottom)."""
+    name, _, box = form
+    return b"q 1 0 0 1 %.6f %.6f cm /%s Do Q" % (left - box[0], bottom - box[1], name.encode())
+
+
 def renderer() -> Renderer:
-    """This thread's renderer (created on first use: about 0.3 s)."""
-    current = getattr(_local, "renderer", None)
+    """This thread's renderer, for the configured way of drawing names (made on first use)."""
+    key = bool(settings.BADGE_NAMES_ADAPTER)
+    renderers = getattr(_local, "renderers", None)
+    if renderers is None:
+        renderers = _local.renderers = {}
+    current = renderers.get(key)
     if current is None:
-        current = _local.renderer = Renderer()
+        current = renderers[key] = Renderer(names_adapter=key)
     return current
 
 

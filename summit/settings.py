@@ -232,10 +232,15 @@ WORKER_HEARTBEAT_SECONDS = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", "10"
 WORKER_RECOVERY_SECONDS = float(os.environ.get("WORKER_RECOVERY_SECONDS", "60"))
 WORKER_UNKNOWN_GRACE_SECONDS = float(os.environ.get("WORKER_UNKNOWN_GRACE_SECONDS", "3600"))
 
-# Badges per WeasyPrint document in bulk print files. A badge page costs little memory now
-# (its names are drawn, not laid out), so chunks can be larger: each chunk costs a font
-# subset and a read-back (~40 ms, 100-200 KiB of file), progress is reported per chunk.
+# Badges per WeasyPrint document in bulk print files. Each chunk costs a font subset in the
+# file and a read-back when the file is put together, and progress is reported per chunk;
+# a worker holds one chunk's pages in memory.
 BADGE_PRINT_CHUNK_SIZE = int(os.environ.get("BADGE_PRINT_CHUNK_SIZE", "250"))
+# Badge names drawn by badges/weasyprint_adapter.py, which uses WeasyPrint's internals and
+# is checked at start-up against the one WeasyPrint version it was written for; off, they
+# are laid out through WeasyPrint's public API (the same pages, at a much higher CPU cost
+# for bulk print files): the way to try a new WeasyPrint before the adapter is updated.
+BADGE_NAMES_ADAPTER = env_bool("BADGE_NAMES_ADAPTER", True)
 
 # --- Client addresses and rate limits (summit/ratelimit.py) ---------------------------------
 # How many reverse proxies we run in front of the app: the client address is then the Nth

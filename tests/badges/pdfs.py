@@ -13,6 +13,13 @@ def pages(content: bytes):
     return PdfReader(io.BytesIO(content)).pages
 
 
+def title(content: bytes) -> str | None:
+    """The document's title (its information dictionary's /Title)."""
+    from pypdf import PdfReader
+
+    return PdfReader(io.BytesIO(content)).metadata.title
+
+
 def page_size_mm(page) -> tuple[int, int]:
     box = page.mediabox
     return round(float(box.width) * MM_PER_POINT), round(float(box.height) * MM_PER_POINT)

@@ -278,6 +278,7 @@ def test_render_badges_command_writes_the_filtered_file(summit, guests, tmp_path
     assert [pdfs.page_size_mm(page) for page in pdfs.pages(content)] == [(210, 297)]
     codes = pdfs.qr_codes(content, 0)
     assert [verify_code(code).badge_id for code in codes] == [guests[0].badges.get().pk]
+    assert pdfs.title(content) == f"{summit.name_en} · badges"
 
 
 @pytest.mark.django_db

@@ -1,15 +1,26 @@
-"""A badge's names block drawn straight into its page, without WeasyPrint's layout.
+"""WeasyPrint's internals, in one place: badge names drawn without WeasyPrint's layout.
 
-The names block (name, Latin name, organisation, job title) is all that differs from one
-badge to the next, and its geometry is already decided in badges/layout.py: sizes, lines,
-vertical offset. Laying it out with WeasyPrint cost most of a badge's rendering (a page and
-its box tree, styles, line boxes: ~7 ms a badge). Here each line is shaped by Pango and
-written by WeasyPrint's own text drawing (so the same glyphs, fonts, subsets and text layer),
-at the place WeasyPrint's layout put it: centred in the block, each line box as high as its
-line height, the glyphs' baseline half a leading below its top.
+Why: the names block (name, Latin name, organisation, job title) is all that differs from
+one badge to the next, and its geometry is already decided in badges/layout.py: sizes,
+lines, vertical offset. Laying it out with WeasyPrint (a page box with its margin boxes,
+styles, line boxes) costs most of a badge in a bulk print file, enough to keep a file of
+every guest's badge far from its time target. Here each line is shaped by Pango and written
+by WeasyPrint's own text drawing (so the same glyphs, fonts, subsets and text layer), at the
+place WeasyPrint's layout puts it: centred in the block, each line box as high as its line
+height, the glyphs' baseline half a leading below its top. The text styles (font, colour,
+line height, language) come from the badge stylesheet, through a names block WeasyPrint lays
+out once per renderer (:class:`NameStyles`).
 
-The text styles (font, colour, line height, language) come from the badge stylesheet,
-through a names block WeasyPrint lays out once per process (:class:`NameStyles`).
+What it relies on, none of it WeasyPrint's public API: a page's box tree
+(``Page._page_box``), computed styles (``weasyprint.css.properties``,
+``weasyprint.formatting_structure.boxes``), Pango layouts and text drawing
+(``weasyprint.text``, ``weasyprint.draw.text``, ``weasyprint.matrix``), and the way
+``write_pdf`` paints a page (``paint(stream, scale)``), which :class:`_NamesPage` imitates.
+It was written for WeasyPrint :data:`WEASYPRINT_VERSION` only: badges/checks.py refuses to
+start with another version while ``settings.BADGE_NAMES_ADAPTER`` is on. With the setting
+off, badges/rendering.py lays the names out with WeasyPrint's public API instead (the
+reference), and tests/badges/test_weasyprint_adapter.py renders badges both ways and
+compares their pixels.
 """
 
 import re
@@ -17,6 +28,9 @@ from types import SimpleNamespace
 
 from badges import layout
 from badges.layout import Cell
+
+# The version of WeasyPrint this module was written and tested for.
+WEASYPRINT_VERSION = "70.0"
 
 PX = 96 / 25.4  # CSS pixels per millimetre, WeasyPrint's unit
 KINDS = ("name", "organisation", "job-title")
@@ -27,7 +41,9 @@ _COLLAPSIBLE = re.compile("[ \t\n\r\f]+")
 PROBE = (
     "<!DOCTYPE html><html><body>"
     + "".join(
-        f'<div class="names" lang="{lang}">'
+        # In the flow (not absolutely placed as on a badge), where the page's box tree has
+        # the text boxes.
+        f'<div class="names" lang="{lang}" style="position: static">'
         + "".join(f'<p class="{kind}">{kind}</p>' for kind in KINDS)
         + "</div>"
         for lang in LANGS
@@ -37,7 +53,10 @@ PROBE = (
 
 
 class NameStyles:
-    """Computed text styles of the names block, by kind of text, language and size."""
+    """Computed text styles of the names block, by kind of text, language and size.
+
+    Read from a names block laid out once, then resized for each text (see badge.css).
+    """
 
     def __init__(self, font_config, stylesheet) -> None:
         from weasyprint import HTML
@@ -95,6 +114,32 @@ class _Style(dict):
 
             self._layout = Layout(self)
         return self._layout
+
+
+def names_pages(blank, pages: list[list[Cell]], layout_name: str, styles: NameStyles) -> list:
+    """Pages to give ``Document.copy``: copies of ``blank`` with the names of ``pages``."""
+    return [_NamesPage(blank, cells, layout_name, styles) for cells in pages]
+
+
+class _NamesPage:
+    """A page for WeasyPrint to paint: the blank sheet's size, with names drawn on it."""
+
+    def __init__(self, blank, cells: list, layout_name: str, styles: NameStyles) -> None:
+        self.blank = blank
+        self.cells = cells
+        self.layout_name = layout_name
+        self.styles = styles
+
+    def __getattr__(self, name: str):
+        return getattr(self.blank, name)
+
+    def paint(self, stream, scale: float = 1) -> None:
+        # The blank sheet's own drawing (crop marks) is drawn by the renderer's finisher.
+        with stream.stacked():
+            stream.transform(a=scale, d=scale)
+            origins = layout.cell_origins(self.layout_name)
+            for cell, origin in zip(self.cells, origins, strict=False):
+                draw_names(stream, cell, origin, self.styles)
 
 
 def draw_names(stream, cell: Cell, origin: tuple[float, float], styles: NameStyles) -> None:
