@@ -197,12 +197,8 @@ class BulkInvitationForm(forms.Form):
     )
     send = forms.BooleanField(label=_("Send the invitations by e-mail now"), required=False)
 
-    # Columns after the e-mail, with how errors name them.
-    TEXT_COLUMNS = {
-        "name": _("name"),
-        "name_latin": _("Latin name"),
-        "organisation": _("organisation"),
-    }
+    # Columns after the e-mail.
+    TEXT_COLUMNS = ("name", "name_latin", "organisation")
 
     def clean_entries(self) -> list[dict]:
         text = self.cleaned_data["entries"].lstrip("\ufeff")
@@ -235,8 +231,8 @@ class BulkInvitationForm(forms.Form):
             }
             problems = [
                 problem
-                for column, label in self.TEXT_COLUMNS.items()
-                for problem in _text_problems(entry[column], column, line=number, label=label)
+                for column in self.TEXT_COLUMNS
+                for problem in _text_problems(entry[column], column, line=number)
             ]
             if problems:
                 errors.extend(problems)
@@ -249,11 +245,12 @@ class BulkInvitationForm(forms.Form):
         return rows
 
 
-def _text_problems(value: str, column: str, *, line: int, label: str) -> list[str]:
+def _text_problems(value: str, column: str, *, line: int) -> list[str]:
     """What is wrong with a pasted cell: longer than its column holds (a database error
     otherwise), or invisible control characters (refused everywhere else too)."""
-    limit = Invitation._meta.get_field(column).max_length
-    facts = {"line": line, "column": label, "limit": limit}
+    field = Invitation._meta.get_field(column)
+    limit = field.max_length
+    facts = {"line": line, "column": field.verbose_name, "limit": limit}
     problems = []
     if len(value) > limit:
         problems.append(

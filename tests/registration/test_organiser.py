@@ -202,9 +202,15 @@ def test_bulk_invitations_report_bad_lines(organiser_client, summit):
     ("line", "error"),
     [
         # Longer than the columns hold: a 500 on PostgreSQL ("value too long").
-        ("a@example.org," + "名" * 121, "Line 2: the name is longer than 120 characters."),
+        (
+            "a@example.org," + "名" * 121,
+            "Line 2: the name (native script) is longer than 120 characters.",
+        ),
         ("a@example.org,,," + "o" * 201, "Line 2: the organisation is longer than 200 characters."),
-        ("a@example.org,,Chan\x1bTai", "Line 2: the Latin name contains control characters."),
+        (
+            "a@example.org,,Chan\x1bTai",
+            "Line 2: the name (Latin letters) contains control characters.",
+        ),
         (
             "a@example.org," + "x" * 140_000,
             "This text cannot be read as CSV (field larger than field limit (131072)).",
