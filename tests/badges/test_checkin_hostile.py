@@ -364,3 +364,30 @@ def test_answer_about_a_stored_time_out_of_range_never_overflows(
 
     assert response.status_code == 200
     assert datetime.datetime.fromisoformat(response.json()["scanned_at"]) == stored
+
+
+def test_migration_repairs_stored_times_out_of_range(client, token, checkpoint, badge):
+    """Rows stored before scan times were checked (1 BC on PostgreSQL, which psycopg cannot
+    read back) broke every later scan of that guest at that checkpoint: the migration gives
+    them the time the server received the scan."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    repair = import_module("badges.migrations.0006_repair_unreadable_scan_times").repair
+    body = {"code": code_of(badge), "checkpoint": "main-entrance"}
+    assert post(client, ENDPOINTS[0], json.dumps(body).encode(), token).json()["status"] == "ok"
+    _store_unreadable_time(Admission, "admitted_at")
+    _store_unreadable_time(Scan, "scanned_at")
+
+    repair(apps, None)
+
+    again = post(client, ENDPOINTS[0], json.dumps(body).encode(), token).json()
+    received = Scan.objects.order_by("pk").values_list("received_at", flat=True).first()
+    assert again["status"] == "already_checked_in"
+    assert datetime.datetime.fromisoformat(again["first_entry"]["at"]) == received
+    assert Scan.objects.order_by("pk").first().scanned_at == received
+    assert abs(received - timezone.now()) < datetime.timedelta(days=1)
+    offline = client.get("/api/v1/checkin/offline-data", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert list(offline.json()["roster"][str(badge.pk)]["entered"]) == ["main-entrance"]
