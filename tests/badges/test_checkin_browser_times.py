@@ -7,6 +7,7 @@ once, and none of the impossible times reaches the database.
 """
 
 import datetime
+import json
 
 import pytest
 
@@ -73,3 +74,33 @@ def test_offline_batch_with_impossible_times_still_uploads_the_good_scans(
     ]
     assert Admission.objects.count() == 2
     assert all(abs(scan.scanned_at - clock.moment) < datetime.timedelta(hours=1) for scan in stored)
+
+
+def test_a_corrupt_scan_in_the_stored_queue_does_not_block_the_others(
+    door_context,  # noqa: F811
+    live_server,
+    checkpoint,
+    summit,
+    clock,
+):
+    """The queue lives in the phone's storage: a scan in it that is not what the page writes
+    (another version's, a damaged one: nested values where strings belong) must be refused
+    on its own, not hold every scan behind it back for ever."""
+    from playwright.sync_api import expect
+
+    guest = factories.BadgeFactory(registration__summit=summit)
+    good = {"code": code_of(guest), "checkpoint": "main-entrance",
+            "scan_id": "7d4c3a2e-0b1f-4c5d-9e8f-a1b2c3d4e5f6",
+            "scanned_at": clock.moment.isoformat(), "offline_result": "ok"}  # fmt: skip
+    nested = [[[[[[[[[[[[["deep"]]]]]]]]]]]]]
+    damaged = {**good, "scan_id": {"id": nested}, "code": nested, "checkpoint": nested}
+    queue = [damaged, good]
+    door_context.add_init_script(
+        f"window.localStorage.setItem('bayline.checkin.queue', {json.dumps(json.dumps(queue))});"
+    )
+    page = door_context.new_page()
+    page.goto(f"{live_server.url}/door/?checkpoint=main-entrance")
+
+    expect(page.locator("#door-queue")).to_be_hidden(timeout=15_000)
+    [scan] = Scan.objects.all()
+    assert (str(scan.scan_id), scan.badge_id, scan.result) == (good["scan_id"], guest.pk, "ok")
