@@ -8,13 +8,12 @@ scan is always 200, whatever its status; see badges/checkin.py for the statuses 
 precedence, and badges/openapi.py for the schema.
 """
 
-import json
-
 from django import forms
 from django.conf import settings
+from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.http import JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.middleware.csrf import CsrfViewMiddleware
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
@@ -23,6 +22,7 @@ from badges.checkin_selectors import guests_matching, offline_data
 from badges.devices import bearer_token, device_for_token
 from badges.models import Scan
 from summit import ratelimit
+from summit.api import InvalidBody, form_body_refused, json_object
 from summit.selectors import current_summit
 
 MAX_BATCH = 500
@@ -44,13 +44,8 @@ class ScanForm(forms.Form):
     code = forms.CharField(max_length=2000)
     checkpoint = forms.SlugField(required=False)
     scan_id = forms.UUIDField(required=False)
+    # Checked against the checkpoint's summit once it is known (_scan_time_errors).
     scanned_at = forms.DateTimeField(required=False)
-
-    def clean_scanned_at(self):
-        value = self.cleaned_data["scanned_at"]
-        if value is not None and value > timezone.now() + checkin.FUTURE_MARGIN:
-            raise forms.ValidationError(_("This time is in the future."), code="future")
-        return value
 
 
 class BatchScanForm(ScanForm):
@@ -115,7 +110,12 @@ def _scanner(request):
         return None, _error(403, "forbidden", _("You may not scan badges."))
     if request.method == "POST":
         # Session cookies need the CSRF token; bearer tokens cannot be sent by another site.
-        refused = CsrfViewMiddleware(lambda request: None).process_view(request, None, (), {})
+        try:
+            refused = CsrfViewMiddleware(lambda request: None).process_view(request, None, (), {})
+        except (MultiPartParserError, SuspiciousOperation, BadRequest):
+            # The check reads a form body for its token field; only a form body can fail so
+            # (JSON is not read), and a form body is refused anyway.
+            return None, form_body_refused().response()
         if refused is not None:
             return None, _error(403, "csrf", _("The page has expired; reload it."))
     return checkin.Scanner(user_id=user.pk), None
@@ -131,16 +131,6 @@ def _over_limit(scanner: checkin.Scanner, scope: str, limit: int) -> JsonRespons
     return response
 
 
-def _payload(request):
-    try:
-        payload = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        return None, _error(400, "invalid_json", _("The body is not valid JSON."))
-    if not isinstance(payload, dict):
-        return None, _error(400, "invalid_json", _("The body must be a JSON object."))
-    return payload, None
-
-
 def _accepted(request, scope: str, per_minute: int):
     """What every check-in POST checks first, in this order: the method, who scans, their rate
     limit, a JSON object. Returns (scanner, payload, None), or a refusal as the third."""
@@ -151,8 +141,23 @@ def _accepted(request, scope: str, per_minute: int):
         return None, None, refused
     if refused := _over_limit(scanner, scope, per_minute):
         return None, None, refused
-    payload, refused = _payload(request)
-    return scanner, payload, refused
+    try:
+        return scanner, json_object(request), None
+    except InvalidBody as refused:
+        return None, None, refused.response()
+
+
+def _scan_time_errors(scanned_at, checkpoint) -> dict | None:
+    """Field errors for a scan time no door could have scanned at (checkin.check_scan_time)."""
+    if scanned_at is None:
+        return None
+    try:
+        checkin.check_scan_time(scanned_at, checkpoint)
+    except checkin.ScanTimeRefused as refused:
+        if refused.reason == "future":
+            return {"scanned_at": [_("This time is in the future.")]}
+        return {"scanned_at": [_("This time is too far from the summit's days.")]}
+    return None
 
 
 def _checkpoint_for(slug: str, scanner: checkin.Scanner):
@@ -182,6 +187,8 @@ def scan(request):
             message = _("Choose a checkpoint.")
             return _error(400, "invalid", message, {"checkpoint": [message]})
         return _error(404, "unknown_checkpoint", _("There is no such checkpoint."))
+    if errors := _scan_time_errors(data["scanned_at"], checkpoint):
+        return _error(400, "invalid", _("Some fields are not valid."), errors)
     answer = checkin.record_scan(
         data["code"],
         checkpoint=checkpoint,
@@ -219,6 +226,9 @@ def batch(request):
         except checkpoints.CheckpointNotFound:
             errors[str(index)] = {"checkpoint": [_("There is no such checkpoint.")]}
             continue
+        if time_errors := _scan_time_errors(data["scanned_at"], checkpoint):
+            errors[str(index)] = time_errors
+            continue
         items.append(
             checkin.BatchItem(
                 code=data["code"],
@@ -240,6 +250,9 @@ def batch(request):
     )
 
 
+# Read-only: exempt from the CSRF check so that other methods get the JSON 405 below rather
+# than the CSRF middleware's HTML 403.
+@csrf_exempt
 def offline(request):
     """GET /api/v1/checkin/offline-data: what a scanner needs to keep working offline."""
     if request.method != "GET":
@@ -255,6 +268,7 @@ def offline(request):
     return response
 
 
+@csrf_exempt
 def search(request):
     """GET /api/v1/checkin/search?q=…: guests by name, organisation or e-mail (at most 20)."""
     if request.method != "GET":

@@ -22,12 +22,15 @@ lets exactly one insert through and the other scan becomes ``already_checked_in`
 
 A scan carries a ``scan_id`` chosen by the device: a retried request is answered from the
 stored scan and nothing is counted twice.
+
+A scan also carries the time the device scanned it (its clock, which may be wrong). A time no
+door could have scanned at is refused (:func:`check_scan_time`): see :class:`ScanTimeRefused`.
 """
 
 import hashlib
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Coalesce
@@ -48,6 +51,65 @@ from registration.models import Category, Registration
 Result = Scan.Result
 # Offline scans come in late; a device clock running ahead is refused past this margin.
 FUTURE_MARGIN = timedelta(minutes=10)
+# How far from the summit's days (in its time zone), or before now, a scan may have been made.
+SCAN_TIME_SLACK = timedelta(days=2)
+# Times every database driver reads back and every time zone can express: a time outside
+# (stored before scan times were checked) is left out of what devices download.
+READABLE_TIMES = (datetime(1, 1, 2, tzinfo=UTC), datetime(9999, 12, 30, tzinfo=UTC))
+
+
+class ScanTimeRefused(ValueError):
+    """A scan time no door could have scanned at.
+
+    Accepted: from 2 days before the summit's first day to 2 days after its last (in the
+    summit's time zone: a late upload of offline scans), or in the 2 days before now (a
+    rehearsal or a test scan before or after the summit); and never more than
+    ``FUTURE_MARGIN`` ahead of the server's clock. Anything else comes from a broken clock or
+    a hostile device: year 1 or 9999 would overflow in the answer's time zone, and a time
+    before year 1 in UTC (year 1 with an offset east of it) is stored as 1 BC by PostgreSQL,
+    which psycopg cannot read back. ``reason`` is "future" or "outside".
+    """
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def check_scan_time(
+    scanned_at: datetime, checkpoint: CheckpointInfo, *, now: datetime | None = None
+) -> None:
+    """Raise ScanTimeRefused unless a door could have scanned at ``scanned_at``.
+
+    Only comparisons of aware times: they never overflow, whatever the year and offset.
+    """
+    now = now or timezone.now()
+    if scanned_at > now + FUTURE_MARGIN:
+        raise ScanTimeRefused("future")
+    if scanned_at >= now - SCAN_TIME_SLACK:
+        return
+    tz = checkpoint.tzinfo
+    days = SCAN_TIME_SLACK.days
+    first = _midnight(checkpoint.summit_starts_on, -days, tz)
+    end = _midnight(checkpoint.summit_ends_on, days + 1, tz)
+    if not first <= scanned_at < end:
+        raise ScanTimeRefused("outside")
+
+
+def _midnight(day: date, offset_days: int, tz: tzinfo) -> datetime:
+    try:
+        return datetime.combine(day + timedelta(days=offset_days), time.min, tzinfo=tz)
+    except OverflowError:  # a summit at the very end of the calendar
+        return (datetime.min if offset_days < 0 else datetime.max).replace(tzinfo=UTC)
+
+
+def in_zone(moment: datetime, tz: tzinfo) -> str:
+    """ISO 8601 in the time zone ``tz``; a time ``tz`` cannot express (near year 1 or 9999)
+    with its own offset, so that an answer about it never fails."""
+    try:
+        return moment.astimezone(tz).isoformat()
+    except (OverflowError, ValueError):
+        return moment.isoformat()
+
 
 # "Where" a guest first entered: the door device, or the door-staff member who scanned.
 _DOOR = Coalesce("scan__device__name", "scan__scanned_by__username")
@@ -96,7 +158,7 @@ class FirstEntry:
 
     def as_json(self, checkpoint: CheckpointInfo) -> dict:
         return {
-            "at": self.at.astimezone(checkpoint.tzinfo).isoformat(),
+            "at": in_zone(self.at, checkpoint.tzinfo),
             "checkpoint": checkpoint.slug,
             "checkpoint_name": checkpoint.name,
             "door": self.door,
@@ -124,7 +186,7 @@ class ScanAnswer:
             "status": self.status,
             "message": str(Result(self.status).label),
             "scan_id": str(self.scan_id),
-            "scanned_at": self.scanned_at.astimezone(self.checkpoint.tzinfo).isoformat(),
+            "scanned_at": in_zone(self.scanned_at, self.checkpoint.tzinfo),
             "checkpoint": {"slug": self.checkpoint.slug, "name": self.checkpoint.name},
             "guest": self.guest.as_json() if self.guest else None,
             "first_entry": (
@@ -154,10 +216,14 @@ def record_scan(
 
     ``offline`` marks a scan made offline and uploaded later, ``offline_result`` what the
     device answered then; if the device admitted the guest and the server would not have,
-    the scan is flagged as a conflict for organisers.
+    the scan is flagged as a conflict for organisers. A ``scanned_at`` no door could have
+    scanned at raises ScanTimeRefused, and nothing is written.
     """
     scan_id = scan_id or uuid.uuid4()
-    scanned_at = scanned_at or timezone.now()
+    if scanned_at is None:
+        scanned_at = timezone.now()
+    else:
+        check_scan_time(scanned_at, checkpoint)
     try:
         badge_code = verify_code(code)
     except InvalidCode:

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from badges.checkin import READABLE_TIMES, in_zone
 from badges.models import Admission, Badge, Checkpoint, Scan
 from badges.signing import public_keys
 from registration.models import Category, Enrolment, Registration
@@ -47,10 +48,12 @@ def offline_data(summit: Summit) -> dict:
     ).values_list("registration_id", "forum_id", "session__forum_id"):
         forums[registration_id].add(forum_id or session_forum_id)
     entered = defaultdict(dict)
+    # Only times that can be read back: one bad row (stored before scan times were checked)
+    # must not take the offline data down for every device.
     for registration_id, checkpoint_id, admitted_at in Admission.objects.filter(
-        checkpoint__summit=summit
+        checkpoint__summit=summit, admitted_at__range=READABLE_TIMES
     ).values_list("registration_id", "checkpoint_id", "admitted_at"):
-        entered[registration_id][slug_of[checkpoint_id]] = admitted_at.astimezone(tz).isoformat()
+        entered[registration_id][slug_of[checkpoint_id]] = in_zone(admitted_at, tz)
     roster, revoked = {}, []
     rows = Badge.objects.filter(registration__summit=summit).values_list(
         "pk",
@@ -204,7 +207,9 @@ def attendance(summit: Summit, day: datetime.date) -> dict:
     no_shows = confirmed.exclude(Exists(admitted))
     arrived = confirmed.filter(Exists(admitted)).count()
     conflicts = (
-        Scan.objects.filter(checkpoint__summit=summit, conflict=True)
+        Scan.objects.filter(
+            checkpoint__summit=summit, conflict=True, scanned_at__range=READABLE_TIMES
+        )
         .select_related("checkpoint", "device", "scanned_by", "registration")
         .order_by("-received_at")[:50]
     )
@@ -251,7 +256,7 @@ def attendance(summit: Summit, day: datetime.date) -> dict:
         "conflicts": [
             {
                 "scan_id": str(scan.scan_id),
-                "at": scan.scanned_at.astimezone(tz).isoformat(),
+                "at": in_zone(scan.scanned_at, tz),
                 "checkpoint": scan.checkpoint.name,
                 "door": _door_of(scan),
                 "place": " · ".join(filter(None, [scan.checkpoint.name, _door_of(scan)])),

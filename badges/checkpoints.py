@@ -41,6 +41,8 @@ class CheckpointInfo:
     day: date | None
     is_active: bool
     time_zone: str
+    summit_starts_on: date
+    summit_ends_on: date
 
     @property
     def name(self) -> str:
@@ -103,6 +105,8 @@ def _info_of(checkpoint: Checkpoint) -> CheckpointInfo:
         day=checkpoint.day,
         is_active=checkpoint.is_active,
         time_zone=checkpoint.summit.time_zone,
+        summit_starts_on=checkpoint.summit.starts_on,
+        summit_ends_on=checkpoint.summit.ends_on,
     )
 
 

@@ -33,6 +33,19 @@ TOO_MANY_REQUESTS = {
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CheckinError"}}},
 }
 
+ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/CheckinError"}}}
+BAD_BODY = {
+    "description": "Bad input: field errors (fields), or a body that is not a JSON object in "
+    "UTF-8 (invalid_json: also nested deeper than 8 levels, NaN, half a surrogate pair) or "
+    "is larger than 2.5 MB (too_large)",
+    "content": ERROR_CONTENT,
+}
+FORM_BODY = {
+    "description": "A form body (multipart/form-data, x-www-form-urlencoded): send JSON",
+    "content": ERROR_CONTENT,
+}
+NOT_THIS_METHOD = {"description": "Another method than this one", "content": ERROR_CONTENT}
+
 PATHS = {
     "/api/v1/checkin": {
         "post": {
@@ -58,14 +71,7 @@ PATHS = {
                         }
                     },
                 },
-                "400": {
-                    "description": "Bad input: field errors",
-                    "content": {
-                        "application/json": {
-                            "schema": {"$ref": "#/components/schemas/CheckinError"}
-                        }
-                    },
-                },
+                "400": BAD_BODY,
                 "401": {
                     "description": "No valid device token or login (WWW-Authenticate: Bearer)",
                     "content": {
@@ -93,7 +99,8 @@ PATHS = {
                         }
                     },
                 },
-                "405": {"description": "Not POST"},
+                "405": NOT_THIS_METHOD,
+                "415": FORM_BODY,
                 "429": TOO_MANY_REQUESTS,
             },
             "tags": ["checkin"],
@@ -179,14 +186,7 @@ PATHS = {
                         }
                     },
                 },
-                "400": {
-                    "description": "Bad input: field errors",
-                    "content": {
-                        "application/json": {
-                            "schema": {"$ref": "#/components/schemas/CheckinError"}
-                        }
-                    },
-                },
+                "400": BAD_BODY,
                 "401": {
                     "description": "No valid device token or login (WWW-Authenticate: Bearer)",
                     "content": {
@@ -207,6 +207,8 @@ PATHS = {
                         }
                     },
                 },
+                "405": NOT_THIS_METHOD,
+                "415": FORM_BODY,
                 "429": TOO_MANY_REQUESTS,
             },
             "tags": ["checkin"],
@@ -328,6 +330,7 @@ PATHS = {
                         }
                     },
                 },
+                "405": NOT_THIS_METHOD,
                 "401": {
                     "description": "No valid device token or login (WWW-Authenticate: Bearer)",
                     "content": {
@@ -398,6 +401,7 @@ PATHS = {
                         }
                     },
                 },
+                "405": NOT_THIS_METHOD,
                 "401": {
                     "description": "No valid device token or login (WWW-Authenticate: Bearer)",
                     "content": {
@@ -450,10 +454,9 @@ SCHEMAS = {
             "scanned_at": {
                 "type": "string",
                 "format": "date-time",
-                "description": "When the badge was "
-                "scanned (device clock); "
-                "default: now. At most "
-                "10 minutes ahead.",
+                "description": "When the badge was scanned (device clock); default: now. "
+                "Refused (a field error) unless within the summit's days +-2 days (its time "
+                "zone) or the 2 days before now, and at most 10 minutes ahead of now.",
             },
         },
     },
@@ -577,6 +580,9 @@ SCHEMAS = {
                     "unknown_checkpoint",
                     "method_not_allowed",
                     "no_summit",
+                    "too_large",
+                    "unsupported_media_type",
+                    "too_many_requests",
                 ],
             },
             "message": {"type": "string", "description": "Translated (Accept-Language)."},

@@ -71,7 +71,10 @@ def reissue_badge(request, registration_id: int):
             % {"name": registration.display_name, "serial": badge.serial},
         )
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    # A path of this site only: anything else ("0", a view's name) is not an address.
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
         target = reverse("badges:print-jobs")
     return redirect(target)
 

@@ -17,6 +17,10 @@ class RegistrationConfig(AppConfig):
         from summit.signals import recover_work
 
         recover_work.connect(receivers.recover_abandoned_emails, dispatch_uid="registration-emails")
+        # After the one above (which puts e-mails of dead workers back in the queue).
+        recover_work.connect(
+            receivers.recover_stranded_emails, dispatch_uid="registration-stranded-emails"
+        )
 
         # Connects to sessions.signals.session_changed and this app's email_attachments.
         from registration import calendar_receivers  # noqa: F401

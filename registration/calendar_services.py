@@ -17,7 +17,7 @@ from django.utils.translation import get_language, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from registration.calendar_selectors import registrations_with_session
-from registration.emails import Message
+from registration.emails import Message, queue_sending
 from registration.models import OutgoingEmail, Registration, new_calendar_token
 from sessions.calendar import (
     event_location,
@@ -58,10 +58,8 @@ def reset_calendar_token(registration: Registration) -> str:
 
 @transaction.atomic
 def notify_guests_of_session_change(session: Session, *, changed_fields: Iterable[str]) -> int:
-    """Record an e-mail to every confirmed guest whose calendar holds the session and send
-    them after commit; returns how many guests will be written to."""
-    from registration import tasks
-
+    """Record an e-mail to every confirmed guest whose calendar holds the session and queue
+    them (registration.emails.queue_sending); returns how many guests will be written to."""
     session = Session.objects.select_related("forum").get(pk=session.pk)
     context = {"session": session.pk, "changed": sorted(set(changed_fields))}
     guests = registrations_with_session(session).order_by("pk").only("pk", "email", "language")
@@ -78,9 +76,8 @@ def notify_guests_of_session_change(session: Session, *, changed_fields: Iterabl
         ),
         batch_size=500,
     )
-    ids = [email.pk for email in emails]
-    transaction.on_commit(lambda: [tasks.send_email.enqueue(pk) for pk in ids])
-    return len(ids)
+    queue_sending([email.pk for email in emails])
+    return len(emails)
 
 
 def session_change_message(email: OutgoingEmail) -> Message:

@@ -62,7 +62,8 @@ def reset_feed(request: HttpRequest) -> HttpResponse:
         ),
     )
     next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+    # A path of this site only: anything else ("0", a view's name) is not an address.
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         next_url = "registration:mine"

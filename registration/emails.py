@@ -1,9 +1,12 @@
 """E-mails to guests and invitees, in their language, sent once each, retried with backoff.
 
-Services record an :class:`~registration.models.OutgoingEmail` in their transaction; after
-commit a task calls :func:`send_outgoing_email`, which locks the record, sends, and marks it
-sent, so a task run twice sends once. A failure is counted and the task re-enqueued with
-``run_after`` (django-tasks has no retry of its own), until ``MAX_ATTEMPTS``.
+Services record an :class:`~registration.models.OutgoingEmail` in their transaction and queue
+its send task with :func:`queue_sending` (in the same transaction with the production task
+backend, see there); a task calls :func:`send_outgoing_email`, which locks the record, sends,
+and marks it sent, so a task run twice sends once. A failure is counted and the task
+re-enqueued with ``run_after`` (django-tasks has no retry of its own), until ``MAX_ATTEMPTS``.
+An e-mail left "queued" without a task anyway is queued again by the workers' recovery
+(:func:`requeue_stranded_emails`).
 """
 
 import contextlib
@@ -206,6 +209,30 @@ def _sent(email: OutgoingEmail) -> None:
             )
 
 
+def queue_sending(email_ids: list[int], *, run_after: datetime.datetime | None = None) -> None:
+    """Queue the send task of each e-mail just recorded, so that none is ever stranded.
+
+    With django-tasks-db's backend (production) the tasks' rows are written now, in the
+    caller's transaction: they commit with the e-mails or not at all, so a process dying
+    between the commit and the queueing cannot leave an e-mail without its task, and a
+    worker sees the task only once the e-mail is committed. Other backends hand the task
+    over or run it at once (the immediate backend of tests and development), so they get it
+    after the commit, as before.
+    """
+    from django_tasks_db import DatabaseBackend
+
+    from registration import tasks
+
+    task = tasks.send_email if run_after is None else tasks.send_email.using(run_after=run_after)
+    if not email_ids:
+        return
+    if isinstance(task.get_backend(), DatabaseBackend):
+        for email_id in email_ids:
+            task.enqueue(email_id)
+    else:
+        transaction.on_commit(lambda: [task.enqueue(email_id) for email_id in email_ids])
+
+
 def _failed(email: OutgoingEmail, error: Exception) -> None:
     logger.warning(
         "E-mail %s failed (attempt %s): %s", email.pk, email.attempts, type(error).__name__
@@ -218,8 +245,7 @@ def _failed(email: OutgoingEmail, error: Exception) -> None:
             status=email.status, last_error=email.last_error, claimed_by="", claimed_at=None
         )
         if retry:
-            attempt = email.attempts
-            transaction.on_commit(lambda: schedule_retry(email.pk, attempt))
+            schedule_retry(email.pk, email.attempts)
 
 
 def send_outgoing_email(email_id: int) -> str:
@@ -264,14 +290,14 @@ def retry_delay(attempt: int) -> datetime.timedelta:
 
 
 def schedule_retry(email_id: int, attempt: int) -> bool:
-    """Enqueue the e-mail again after a backoff. Backends without ``run_after`` (the inline
-    one in tests) cannot wait, so the e-mail stays queued for ``send_queued_emails``."""
+    """Enqueue the e-mail again after a backoff (with the failure's record, see
+    :func:`queue_sending`). Backends without ``run_after`` (the inline one in tests) cannot
+    wait, so the e-mail stays queued for ``send_queued_emails``."""
     from registration import tasks
 
-    task = tasks.send_email
-    if not task.get_backend().supports_defer:
+    if not tasks.send_email.get_backend().supports_defer:
         return False
-    task.using(run_after=timezone.now() + retry_delay(attempt)).enqueue(email_id)
+    queue_sending([email_id], run_after=timezone.now() + retry_delay(attempt))
     return True
 
 
@@ -302,3 +328,37 @@ def recover_abandoned_emails(abandoned) -> int:
         sent_at__isnull=True, emails__status=OutgoingEmail.Status.SENT
     ).update(sent_at=Subquery(last_sent))
     return count
+
+
+def requeue_stranded_emails() -> int:
+    """Queue the send task again of every e-mail left "queued" without a pending one for
+    longer than ``STRANDED_EMAIL_GRACE_SECONDS`` (recovery's safety net: e-mails recorded by a
+    version that queued after the commit, or restored from a backup without their tasks).
+    Only with django-tasks-db's backend, whose pending tasks can be looked at. Safe to run
+    from several processes: an e-mail queued twice is still sent once (it is claimed)."""
+    from django_tasks import TaskResultStatus
+    from django_tasks_db import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    from registration import tasks
+
+    if not isinstance(tasks.send_email.get_backend(), DatabaseBackend):
+        return 0
+    pending = DBTaskResult.objects.filter(
+        task_path=tasks.send_email.module_path,
+        status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+    ).values_list("args_kwargs", flat=True)
+    with_task = {arguments["args"][0] for arguments in pending if arguments.get("args")}
+    grace = datetime.timedelta(seconds=settings.STRANDED_EMAIL_GRACE_SECONDS)
+    stranded = [
+        email_id
+        for email_id in OutgoingEmail.objects.filter(
+            status=OutgoingEmail.Status.QUEUED, created_at__lt=timezone.now() - grace
+        ).values_list("pk", flat=True)
+        if email_id not in with_task
+    ]
+    if stranded:
+        logger.warning("Queueing again %s e-mails left without a send task", len(stranded))
+        with transaction.atomic():
+            queue_sending(stranded)
+    return len(stranded)

@@ -89,10 +89,12 @@ def write_xlsx(registrations: QuerySet[Registration], stream: BinaryIO) -> int:
     sheet = workbook.create_sheet("Guests")
 
     def cell(value: str) -> WriteOnlyCell:
-        # XLSX cannot hold control characters; a formula-like value is stored as text.
+        # XLSX cannot hold control characters; a formula-like value is stored as text, with
+        # the quote prefix, so that it stays text when someone edits the cell.
         written = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
         if cells.looks_like_formula(written.value):
             written.data_type = "s"
+            written.quotePrefix = True
         return written
 
     count = -1

@@ -197,11 +197,20 @@ class BulkInvitationForm(forms.Form):
     )
     send = forms.BooleanField(label=_("Send the invitations by e-mail now"), required=False)
 
+    # Columns after the e-mail.
+    TEXT_COLUMNS = ("name", "name_latin", "organisation")
+
     def clean_entries(self) -> list[dict]:
         text = self.cleaned_data["entries"].lstrip("\ufeff")
         rows, errors = [], []
         email_field = forms.EmailField()
-        for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        try:
+            records = list(csv.reader(io.StringIO(text)))
+        except csv.Error as error:  # a cell larger than the csv module reads, say
+            raise forms.ValidationError(
+                _("This text cannot be read as CSV (%(error)s).") % {"error": error}
+            ) from error
+        for number, row in enumerate(records, start=1):
             cells = [cell.strip() for cell in row]
             if not any(cells) or cells[0].lower() in {"email", "e-mail"}:
                 continue
@@ -214,14 +223,42 @@ class BulkInvitationForm(forms.Form):
                     % {"line": number, "value": cells[0]}
                 )
                 continue
-            rows.append(
-                {"email": email, "name": cells[1], "name_latin": cells[2], "organisation": cells[3]}
-            )
+            entry = {
+                "email": email,
+                "name": cells[1],
+                "name_latin": cells[2],
+                "organisation": cells[3],
+            }
+            problems = [
+                problem
+                for column in self.TEXT_COLUMNS
+                for problem in _text_problems(entry[column], column, line=number)
+            ]
+            if problems:
+                errors.extend(problems)
+                continue
+            rows.append(entry)
         if errors:
             raise forms.ValidationError(errors)
         if not rows:
             raise forms.ValidationError(_("Paste at least one e-mail address."))
         return rows
+
+
+def _text_problems(value: str, column: str, *, line: int) -> list[str]:
+    """What is wrong with a pasted cell: longer than its column holds (a database error
+    otherwise), or invisible control characters (refused everywhere else too)."""
+    field = Invitation._meta.get_field(column)
+    limit = field.max_length
+    facts = {"line": line, "column": field.verbose_name, "limit": limit}
+    problems = []
+    if len(value) > limit:
+        problems.append(
+            _("Line %(line)s: the %(column)s is longer than %(limit)s characters.") % facts
+        )
+    if cells.has_control_characters(value):
+        problems.append(_("Line %(line)s: the %(column)s contains control characters.") % facts)
+    return problems
 
 
 class ImportForm(forms.Form):

@@ -64,7 +64,8 @@ class Row:
 
 
 def read(data: bytes) -> tuple[list[str], list[Row]]:
-    """Decode UTF-8 (a BOM is dropped) and return the header and the rows with line numbers."""
+    """Decode UTF-8 (a BOM is dropped) and return the header and the rows with line numbers;
+    cells that an export wrote as text (registration/cells.py) are read as what they were."""
     text = data.decode("utf-8-sig")
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [cell.strip().lower() for cell in next(reader, [])]
@@ -73,7 +74,8 @@ def read(data: bytes) -> tuple[list[str], list[Row]]:
         if not any(cell.strip() for cell in record):
             continue
         values = {
-            name: (record[i].strip() if i < len(record) else "") for i, name in enumerate(header)
+            name: cells.restore(record[i].strip() if i < len(record) else "")
+            for i, name in enumerate(header)
         }
         rows.append(Row(reader.line_num, values))
     return header, rows
@@ -167,7 +169,8 @@ def _cell_problems(values: dict[str, str]) -> list[str]:
                 _("%(column)s contains control characters (such as NUL or escape)")
                 % {"column": _shown(column)}
             )
-        elif cells.looks_like_formula(value):
+        elif cells.looks_like_formula(value) and column != "phone":
+            # (A phone number starts with "+"; the phone check refuses anything else.)
             problems.append(
                 _("%(column)s “%(value)s” starts like a spreadsheet formula")
                 % {"column": _shown(column), "value": _shown(value)}

@@ -3,13 +3,12 @@
 from django.db import transaction
 from django.utils import timezone
 
+from registration.emails import queue_sending
 from registration.models import Invitation, OutgoingEmail
 from summit.models import Summit
 
 
 def _queue(invitations: list[Invitation]) -> None:
-    from registration import tasks
-
     emails = OutgoingEmail.objects.bulk_create(
         OutgoingEmail(
             invitation=invitation,
@@ -19,8 +18,7 @@ def _queue(invitations: list[Invitation]) -> None:
         )
         for invitation in invitations
     )
-    ids = [email.pk for email in emails]
-    transaction.on_commit(lambda: [tasks.send_email.enqueue(pk) for pk in ids])
+    queue_sending([email.pk for email in emails])
 
 
 @transaction.atomic

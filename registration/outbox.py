@@ -2,8 +2,9 @@
 
 A service collects them in an :class:`Outbox` while it works and calls :meth:`Outbox.flush`
 before its transaction ends. History lines and e-mail records are written in the same
-transaction (so an e-mail exists if and only if the change happened); the
-``registration_status_changed`` signal and the e-mail tasks go out after commit.
+transaction (so an e-mail exists if and only if the change happened), and so are the e-mails'
+send tasks with the production task backend (registration.emails.queue_sending); the
+``registration_status_changed`` signal goes out after commit.
 """
 
 import logging
@@ -13,6 +14,7 @@ from typing import Any
 from django.db import transaction
 
 from registration.capacity import Promotions
+from registration.emails import queue_sending
 from registration.models import Enrolment, OutgoingEmail, Registration, RegistrationEvent
 from registration.signals import registration_status_changed
 from summit import rows
@@ -103,9 +105,8 @@ class Outbox:
         return events, emails
 
     def publish(self) -> None:
-        """After commit: the status news, then a send task per e-mail written."""
-        from registration import tasks
-
+        """After commit: the status news; and a send task per e-mail written (in this
+        transaction with the production task backend, see emails.queue_sending)."""
         self.write()
         changes = list(self.status_changes)
         email_ids = [email.pk for email in getattr(self, "written_emails", [])]
@@ -125,8 +126,8 @@ class Outbox:
                             receiver,
                             exc_info=answer,
                         )
-            for email_id in email_ids:
-                tasks.send_email.enqueue(email_id)
 
-        if changes or email_ids:
+        if changes:
             transaction.on_commit(after_commit)
+        # After the news above when both wait for the commit (as they always did).
+        queue_sending(email_ids)

@@ -52,6 +52,12 @@ def recover_abandoned_emails(sender, abandoned, **kwargs) -> int:
     return emails.recover_abandoned_emails(abandoned)
 
 
+def recover_stranded_emails(sender, **kwargs) -> int:
+    from registration import emails
+
+    return emails.requeue_stranded_emails()
+
+
 @receiver(post_save, sender=Forum, dispatch_uid="registration.choosable.forum_saved")
 @receiver(post_delete, sender=Forum, dispatch_uid="registration.choosable.forum_deleted")
 @receiver(post_save, sender=Session, dispatch_uid="registration.choosable.session_saved")

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 
 from sessions.models import Forum, Session
 from sessions.selectors import forums_of, published_sessions
-from summit.api import api_error, cacheable_json, public_api
+from summit.api import api_error, cacheable_json, parse_day, public_api
 from summit.i18n import trilingual
 from summit.models import Room, Summit
 from summit.selectors import current_summit
@@ -29,7 +29,7 @@ def agenda(request: HttpRequest):
     day_value = request.GET.get("day")
     if day_value is not None:
         try:
-            day = datetime.date.fromisoformat(day_value)
+            day = parse_day(day_value)
         except ValueError:
             return api_error(
                 400, "invalid_parameter", "day must be a date as YYYY-MM-DD.", parameter="day"

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from sessions.models import Forum, Session, SessionSpeaker, Speaker
 from sessions.selectors import AgendaFilters
 from sessions.services import SESSION_FIELDS
-from summit.models import Room, Summit
+from summit.models import Room, Summit, validate_plausible_date
 
 # --- Public agenda filters --------------------------------------------------------------------
 
@@ -229,6 +229,7 @@ class SessionForm(OrganiserForm):
         room.label_from_instance = _room_label
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+            self.fields[name].validators.append(validate_plausible_date)
         if self.instance.pk is None:
             del self.fields["notify_guests"]
 

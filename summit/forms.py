@@ -1,8 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from summit.models import Summit
-from summit.services import SUMMIT_FIELDS
+from summit.models import MAX_SUMMIT_DAYS, Summit, validate_plausible_date
+from summit.services import SUMMIT_FIELDS, too_long
+
+DATE_FIELDS = ("starts_on", "ends_on", "registration_opens_at", "registration_closes_at")
 
 
 class SummitForm(forms.ModelForm):
@@ -22,6 +24,11 @@ class SummitForm(forms.ModelForm):
             ),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in DATE_FIELDS:
+            self.fields[name].validators.append(validate_plausible_date)
+
     def clean(self):
         # Said here, on the field, before the model's CHECK constraints would say it in
         # general terms; summit.services checks the same again under lock.
@@ -32,6 +39,8 @@ class SummitForm(forms.ModelForm):
         first, last = data.get("starts_on"), data.get("ends_on")
         if first and last and last < first:
             self.add_error("ends_on", _("The last day cannot come before the first."))
+        elif first and last and (last - first).days >= MAX_SUMMIT_DAYS:
+            self.add_error("ends_on", too_long())
         return data
 
     @property

@@ -2,7 +2,10 @@
 
 Used by bin/production: ``gunicorn --logger-class summit.gunicorn_logging.RedactingLogger``.
 The filter sits on gunicorn's two loggers themselves, so it applies to every handler they
-get (files, stdout, syslog); ``setup`` runs again on a reload (SIGHUP), and so do we.
+get (files, stdout, syslog); ``setup`` runs again on a reload (SIGHUP), and so do we. Before
+an access line is formatted, each of its atoms that holds an address (the request line, the
+path, the Referer…) is masked whole when it lies under a private prefix, whatever the
+access log format.
 """
 
 import os
@@ -10,7 +13,7 @@ import os
 from gunicorn.glogging import Logger
 
 from summit.logs import JSONFormatter
-from summit.redact import RedactingFilter
+from summit.redact import RedactingFilter, mask_address
 
 REDACTING_FILTER = RedactingFilter()
 
@@ -24,3 +27,10 @@ class RedactingLogger(Logger):
             if json_lines:
                 for handler in log.handlers:
                     handler.setFormatter(JSONFormatter())
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {
+            key: mask_address(value) if isinstance(value, str) else value
+            for key, value in atoms.items()
+        }

@@ -8,6 +8,25 @@ from django.utils.translation import gettext_lazy as _
 
 from summit.i18n import Trilingual
 
+# Dates and times organisers type (the summit's days, its registration window, its sessions)
+# lie in these years: any real edition's, far from the calendar's ends. Beyond them a time
+# converted to UTC or another zone leaves the calendar (year 1 east of UTC: OverflowError),
+# or is stored as a date before year 1 that PostgreSQL's driver cannot read back, and every
+# page showing it fails.
+PLAUSIBLE_YEARS = range(2000, 3000)
+# An edition lasts days, not years: pages, the API and the door list every one of its days.
+MAX_SUMMIT_DAYS = 31
+
+
+def validate_plausible_date(value: datetime.date) -> None:
+    """For a date or a time: ValidationError unless its year is in PLAUSIBLE_YEARS."""
+    if value.year not in PLAUSIBLE_YEARS:
+        raise ValidationError(
+            _("Choose a date between the years %(first)s and %(last)s."),
+            code="implausible",
+            params={"first": PLAUSIBLE_YEARS[0], "last": PLAUSIBLE_YEARS[-1]},
+        )
+
 
 def validate_time_zone(value: str) -> None:
     try:

@@ -2,10 +2,11 @@
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from summit.models import Summit
+from summit.models import MAX_SUMMIT_DAYS, Summit, validate_plausible_date
 from summit.signals import (
     SUMMIT_GUEST_VISIBLE,
     SUMMIT_PRINTED,
@@ -43,6 +44,10 @@ class SummitError(Exception):
         self.field = field
 
 
+def too_long() -> str:
+    return _("A summit lasts at most %(days)d days.") % {"days": MAX_SUMMIT_DAYS}
+
+
 def update_summit(summit: Summit, **changes: Any) -> Summit:
     """Apply ``changes``; a raised capacity lets the waiting list move at once."""
     unknown = set(changes) - SUMMIT_FIELDS
@@ -65,8 +70,15 @@ def update_summit(summit: Summit, **changes: Any) -> Summit:
                 % {"taken": locked.seats_taken},
                 field="capacity",
             )
+        for name in ("starts_on", "ends_on", "registration_opens_at", "registration_closes_at"):
+            try:
+                validate_plausible_date(getattr(locked, name))
+            except ValidationError as error:
+                raise SummitError(error.messages[0], field=name) from error
         if locked.ends_on < locked.starts_on:
             raise SummitError(_("The last day cannot come before the first."), field="ends_on")
+        if (locked.ends_on - locked.starts_on).days >= MAX_SUMMIT_DAYS:
+            raise SummitError(too_long(), field="ends_on")
         if locked.registration_closes_at <= locked.registration_opens_at:
             raise SummitError(
                 _("Registration must close after it opens."), field="registration_closes_at"

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -24,6 +25,7 @@ from sessions.services.errors import (
     check_field_names,
 )
 from sessions.signals import session_changed
+from summit.models import validate_plausible_date
 from summit.signals import capacity_raised, capacity_was_raised
 
 SESSION_FIELDS = frozenset(
@@ -127,6 +129,11 @@ def delete_session(session: Session) -> None:
 
 
 def _check_session(session: Session) -> None:
+    for name in ("starts_at", "ends_at"):
+        try:
+            validate_plausible_date(getattr(session, name))
+        except ValidationError as error:
+            raise InvalidTimes(error.messages[0], field=name) from error
     if session.ends_at <= session.starts_at:
         raise InvalidTimes(_("A session must end after it starts."))
     summit_id = session.forum.summit_id

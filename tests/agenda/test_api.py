@@ -3,6 +3,7 @@ import json
 
 import jsonschema
 import pytest
+from django.test import Client
 from django.urls import reverse
 from openapi_spec_validator import validate as validate_spec
 
@@ -153,6 +154,13 @@ def test_api_agenda_filters_by_day_and_forum(client, agenda, summit):
         ({"day": "10/12/2026"}, "day"),
         ({"day": "2026-12-11"}, "day"),
         ({"day": ""}, "day"),
+        # ISO 8601 forms that date.fromisoformat takes, but not the YYYY-MM-DD we document.
+        ({"day": "20261208"}, "day"),
+        ({"day": "2026-W50-2"}, "day"),
+        ({"day": "2026-342"}, "day"),
+        ({"day": "２０２６-１２-０８"}, "day"),  # full-width digits
+        ({"day": "2026-12-08 "}, "day"),
+        ({"day": "9" * 5000}, "day"),
         ({"forum": "no-such-forum"}, "forum"),
     ],
 )
@@ -238,11 +246,18 @@ def test_api_agenda_answers_cors_preflight(client, agenda):
 
 
 @pytest.mark.django_db
-def test_api_agenda_refuses_writes_with_json_405(client, agenda):
-    response = client.post(API, {})
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+@pytest.mark.parametrize("path", [API, "/api/v1/openapi.json"])
+def test_api_agenda_refuses_writes_with_json_405(agenda, method, path):
+    # A client like a browser or an app: the CSRF check is not switched off as in tests.
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.generic(method, path, b'{"a": 1}', content_type="application/json")
 
     assert response.status_code == 405
+    assert response["Content-Type"] == "application/json"
     assert response["Allow"] == "GET, HEAD, OPTIONS"
+    assert response["Access-Control-Allow-Origin"] == "*"
     _validate(response.json(), "Error")
 
 

@@ -289,6 +289,52 @@ def test_session_form_refuses_an_end_before_the_start(organiser_client, summit):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        # Year 0 in UTC: overflowed on SQLite, stored as 1 BC on PostgreSQL, which then broke
+        # every page listing sessions.
+        ({"starts_at": "0001-01-01T00:00"}, "starts_at"),
+        ({"starts_at": "0001-01-01T05:00", "ends_at": "0001-01-01T06:00"}, "starts_at"),
+        ({"ends_at": "9999-12-31T23:59"}, "ends_at"),
+    ],
+)
+def test_session_form_refuses_times_out_of_any_summits_calendar(
+    organiser_client, summit, changes, field
+):
+    forum = factories.ForumFactory(summit=summit)
+
+    response = organiser_client.post(
+        reverse("agenda:organiser-session-create"), _session_post(forum, **changes)
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [
+        "Choose a date between the years 2000 and 2999."
+    ]
+    assert Session.objects.count() == 0
+    assert organiser_client.get(reverse("agenda:organiser-sessions")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_session_service_refuses_times_out_of_any_summits_calendar(summit):
+    import datetime
+
+    from sessions import services
+    from sessions.services.errors import InvalidTimes
+
+    forum = factories.ForumFactory(summit=summit)
+    year_one = datetime.datetime(1, 1, 1, 12, tzinfo=datetime.UTC)
+
+    with pytest.raises(InvalidTimes) as refused:
+        services.create_session(
+            forum, title_en="x", starts_at=year_one, ends_at=year_one + datetime.timedelta(hours=1)
+        )
+
+    assert refused.value.field == "starts_at"
+
+
+@pytest.mark.django_db
 def test_session_form_shows_warnings_after_saving(organiser_client, agenda):
     existing = agenda["session"]
 

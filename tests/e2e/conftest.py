@@ -43,6 +43,8 @@ class Site:
     device_token: str
     secrets: set = field(default_factory=set)
     personal: set = field(default_factory=set)
+    # The secrets of secret-bearing addresses met on the way, by route (test_log_redaction).
+    secret_paths: dict = field(default_factory=dict)
 
     def browser(self, **kwargs) -> Browser:
         return Browser(self.base, **kwargs)

@@ -286,12 +286,15 @@ def test_reset_without_a_registration_is_404(client, summit, guest_user):
     assert response.status_code == 404
 
 
-def test_reset_never_redirects_off_site(client, registration):
+@pytest.mark.parametrize(
+    "next_url",
+    # Off site, and what is no address at all (it was taken for a view's name: a 500).
+    ["https://evil.example/", "//evil.example/", "0", "registration:mine", "x" * 3000, "\\x"],
+)
+def test_reset_never_redirects_off_site(client, registration, next_url):
     client.force_login(registration.user)
 
-    response = client.post(
-        reverse("registration:calendar-feed-reset"), {"next": "https://evil.example/"}
-    )
+    response = client.post(reverse("registration:calendar-feed-reset"), {"next": next_url})
 
     assert response["Location"] == "/register/me/"
 

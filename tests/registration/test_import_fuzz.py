@@ -35,6 +35,12 @@ FORMULAS = [
     "+cmd|' /C notepad'!A0",
     "-2+3+cmd|' /C calc'!A0",
     "@SUM(1+1)*cmd|' /C calc'!A0",
+    # No function, but still formulas a spreadsheet evaluates (the cell would show 1, 6…).
+    "-2+3",
+    "+2*3",
+    "=1",
+    "-A1",
+    "+852 6123 4567",  # as a name: only the phone column may hold a phone number
 ]
 
 
@@ -191,6 +197,28 @@ def test_phone_numbers_and_notes_on_several_lines_are_fine(summit):
     assert Registration.objects.get().accessibility_needs == "Wheelchair\nLift"
 
 
+@pytest.mark.parametrize("phone", ["'+852 6123 4567", "+852 6123 4567"])
+def test_phone_written_as_text_by_an_export_imports_as_the_number(summit, phone):
+    """An export writes "+852…" as "'+852…" (a spreadsheet would compute it): an edited export
+    imports into the next summit as the phone number it is."""
+    row = valid_row(1) | {"phone": phone}
+
+    result = import_guests(summit, as_csv(list(row), [list(row.values())]))
+
+    assert result.errors == []
+    assert Registration.objects.get().phone == "+852 6123 4567"
+
+
+@pytest.mark.parametrize("phone", ["-2+3", "=1+1", "@A1", "'=1+1"])
+def test_formula_in_the_phone_column_is_refused(summit, phone):
+    row = valid_row(1) | {"phone": phone}
+
+    result = import_guests(summit, as_csv(list(row), [list(row.values())]))
+
+    assert [e.line for e in result.errors] == [2]
+    assert Registration.objects.count() == 0
+
+
 def test_huge_cells_and_files_are_refused(organiser_client, summit):
     huge_cell = as_csv(["email", "name", "organisation", "region"], [["a@b.org", "x" * 200_000,
                        "Org", "mainland"]])  # fmt: skip
@@ -222,7 +250,10 @@ def test_missing_columns_are_named(summit):
 @pytest.mark.parametrize(
     ("value", "formula"),
     [("=cmd|' /C calc'!A0", True), ("+cmd|x", True), ("@SUM(A1)", True), ("-2+3+cmd|x", True),
-     ("+852 6123 4567", False), ("-", False), ("-12.5", False), ("陳大文", False), ("", False)],
+     ("-2+3", True), ("+2*3", True), ("\t=1", True), ("\r-1", True), ("-1e5", True),
+     ("+852 6123 4567", True), ("+86", True), ("-(1)", True),
+     ("-", False), ("-12.5", False), ("12", False), ("陳大文", False), ("", False),
+     ("a-2+3", False), ("'=1", False)],
 )  # fmt: skip
 def test_looks_like_formula(value, formula):
     assert cells.looks_like_formula(value) is formula
@@ -236,6 +267,7 @@ def hostile_guest(summit):
         organisation="+cmd|' /C calc'!A0",
         job_title="Head\x01of\x1bIT",
         phone="+852 6123 4567",
+        dietary_notes="-2+3",
     )
 
 
@@ -246,7 +278,9 @@ def test_csv_export_writes_formula_cells_as_text(organiser_client, hostile_guest
     row = next(csv.DictReader(io.StringIO(text)))
     assert row["name"] == '\'=HYPERLINK("http://evil.example","Click")'
     assert row["organisation"] == "'+cmd|' /C calc'!A0"
-    assert row["phone"] == "+852 6123 4567"
+    assert row["job_title"] == "Head\x01of\x1bIT"
+    assert row["phone"] == "'+852 6123 4567"
+    assert row["dietary_notes"] == "'-2+3"
 
 
 def test_xlsx_export_stores_formula_cells_as_text(organiser_client, hostile_guest):
@@ -258,10 +292,14 @@ def test_xlsx_export_stores_formula_cells_as_text(organiser_client, hostile_gues
     header = [cell.value for cell in sheet[1]]
     guest = dict(zip(header, sheet[2], strict=True))
     assert response.status_code == 200
-    assert guest["name"].value.startswith("=HYPERLINK") and guest["name"].data_type == "s"
-    assert guest["organisation"].data_type == "s"
+    # Text, marked as typed with a quote: Excel keeps it text when the cell is edited too.
+    for column in ("name", "organisation", "phone", "dietary_notes"):
+        assert (guest[column].data_type, guest[column].quotePrefix) == ("s", True), column
+    assert guest["name"].value == '=HYPERLINK("http://evil.example","Click")'
     assert guest["job_title"].value == "HeadofIT"  # XLSX cannot hold control characters
+    assert guest["job_title"].quotePrefix is False
     assert guest["phone"].value == "+852 6123 4567"
+    assert guest["dietary_notes"].value == "-2+3"
 
 
 # --- The registration form ----------------------------------------------------------------------

@@ -198,6 +198,39 @@ def test_bulk_invitations_report_bad_lines(organiser_client, summit):
     assert Invitation.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("line", "error"),
+    [
+        # Longer than the columns hold: a 500 on PostgreSQL ("value too long").
+        (
+            "a@example.org," + "名" * 121,
+            "Line 2: the name (native script) is longer than 120 characters.",
+        ),
+        ("a@example.org,,," + "o" * 201, "Line 2: the organisation is longer than 200 characters."),
+        (
+            "a@example.org,,Chan\x1bTai",
+            "Line 2: the name (Latin letters) contains control characters.",
+        ),
+        (
+            "a@example.org," + "x" * 140_000,
+            "This text cannot be read as CSV (field larger than field limit (131072)).",
+        ),
+    ],
+)
+def test_bulk_invitations_refuse_overlong_and_control_characters(
+    organiser_client, summit, line, error
+):
+    response = organiser_client.post(
+        reverse("registration:organiser-invitations"),
+        {"many-entries": f"ok@example.org\n{line}\n", "many-category": "vip",
+         "many-language": "en"},
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    assert response.context["bulk"].errors["entries"] == [error]
+    assert Invitation.objects.count() == 0
+
+
 def test_dashboard_shows_registration_panels(organiser_client, crowd, small_forum):
     response = organiser_client.get(reverse("organiser-dashboard"))
 

@@ -215,11 +215,11 @@ ROUTES: dict[str, Route] = {
         url("badges:print-job-download", lambda w: w.print_job.pk), DOOR_AND_ORGANISERS
     ),
     # --- Door check-in ------------------------------------------------------------------------
-    # JSON API: 401 without a login or device token, 403 without scan permission; an empty
-    # body from the door is a 400 (tests/badges/ cover real scans).
-    "badges:checkin-api": Route(url("badges:checkin-api"), (405,) * 5, (401, 403, 403, 400, 400)),
+    # JSON API: 401 without a login or device token, 403 without scan permission; the form
+    # body posted here is a 415 for the door (tests/badges/ cover real scans).
+    "badges:checkin-api": Route(url("badges:checkin-api"), (405,) * 5, (401, 403, 403, 415, 415)),
     "badges:checkin-batch": Route(
-        url("badges:checkin-batch"), (405,) * 5, (401, 403, 403, 400, 400)
+        url("badges:checkin-batch"), (405,) * 5, (401, 403, 403, 415, 415)
     ),
     "badges:checkin-offline-data": Route(
         url("badges:checkin-offline-data"), (401, 403, 403, 200, 200), (405,) * 5

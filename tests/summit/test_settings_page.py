@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -87,3 +89,55 @@ def test_update_summit_refuses_unknown_fields(summit):
 def test_update_summit_refuses_last_day_before_first(summit):
     with pytest.raises(SummitError, match="last day"):
         update_summit(summit, ends_on=summit.starts_on.replace(day=1))
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("registration_opens_at", "0001-01-01T00:00"),  # year 0 in UTC: overflowed on save
+        ("registration_closes_at", "9999-12-31T23:59"),
+        ("starts_on", "0001-01-01"),
+        ("ends_on", "9999-12-31"),
+        ("starts_on", "1999-12-31"),
+    ],
+)
+def test_settings_page_refuses_dates_out_of_any_summits_calendar(
+    organiser_client, summit, field, value
+):
+    data = form_data(summit, **{field: value})
+
+    response = organiser_client.post(reverse("summit-settings"), data)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [
+        "Choose a date between the years 2000 and 2999."
+    ]
+    before = (summit.starts_on, summit.ends_on, summit.registration_opens_at)
+    summit.refresh_from_db()
+    assert (summit.starts_on, summit.ends_on, summit.registration_opens_at) == before
+
+
+def test_settings_page_refuses_a_summit_of_months(organiser_client, summit):
+    """Every page and the API list the summit's days; an edition lasts days."""
+    response = organiser_client.post(
+        reverse("summit-settings"), form_data(summit, starts_on="2026-12-08", ends_on="2027-12-08")
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"ends_on": ["A summit lasts at most 31 days."]}
+    summit.refresh_from_db()
+    assert summit.ends_on.isoformat() == "2026-12-10"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"starts_on": datetime.date(1, 1, 1)}, "starts_on"),
+        ({"ends_on": datetime.date(2030, 1, 1)}, "ends_on"),
+    ],
+)
+def test_update_summit_refuses_implausible_days_itself(summit, changes, field):
+    with pytest.raises(SummitError) as refused:
+        update_summit(summit, **changes)
+
+    assert refused.value.field == field

@@ -287,14 +287,21 @@
     });
   }
 
+  // Every field as text, as the server takes it: a scan damaged in storage (another version's,
+  // nested values) is then refused on its own, by a field error the branch below drops,
+  // instead of making the whole batch unreadable and holding every scan behind it back.
+  function text(value) {
+    return value === null || value === undefined || typeof value === "string" ? value : String(value);
+  }
+
   var uploading = false;
   function syncQueue() {
     if (uploading || !queue.length || !navigator.onLine) return;
     uploading = true;
     var batch = queue.slice(0, 200);
     var body = batch.map(function (item) {
-      return { code: item.code, checkpoint: item.checkpoint, scan_id: item.scan_id,
-        scanned_at: item.scanned_at, offline_result: item.offline_result };
+      return { code: text(item.code), checkpoint: text(item.checkpoint), scan_id: text(item.scan_id),
+        scanned_at: text(item.scanned_at), offline_result: text(item.offline_result) };
     });
     postJson(urls.batch, { scans: body }, 30000)
       .then(function (response) {
