@@ -340,15 +340,20 @@ class FormPoster:
 
 
 class Door:
-    """One door device: a keep-alive HTTP connection with its own token."""
+    """One door device with its own token: a keep-alive HTTP connection, or a new connection
+    for every scan (``new_connection``)."""
 
-    def __init__(self, port: int, token: str):
+    def __init__(self, port: int, token: str, *, new_connection: bool = False):
         self.port = port
         self.headers = {
             "Authorization": f"Bearer {token}",
             "Content-Type": "application/json",
             "X-Forwarded-Proto": "https",  # as behind the TLS proxy (no redirect when required)
         }
+        # A device that opens a new TCP connection for every scan (no keep-alive).
+        self.new_connection = new_connection
+        if new_connection:
+            self.headers["Connection"] = "close"
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         self.reconnects = 0
 
@@ -362,7 +367,7 @@ class Door:
                 response = self.connection.getresponse()
                 payload = response.read()
                 elapsed = time.perf_counter() - started
-                if response.getheader("Connection", "").lower() == "close":
+                if self.new_connection or response.getheader("Connection", "").lower() == "close":
                     self.connection.close()
                 if response.status != 200:
                     return elapsed, f"http {response.status}"
