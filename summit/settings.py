@@ -219,8 +219,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Background tasks (Django Tasks API) ----------------------------------------------------
 TASKS = {
     "default": {
-        # django-tasks-db's backend, writing each task's row more cheaply (summit/task_backend.py).
-        "BACKEND": os.environ.get("TASKS_BACKEND", "summit.task_backend.DatabaseBackend"),
+        "BACKEND": "django_tasks_db.DatabaseBackend",
         "QUEUES": ["default", "email", "badges"],
     }
 }

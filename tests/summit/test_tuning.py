@@ -19,7 +19,6 @@ TUNING = (
     "SESSION_ENGINE",
     "CONN_HEALTH_CHECKS",
     "DATABASE_URL",
-    "TASKS_BACKEND",
 )
 
 
@@ -87,9 +86,7 @@ def test_the_cache_counts_as_shared_only_with_redis(environment):
     assert settings_module()["CACHE_IS_SHARED"] is True
 
 
-def test_production_tasks_use_the_cheaper_database_backend(environment):
-    assert settings_module()["TASKS"]["default"]["BACKEND"] == "summit.task_backend.DatabaseBackend"
-    environment.setenv("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+def test_production_tasks_use_the_database_backend_of_django_tasks_db(environment):
     assert settings_module()["TASKS"]["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
 
 
