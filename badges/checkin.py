@@ -197,6 +197,10 @@ def record_scan(
 def _log(values: dict) -> int | None:
     """Log the scan; its id, or None if a scan with its scan_id was logged before."""
     try:
+        if transaction.get_autocommit():
+            # Outside a transaction the INSERT is a transaction of its own: when it is refused
+            # there is nothing to roll back, and no BEGIN and COMMIT to send.
+            return Scan.objects.create(**values).pk
         with transaction.atomic():
             return Scan.objects.create(**values).pk
     except IntegrityError:
@@ -225,7 +229,9 @@ def _admit(values: dict, answer: "ScanAnswer", checkpoint: CheckpointInfo) -> in
             return None
         if logged is None:
             return None
-        scan_pk, admitted = logged
+        scan_pk, admitted, first_at, first_door = logged
+        if not admitted and first_at is not None:
+            answer.first_entry = FirstEntry(at=first_at, door=first_door or "")
     else:
         with transaction.atomic():
             scan_pk = _log(values)
@@ -236,7 +242,8 @@ def _admit(values: dict, answer: "ScanAnswer", checkpoint: CheckpointInfo) -> in
                 Scan.objects.filter(pk=scan_pk).update(result=lost_status, conflict=lost_conflict)
     if not admitted:
         answer.status, answer.conflict = lost_status, lost_conflict
-        answer.first_entry = _first_entry(checkpoint, values["registration_id"])
+        if answer.first_entry is None:
+            answer.first_entry = _first_entry(checkpoint, values["registration_id"])
     return scan_pk
 
 

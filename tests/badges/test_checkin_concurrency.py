@@ -18,10 +18,12 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 DOORS = 8
 
 
-def scan_together(code, slug, tokens, scan_ids):
-    """Every door scans the code at the same moment; returns their statuses."""
+def scan_together(code, slug, tokens, scan_ids, answers=None):
+    """Every door scans the code at the same moment; returns their statuses (and collects
+    their answers in ``answers``, if given)."""
     barrier = threading.Barrier(len(tokens))
     statuses, errors = [], []
+    answers = [] if answers is None else answers
 
     def door(token, scan_id):
         try:
@@ -30,6 +32,7 @@ def scan_together(code, slug, tokens, scan_ids):
             barrier.wait(timeout=10)
             answer = checkin.record_scan(code, checkpoint=point, scanner=scanner, scan_id=scan_id)
             statuses.append(answer.status)
+            answers.append(answer)
         except Exception as error:  # reported below, with the thread's traceback lost
             errors.append(error)
         finally:
@@ -57,9 +60,19 @@ def test_simultaneous_scans_at_single_entry_admit_exactly_once(doors):
     factories.CheckpointFactory(summit=summit, slug="gate", policy=Checkpoint.Policy.SINGLE)
     badge = factories.BadgeFactory(registration__summit=summit)
 
-    statuses = scan_together(code_of(badge), "gate", doors, [uuid.uuid4() for _ in range(DOORS)])
+    answers = []
+
+    statuses = scan_together(
+        code_of(badge), "gate", doors, [uuid.uuid4() for _ in range(DOORS)], answers
+    )
 
     assert sorted(statuses) == ["already_checked_in"] * (DOORS - 1) + ["ok"]
+    [admitted] = [answer for answer in answers if answer.status == "ok"]
+    # Every door that lost tells when and where the guest entered, even the ones whose
+    # statement began before the winner's admission was committed.
+    assert {answer.first_entry.at for answer in answers if answer is not admitted} == {
+        admitted.scanned_at
+    }
     assert Admission.objects.count() == 1
     assert Scan.objects.filter(result="ok").count() == 1
     assert Scan.objects.count() == DOORS
