@@ -29,17 +29,6 @@ MAX_BATCH = 500
 SCAN_PERMISSION = "summit.scan_badges"
 
 
-class _SharedFields(dict):
-    """A form's fields, shared by its instances instead of deep-copied for each.
-
-    Django copies every field for every form so that a page can change one form's widgets;
-    these forms are never rendered nor changed, and door devices send hundreds a second.
-    """
-
-    def __deepcopy__(self, memo):
-        return dict(self)
-
-
 class ScanForm(forms.Form):
     code = forms.CharField(max_length=2000)
     checkpoint = forms.SlugField(required=False)
@@ -57,10 +46,6 @@ class BatchScanForm(ScanForm):
     scan_id = forms.UUIDField()
     scanned_at = forms.DateTimeField()
     offline_result = forms.ChoiceField(choices=Scan.Result.choices, required=False)
-
-
-ScanForm.base_fields = _SharedFields(ScanForm.base_fields)
-BatchScanForm.base_fields = _SharedFields(BatchScanForm.base_fields)
 
 
 def _error(status: int, code: str, message: str, fields: dict | None = None) -> JsonResponse:
