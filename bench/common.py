@@ -209,7 +209,7 @@ def create_logged_in_accounts(count: int, prefix: str) -> list[str]:
     """``count`` verified accounts with a login session each; returns their Cookie headers.
 
     The sessions are written to the database beforehand, so a benchmark measures what guests
-    do once logged in (password hashing costs 0.4 s of CPU per login).
+    do once logged in (password hashing is made slow on purpose).
     """
     from allauth.account.models import EmailAddress
     from django.conf import settings
@@ -286,7 +286,7 @@ class FormPoster:
     A load generator on the same two cores as the server takes CPU from it: http.client
     parses every response's headers with the e-mail parser, and its 32 threads then hold the
     GIL longer before they close the connection a sync worker waits on. This reads only the
-    status line and the headers the benches look at (about half the CPU per request).
+    status line and the headers the benches look at.
     """
 
     def __init__(self, port: int, timeout: float = 30) -> None:

@@ -92,18 +92,17 @@ DATABASES = {
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
         # A health check is a `SELECT 1` round trip before the first query of a request that
-        # reuses a connection: about 0.1 ms here, under 0.05 ms of CPU on each side (about 2 %
-        # of a door scan; docs/benchmarks.md). Without it, a connection broken by a database
-        # restart or failover fails the one request that finds it, in every worker thread.
+        # reuses a connection, a small share of a door scan (docs/benchmarks.md). Without it,
+        # a connection broken by a database restart or failover fails the one request that
+        # finds it, in every worker thread.
         conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
     )
 }
 # PostgreSQL: parameters bound by the server and statements prepared once a connection has run
 # them 5 times, so that the queries every request makes are planned once per connection, not
-# on every call (a registration: 0.8 ms less PostgreSQL CPU and 1 ms less Django CPU;
-# docs/benchmarks.md). Behind a transaction-mode pooler (PgBouncer < 1.21) set
-# DB_PREPARED_STATEMENTS=0: statements prepared on one server connection are unknown to the
-# next.
+# on every call: planning cost more than running most of them. Behind a transaction-mode
+# pooler (PgBouncer < 1.21) set DB_PREPARED_STATEMENTS=0: statements prepared on one server
+# connection are unknown to the next.
 DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 if DB_PREPARED_STATEMENTS and "postgresql" in DATABASES["default"]["ENGINE"]:
     DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
@@ -232,7 +231,7 @@ WORKER_UNKNOWN_GRACE_SECONDS = float(os.environ.get("WORKER_UNKNOWN_GRACE_SECOND
 
 # Badges per WeasyPrint document in bulk print files. A badge page costs little memory now
 # (its names are drawn, not laid out), so chunks can be larger: each chunk costs a font
-# subset and a read-back (~40 ms, 100-200 KiB of file), progress is reported per chunk.
+# subset and a read-back, and progress is reported per chunk.
 BADGE_PRINT_CHUNK_SIZE = int(os.environ.get("BADGE_PRINT_CHUNK_SIZE", "250"))
 
 # --- Client addresses and rate limits (summit/ratelimit.py) ---------------------------------
