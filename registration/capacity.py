@@ -105,16 +105,23 @@ def all_targets_of(summit_id: int) -> set[Target]:
 # --- Seats ---------------------------------------------------------------------------------
 
 
-def _take(model: type[Summit] | type[Forum] | type[Session], pk: int) -> bool:
-    """Take a seat if one is free: one conditional UPDATE, whose row count says whether it was.
-
-    A forum or session without a capacity of its own has no limit, but its counter still
-    tells how many chose it.
-    """
+def _where_seats_are_free(model: type[Summit] | type[Forum] | type[Session]):
     free = Q(seats_taken__lt=F("capacity"))
     if model._meta.get_field("capacity").null:
+        # No capacity of its own means no limit, but the counter still tells how many chose it.
         free |= Q(capacity__isnull=True)
-    return model.objects.filter(free, pk=pk).update(seats_taken=F("seats_taken") + 1) == 1
+    return model.objects.filter(free)
+
+
+# Rows with a seat free, per counter. Every registration takes seats while the summit row is
+# locked, so the less work per seat the sooner the next guest gets the lock: the querysets are
+# built once and each seat only adds its row's id.
+_FREE = {model: _where_seats_are_free(model) for model in (Summit, Forum, Session)}
+
+
+def _take(model: type[Summit] | type[Forum] | type[Session], pk: int) -> bool:
+    """Take a seat if one is free: one conditional UPDATE, whose row count says whether it was."""
+    return _FREE[model].filter(pk=pk).update(seats_taken=F("seats_taken") + 1) == 1
 
 
 def take_summit_seat(summit_id: int) -> bool:

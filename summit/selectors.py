@@ -13,9 +13,10 @@ def current_summit() -> Summit | None:
     """
     summit_id = cache.get(CURRENT_SUMMIT_CACHE_KEY)
     if summit_id is not None:
-        summit = Summit.objects.filter(pk=summit_id).first()
-        if summit is not None:
-            return summit
+        try:
+            return Summit.objects.get(pk=summit_id)
+        except Summit.DoesNotExist:
+            pass  # deleted (or restored over): find the current one again
     summit = Summit.objects.order_by("-starts_on", "-pk").first()
     if summit is not None:
         cache.set(CURRENT_SUMMIT_CACHE_KEY, summit.pk, 300)
