@@ -17,7 +17,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from badges import checkin, checkpoints
+from badges import checkin, checkpoints, scan_times
 from badges.checkin_selectors import guests_matching, offline_data
 from badges.devices import bearer_token, device_for_token
 from badges.models import Scan
@@ -27,17 +27,6 @@ from summit.selectors import current_summit
 
 MAX_BATCH = 500
 SCAN_PERMISSION = "summit.scan_badges"
-
-
-class _SharedFields(dict):
-    """A form's fields, shared by its instances instead of deep-copied for each.
-
-    Django copies every field for every form so that a page can change one form's widgets;
-    these forms are never rendered nor changed, and door devices send hundreds a second.
-    """
-
-    def __deepcopy__(self, memo):
-        return dict(self)
 
 
 class ScanForm(forms.Form):
@@ -52,10 +41,6 @@ class BatchScanForm(ScanForm):
     scan_id = forms.UUIDField()
     scanned_at = forms.DateTimeField()
     offline_result = forms.ChoiceField(choices=Scan.Result.choices, required=False)
-
-
-ScanForm.base_fields = _SharedFields(ScanForm.base_fields)
-BatchScanForm.base_fields = _SharedFields(BatchScanForm.base_fields)
 
 
 def _error(status: int, code: str, message: str, fields: dict | None = None) -> JsonResponse:
@@ -148,12 +133,12 @@ def _accepted(request, scope: str, per_minute: int):
 
 
 def _scan_time_errors(scanned_at, checkpoint) -> dict | None:
-    """Field errors for a scan time no door could have scanned at (checkin.check_scan_time)."""
+    """Field errors for a scan time no door could have scanned at (scan_times.check_scan_time)."""
     if scanned_at is None:
         return None
     try:
-        checkin.check_scan_time(scanned_at, checkpoint)
-    except checkin.ScanTimeRefused as refused:
+        scan_times.check_scan_time(scanned_at, checkpoint)
+    except scan_times.ScanTimeRefused as refused:
         if refused.reason == "future":
             return {"scanned_at": [_("This time is in the future.")]}
         return {"scanned_at": [_("This time is too far from the summit's days.")]}

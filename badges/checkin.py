@@ -24,93 +24,28 @@ A scan carries a ``scan_id`` chosen by the device: a retried request is answered
 stored scan and nothing is counted twice.
 
 A scan also carries the time the device scanned it (its clock, which may be wrong). A time no
-door could have scanned at is refused (:func:`check_scan_time`): see :class:`ScanTimeRefused`.
+door could have scanned at is refused (badges.scan_times).
 """
 
 import hashlib
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import datetime
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from badges.checkin_sql import (
-    BadgeState,
-    admit_and_log,
-    badge_state,
-    insert_ignoring_conflict,
-)
+from badges.checkin_selectors import BadgeState, badge_state, first_admission
+from badges.checkin_sql import admit_and_log
 from badges.checkpoints import CheckpointInfo, checkpoint_info_by_id
 from badges.devices import DeviceInfo
 from badges.models import Admission, Scan
+from badges.scan_times import check_scan_time, in_zone
 from badges.signing import InvalidCode, verify_code
 from registration.models import Category, Registration
 
 Result = Scan.Result
-# Offline scans come in late; a device clock running ahead is refused past this margin.
-FUTURE_MARGIN = timedelta(minutes=10)
-# How far from the summit's days (in its time zone), or before now, a scan may have been made.
-SCAN_TIME_SLACK = timedelta(days=2)
-# Times every database driver reads back and every time zone can express: a time outside
-# (stored before scan times were checked) is left out of what devices download.
-READABLE_TIMES = (datetime(1, 1, 2, tzinfo=UTC), datetime(9999, 12, 30, tzinfo=UTC))
-
-
-class ScanTimeRefused(ValueError):
-    """A scan time no door could have scanned at.
-
-    Accepted: from 2 days before the summit's first day to 2 days after its last (in the
-    summit's time zone: a late upload of offline scans), or in the 2 days before now (a
-    rehearsal or a test scan before or after the summit); and never more than
-    ``FUTURE_MARGIN`` ahead of the server's clock. Anything else comes from a broken clock or
-    a hostile device: year 1 or 9999 would overflow in the answer's time zone, and a time
-    before year 1 in UTC (year 1 with an offset east of it) is stored as 1 BC by PostgreSQL,
-    which psycopg cannot read back. ``reason`` is "future" or "outside".
-    """
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-
-
-def check_scan_time(
-    scanned_at: datetime, checkpoint: CheckpointInfo, *, now: datetime | None = None
-) -> None:
-    """Raise ScanTimeRefused unless a door could have scanned at ``scanned_at``.
-
-    Only comparisons of aware times: they never overflow, whatever the year and offset.
-    """
-    now = now or timezone.now()
-    if scanned_at > now + FUTURE_MARGIN:
-        raise ScanTimeRefused("future")
-    if scanned_at >= now - SCAN_TIME_SLACK:
-        return
-    tz = checkpoint.tzinfo
-    days = SCAN_TIME_SLACK.days
-    first = _midnight(checkpoint.summit_starts_on, -days, tz)
-    end = _midnight(checkpoint.summit_ends_on, days + 1, tz)
-    if not first <= scanned_at < end:
-        raise ScanTimeRefused("outside")
-
-
-def _midnight(day: date, offset_days: int, tz: tzinfo) -> datetime:
-    try:
-        return datetime.combine(day + timedelta(days=offset_days), time.min, tzinfo=tz)
-    except OverflowError:  # a summit at the very end of the calendar
-        return (datetime.min if offset_days < 0 else datetime.max).replace(tzinfo=UTC)
-
-
-def in_zone(moment: datetime, tz: tzinfo) -> str:
-    """ISO 8601 in the time zone ``tz``; a time ``tz`` cannot express (near year 1 or 9999)
-    with its own offset, so that an answer about it never fails."""
-    try:
-        return moment.astimezone(tz).isoformat()
-    except (OverflowError, ValueError):
-        return moment.isoformat()
-
-
 # "Where" a guest first entered: the door device, or the door-staff member who scanned.
 _DOOR = Coalesce("scan__device__name", "scan__scanned_by__username")
 
@@ -236,7 +171,6 @@ def record_scan(
         scanned_at=scanned_at,
         checkpoint=checkpoint,
         guest=_card(state) if state is not None else None,
-        first_entry=_first_entry(state),
         offline=offline,
         conflict=offline and offline_result == Result.OK and status != Result.OK,
     )
@@ -256,16 +190,7 @@ def record_scan(
         "code_digest": "" if state is not None else _digest(code),
         "note": "",
     }
-    if status == Result.OK and answer.first_entry is None and connection.vendor == "postgresql":
-        scan_pk = _admit_in_one_statement(values, answer, checkpoint)
-    elif status == Result.OK and answer.first_entry is None:
-        with transaction.atomic():
-            scan_pk = insert_ignoring_conflict(Scan, values, conflict_target=("scan_id",))
-            if scan_pk is not None:
-                _admit(scan_pk, values, answer, checkpoint)
-    else:
-        # One statement, atomic by itself: no BEGIN and COMMIT round trips.
-        scan_pk = insert_ignoring_conflict(Scan, values, conflict_target=("scan_id",))
+    scan_pk = _admit(values, answer, checkpoint) if status == Result.OK else _log(values)
     if scan_pk is None:
         # A retry of a scan already recorded (the device did not get the answer).
         stored = Scan.objects.get(scan_id=scan_id)
@@ -274,57 +199,77 @@ def record_scan(
     return answer
 
 
-def _admit_in_one_statement(values: dict, answer: "ScanAnswer", checkpoint: CheckpointInfo):
-    """The scan's id, or None if it was recorded before; see checkin_sql.admit_and_log."""
-    lost_conflict = checkpoint.single_entry and values["offline_result"] == Result.OK
-    lost_status = Result.ALREADY_CHECKED_IN if checkpoint.single_entry else Result.OK
+def _log(values: dict) -> int | None:
+    """Log the scan; its id, or None if a scan with its scan_id was logged before."""
     try:
-        logged = admit_and_log(values, lost_status=lost_status, lost_conflict=lost_conflict)
+        if transaction.get_autocommit():
+            # Outside a transaction the INSERT is a transaction of its own: when it is refused
+            # there is nothing to roll back, and no BEGIN and COMMIT to send.
+            return Scan.objects.create(**values).pk
+        with transaction.atomic():
+            return Scan.objects.create(**values).pk
     except IntegrityError:
-        # The same scan_id arrived twice at once and the other request logged it first:
-        # this admission pointed at a scan that was never written, and nothing was kept.
-        return None
-    if logged is None:
-        return None
-    scan_pk, admitted = logged
+        if Scan.objects.filter(scan_id=values["scan_id"]).exists():
+            return None  # a retried request, or the same one twice at once
+        raise
+
+
+def _admit(values: dict, answer: "ScanAnswer", checkpoint: CheckpointInfo) -> int | None:
+    """Log a scan that may admit, and record the guest's first admission here.
+
+    Whether the guest was admitted here before is decided by this write, not read first: the
+    admission's unique constraint lets exactly one scan admit, even when two doors scan one
+    badge at the same moment. A scan that finds the admission taken follows the checkpoint's
+    policy (``already_checked_in``, or ``ok`` again at a re-entry checkpoint) and is answered
+    with the first entry. Returns the scan's id, or None if it was recorded before.
+    """
+    lost_status = Result.ALREADY_CHECKED_IN if checkpoint.single_entry else Result.OK
+    lost_conflict = checkpoint.single_entry and values["offline_result"] == Result.OK
+    if connection.vendor == "postgresql":
+        try:
+            logged = admit_and_log(values, lost_status=lost_status, lost_conflict=lost_conflict)
+        except IntegrityError:
+            # The same scan_id arrived twice at once and the other request logged it first:
+            # this admission pointed at a scan that was never written, and nothing was kept.
+            return None
+        if logged is None:
+            return None
+        scan_pk, admitted, first_at, first_door = logged
+        if not admitted and first_at is not None:
+            answer.first_entry = FirstEntry(at=first_at, door=first_door or "")
+    else:
+        with transaction.atomic():
+            scan_pk = _log(values)
+            if scan_pk is None:
+                return None
+            admitted = _insert_admission(scan_pk, values)
+            if not admitted and lost_status != Result.OK:
+                Scan.objects.filter(pk=scan_pk).update(result=lost_status, conflict=lost_conflict)
     if not admitted:
-        answer.first_entry = _first_admission(checkpoint, values["registration_id"])
         answer.status, answer.conflict = lost_status, lost_conflict
+        if answer.first_entry is None:
+            answer.first_entry = _first_entry(checkpoint, values["registration_id"])
     return scan_pk
 
 
-def _first_admission(checkpoint: CheckpointInfo, registration_id: int) -> "FirstEntry | None":
-    first = (
-        Admission.objects.filter(checkpoint_id=checkpoint.id, registration_id=registration_id)
-        .values_list("admitted_at", _DOOR)
-        .first()
-    )
+def _insert_admission(scan_pk: int, values: dict) -> bool:
+    """Record the first admission; False if the guest was admitted here before."""
+    try:
+        with transaction.atomic():
+            Admission.objects.create(
+                checkpoint_id=values["checkpoint_id"],
+                registration_id=values["registration_id"],
+                scan_id=scan_pk,
+                admitted_at=values["scanned_at"],
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def _first_entry(checkpoint: CheckpointInfo, registration_id: int) -> FirstEntry | None:
+    first = first_admission(checkpoint.id, registration_id)
     return FirstEntry(at=first[0], door=first[1] or "") if first else None
-
-
-def _admit(scan_pk: int, values: dict, answer: "ScanAnswer", checkpoint: CheckpointInfo):
-    """Record the first admission; if another door was faster, follow the policy.
-
-    ON CONFLICT DO NOTHING waits for a concurrent insert of the same pair and then inserts
-    nothing: exactly one scan admits, and no transaction is aborted.
-    """
-    admitted = insert_ignoring_conflict(
-        Admission,
-        {
-            "checkpoint_id": checkpoint.id,
-            "registration_id": values["registration_id"],
-            "scan_id": scan_pk,
-            "admitted_at": values["scanned_at"],
-        },
-        conflict_target=("checkpoint_id", "registration_id"),
-    )
-    if admitted is not None:
-        return
-    answer.first_entry = _first_admission(checkpoint, values["registration_id"])
-    if checkpoint.single_entry:
-        answer.status = Result.ALREADY_CHECKED_IN
-        answer.conflict = values["offline_result"] == Result.OK
-        Scan.objects.filter(pk=scan_pk).update(result=answer.status, conflict=answer.conflict)
 
 
 def _decide(state: BadgeState | None, checkpoint: CheckpointInfo, scanned_at: datetime) -> str:
@@ -342,8 +287,6 @@ def _decide(state: BadgeState | None, checkpoint: CheckpointInfo, scanned_at: da
         return Result.WRONG_DAY
     if not state.enrolled:
         return Result.NOT_ENROLLED
-    if state.first_at is not None and checkpoint.single_entry:
-        return Result.ALREADY_CHECKED_IN
     return Result.OK
 
 
@@ -357,12 +300,6 @@ def _card(state: BadgeState) -> GuestCard:
         category=state.category,
         registration_status=state.registration_status,
     )
-
-
-def _first_entry(state: BadgeState | None) -> FirstEntry | None:
-    if state is None or state.first_at is None:
-        return None
-    return FirstEntry(at=state.first_at, door=state.first_door or "")
 
 
 def _digest(code: str) -> str:

@@ -2,22 +2,99 @@
 
 import base64
 import datetime
+import functools
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from badges.checkin import READABLE_TIMES, in_zone
+from badges.checkpoints import CheckpointInfo
 from badges.models import Admission, Badge, Checkpoint, Scan
-from badges.signing import public_keys
+from badges.scan_times import READABLE_TIMES, in_zone
+from badges.signing import BadgeCode, public_keys
 from registration.models import Category, Enrolment, Registration
 from sessions.models import Forum
 from summit.i18n import localized, trilingual
 from summit.models import Summit
 
 BUCKET_MINUTES = 15
+
+
+@dataclass(frozen=True)
+class BadgeState:
+    """A badge and its guest, as a scan at one checkpoint sees them."""
+
+    pk: int
+    serial: int
+    revoked_at: datetime.datetime | None
+    registration_id: int
+    summit_id: int
+    registration_status: str
+    name: str
+    name_latin: str
+    organisation: str
+    category: str
+    enrolled: bool = True  # in the checkpoint's forum, for a checkpoint that admits one
+
+
+# The reads of a scan. A queryset only describes its query: these are built once (fields,
+# joins, expressions resolved) and each scan only adds its own filter, so the ORM's work per
+# scan is compiling and running the query.
+_BADGE_FIELDS = (
+    "pk",
+    "serial",
+    "revoked_at",
+    "registration_id",
+    "registration__summit_id",
+    "registration__status",
+    "registration__name",
+    "registration__name_latin",
+    "registration__organisation",
+    "registration__category",
+)
+_BADGES = Badge.objects.order_by().values_list(*_BADGE_FIELDS)
+_ADMISSIONS = Admission.objects.order_by().values_list(
+    "admitted_at", Coalesce("scan__device__name", "scan__scanned_by__username")
+)
+
+
+@functools.lru_cache(maxsize=256)
+def _badges_enrolled_in(forum_id: int):
+    """The badges with whether their guest has a confirmed place in the forum or in one of its
+    sessions (one query with the badge's, for the checkpoints of a themed forum)."""
+    enrolled = Exists(
+        Enrolment.objects.filter(
+            Q(forum_id=forum_id) | Q(session__forum_id=forum_id),
+            registration_id=OuterRef("registration_id"),
+            status=Enrolment.Status.CONFIRMED,
+        )
+    )
+    return (
+        Badge.objects.order_by().annotate(enrolled=enrolled).values_list(*_BADGE_FIELDS, "enrolled")
+    )
+
+
+def badge_state(badge_code: BadgeCode, checkpoint: CheckpointInfo) -> BadgeState | None:
+    """The badge of a verified code and its guest; None for a badge we do not know (or
+    whose serial or summit is not the code's)."""
+    if checkpoint.forum_id and not checkpoint.forum_is_plenary:
+        badges = _badges_enrolled_in(checkpoint.forum_id)
+    else:
+        badges = _BADGES
+    for row in badges.filter(pk=badge_code.badge_id):
+        state = BadgeState(*row)
+        if state.serial == badge_code.serial and state.summit_id == checkpoint.summit_id:
+            return state
+    return None
+
+
+def first_admission(checkpoint_id: int, registration_id: int) -> tuple | None:
+    """(when, door) of the guest's first admission at the checkpoint, if any."""
+    first = _ADMISSIONS.filter(checkpoint_id=checkpoint_id, registration_id=registration_id)
+    return next(iter(first), None)
 
 
 def checkpoints_of(summit: Summit):

@@ -2,15 +2,17 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bayline_bench \\
         .venv/bin/python bench/checkin.py [--guests 3000] [--scanners 16] [--seconds 20] \\
-        [--workers 3 --worker-class gthread --threads 4] [--port 8150] [--speedup 60]
+        [--workers 3 --worker-class gthread --threads 4] [--port 8150] [--speedup 60] \\
+        [--new-connection]
 
 It loads a summit with ``--guests`` confirmed guests and badges into the database (which it
 empties first: use a database of its own), starts gunicorn (``gunicorn.conf.py``, production
 settings, persistent connections: CONN_MAX_AGE=60) and runs two phases:
 
 1. **Throughput**: ``--scanners`` door devices scan as fast as they can for ``--seconds``
-   (keep-alive HTTP/1.1 clients; a mix of first entries, repeats and forum checks), reporting
-   scans per second and p50/p95/p99 latency.
+   (keep-alive HTTP/1.1 clients; with ``--new-connection``, a new TCP connection for every
+   scan, as sync workers force anyway by closing each one; a mix of first entries, repeats
+   and forum checks), reporting scans per second and p50/p95/p99 latency.
 2. **Replay**: every guest arrives once within one hour through six doors of a single-entry
    entrance (most of them in the half hour before the opening), replayed ``--speedup`` times
    faster than real time, with 3 % scanned twice, 1 % old badges and 1 % unreadable codes;
@@ -122,14 +124,14 @@ def server_pids(master: int) -> tuple[list[int], list[int]]:
     return common.children(master), common.database_backends()
 
 
-def throughput(port: int, data: dict, seconds: float) -> dict:
+def throughput(port: int, data: dict, seconds: float, new_connection: bool = False) -> dict:
     stop = threading.Event()
     latencies: list[float] = []
     statuses: Counter = Counter()
     lock = threading.Lock()
 
     def scanner(token: str, seed: int):
-        door = Door(port, token)
+        door = Door(port, token, new_connection=new_connection)
         chooser = random.Random(seed)
         mine, local = [], Counter()
         while not stop.is_set():
@@ -225,6 +227,11 @@ def main():
     parser.add_argument("--port", type=int, default=8150)
     parser.add_argument("--speedup", type=float, default=60)
     parser.add_argument("--skip-replay", action="store_true")
+    parser.add_argument(
+        "--new-connection",
+        action="store_true",
+        help="each scanner opens a new TCP connection for every scan (no keep-alive)",
+    )
     options = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Set DATABASE_URL=postgres://… (a database of its own: it is emptied).")
@@ -244,7 +251,7 @@ def main():
         throughput(options.port, data, 2)
         workers, backends = server_pids(server.pid)
         before = (cpu_seconds(workers), cpu_seconds(backends), time.process_time())
-        result = throughput(options.port, data, options.seconds)
+        result = throughput(options.port, data, options.seconds, options.new_connection)
         after = (cpu_seconds(workers), cpu_seconds(backends), time.process_time())
         # CPU spent per scan by each party: what 2 idle cores could sustain, whatever else
         # is running on the machine during the measurement.
@@ -259,7 +266,8 @@ def main():
         result["capacity_2_cores_per_second"] = 2000 / sum(spent)
         figures = {
             "server": f"gunicorn {options.workers} × {options.worker_class}"
-            f" ({options.threads} threads), CONN_MAX_AGE=60",
+            f" ({options.threads} threads), CONN_MAX_AGE=60,"
+            f" {'a new connection per scan' if options.new_connection else 'keep-alive clients'}",
             "throughput": result,
         }
         if not options.skip_replay:

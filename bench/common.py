@@ -5,6 +5,7 @@ the database import Django lazily: call them after ``django.setup()``.
 """
 
 import base64
+import contextlib
 import datetime
 import http.client
 import json
@@ -138,6 +139,18 @@ def database_backends() -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+@contextlib.contextmanager
+def measured():
+    """Mark the measured part of an in-process profile for callgrind: run the script with
+    ``--zero-before=os_getppid --dump-before=os_getpgrp`` and the dump ending in ``.1`` counts
+    the instructions of this block alone (not the imports, the data set-up or the warm-up)."""
+    os.getppid()
+    try:
+        yield
+    finally:
+        os.getpgrp()
+
+
 def percentiles(latencies: list[float]) -> dict:
     """p50/p95/p99/max/mean in milliseconds (nearest rank)."""
     if not latencies:
@@ -196,7 +209,7 @@ def create_logged_in_accounts(count: int, prefix: str) -> list[str]:
     """``count`` verified accounts with a login session each; returns their Cookie headers.
 
     The sessions are written to the database beforehand, so a benchmark measures what guests
-    do once logged in (password hashing costs 0.4 s of CPU per login).
+    do once logged in (password hashing is made slow on purpose).
     """
     from allauth.account.models import EmailAddress
     from django.conf import settings
@@ -273,7 +286,7 @@ class FormPoster:
     A load generator on the same two cores as the server takes CPU from it: http.client
     parses every response's headers with the e-mail parser, and its 32 threads then hold the
     GIL longer before they close the connection a sync worker waits on. This reads only the
-    status line and the headers the benches look at (about half the CPU per request).
+    status line and the headers the benches look at.
     """
 
     def __init__(self, port: int, timeout: float = 30) -> None:
@@ -327,15 +340,20 @@ class FormPoster:
 
 
 class Door:
-    """One door device: a keep-alive HTTP connection with its own token."""
+    """One door device with its own token: a keep-alive HTTP connection, or a new connection
+    for every scan (``new_connection``)."""
 
-    def __init__(self, port: int, token: str):
+    def __init__(self, port: int, token: str, *, new_connection: bool = False):
         self.port = port
         self.headers = {
             "Authorization": f"Bearer {token}",
             "Content-Type": "application/json",
             "X-Forwarded-Proto": "https",  # as behind the TLS proxy (no redirect when required)
         }
+        # A device that opens a new TCP connection for every scan (no keep-alive).
+        self.new_connection = new_connection
+        if new_connection:
+            self.headers["Connection"] = "close"
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         self.reconnects = 0
 
@@ -349,7 +367,7 @@ class Door:
                 response = self.connection.getresponse()
                 payload = response.read()
                 elapsed = time.perf_counter() - started
-                if response.getheader("Connection", "").lower() == "close":
+                if self.new_connection or response.getheader("Connection", "").lower() == "close":
                     self.connection.close()
                 if response.status != 200:
                     return elapsed, f"http {response.status}"

@@ -11,6 +11,14 @@ CPU per registration of this process and of its PostgreSQL backend, and the quer
 request. ``--profile`` prints the functions that cost the most (cProfile; it inflates code
 that makes many small calls, such as the ORM, several times over: use it to find, the rounds to
 measure).
+
+Instructions per registration, steadier than CPU time on a busy machine: run it under
+callgrind, which then counts only the measured registrations (``bench.common.measured``)::
+
+    valgrind --tool=callgrind --callgrind-out-file=/tmp/reg.out \\
+      --zero-before=os_getppid --dump-before=os_getpgrp \\
+      .venv/bin/python bench/profile_registration.py --guests 200 --rounds 1
+    callgrind_annotate /tmp/reg.out.1 | head   # "PROGRAM TOTALS" / --guests
 """
 
 import argparse
@@ -118,18 +126,19 @@ def main() -> None:
     # the least CPU of a round is the best estimate; the median shows the spread.
     per_round = max(args.guests // args.rounds, 1)
     django_ms, database_ms = [], []
-    for start in range(2, len(cookies), per_round):
-        guests = range(start, min(start + per_round, len(cookies)))
-        db_before = common.cpu_seconds([backend])
-        started = time.process_time()
-        if profiler:
-            profiler.enable()
-        for n in guests:
-            post(n)
-        if profiler:
-            profiler.disable()
-        django_ms.append((time.process_time() - started) / len(guests) * 1000)
-        database_ms.append((common.cpu_seconds([backend]) - db_before) / len(guests) * 1000)
+    with common.measured():
+        for start in range(2, len(cookies), per_round):
+            guests = range(start, min(start + per_round, len(cookies)))
+            db_before = common.cpu_seconds([backend])
+            started = time.process_time()
+            if profiler:
+                profiler.enable()
+            for n in guests:
+                post(n)
+            if profiler:
+                profiler.disable()
+            django_ms.append((time.process_time() - started) / len(guests) * 1000)
+            database_ms.append((common.cpu_seconds([backend]) - db_before) / len(guests) * 1000)
     print(f"{len(queries)} queries in one registration (besides the health check, BEGIN, COMMIT):")
     for sql in queries:
         print(f"  {sql[:150]}")

@@ -24,8 +24,7 @@ on it already held; the services in ``registration.services`` take them.
 
 from dataclasses import dataclass, field
 
-from django.db import connection
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from registration.models import Enrolment, Registration
@@ -106,31 +105,23 @@ def all_targets_of(summit_id: int) -> set[Target]:
 # --- Seats ---------------------------------------------------------------------------------
 
 
-# Taking a seat is one conditional UPDATE, sent on every registration while the summit row is
-# locked (services._create). Its SQL is built once per table here: the ORM built the same
-# statement anew each time, which cost several times what PostgreSQL takes to run it, and all
-# that time the other guests waited for the lock.
-_TAKE_SEAT_SQL: dict[type, str] = {}
+def _where_seats_are_free(model: type[Summit] | type[Forum] | type[Session]):
+    free = Q(seats_taken__lt=F("capacity"))
+    if model._meta.get_field("capacity").null:
+        # No capacity of its own means no limit, but the counter still tells how many chose it.
+        free |= Q(capacity__isnull=True)
+    return model.objects.filter(free)
+
+
+# Rows with a seat free, per counter. Every registration takes seats while the summit row is
+# locked, so the less work per seat the sooner the next guest gets the lock: the querysets are
+# built once and each seat only adds its row's id.
+_FREE = {model: _where_seats_are_free(model) for model in (Summit, Forum, Session)}
 
 
 def _take(model: type[Summit] | type[Forum] | type[Session], pk: int) -> bool:
-    sql = _TAKE_SEAT_SQL.get(model)
-    if sql is None:
-        quote = connection.ops.quote_name
-        meta = model._meta
-        taken = quote(meta.get_field("seats_taken").column)
-        capacity = quote(meta.get_field("capacity").column)
-        free = f"{taken} < {capacity}"
-        if meta.get_field("capacity").null:
-            # No capacity of its own means no limit, but the counter still tells how many chose it.
-            free = f"{capacity} IS NULL OR {free}"
-        sql = _TAKE_SEAT_SQL[model] = (
-            f"UPDATE {quote(meta.db_table)} SET {taken} = {taken} + 1 "
-            f"WHERE {quote(meta.pk.column)} = %s AND ({free})"
-        )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [pk])
-        return cursor.rowcount == 1
+    """Take a seat if one is free: one conditional UPDATE, whose row count says whether it was."""
+    return _FREE[model].filter(pk=pk).update(seats_taken=F("seats_taken") + 1) == 1
 
 
 def take_summit_seat(summit_id: int) -> bool:

@@ -1,8 +1,10 @@
+import copy
 import csv
 import io
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
 from registration import cells
@@ -51,49 +53,59 @@ class ChoicesMixin(forms.Form):
         return self.chosen("sessions")
 
 
-class RegistrationForm(ChoicesMixin, forms.ModelForm):
+def _detail_field(model_field, **kwargs) -> forms.Field:
+    """A detail's form field, made from the model's, with what registering asks more."""
+    if model_field.name == "region":
+        kwargs["choices"] = Region.choices  # no empty choice: a region is required
+    elif model_field.name == "phone":
+        kwargs["validators"] = [validate_phone]
+    return model_field.formfield(**kwargs)
+
+
+# The guest's details as form fields, made from the model's fields once: each form copies them
+# (as a form copies its declared fields), so that one form's changes never reach another's.
+DETAIL_FORM_FIELDS = fields_for_model(
+    Registration,
+    fields=DETAIL_FIELDS,
+    formfield_callback=_detail_field,
+    widgets={
+        "accessibility_needs": forms.Textarea(attrs={"rows": 3}),
+        "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        "name_latin": forms.TextInput(attrs={"autocomplete": "name"}),
+        "organisation": forms.TextInput(attrs={"autocomplete": "organization"}),
+        "job_title": forms.TextInput(attrs={"autocomplete": "organization-title"}),
+    },
+    help_texts={
+        "name": _("As written in Chinese characters or your own script, for example 陳大文."),
+        "name_latin": _("As in your passport, for example Chan Tai Man or João Conceição."),
+        "dietary_notes": _("Allergies or other needs the caterers should know."),
+        "accessibility_needs": _("Wheelchair access, sign language, seating… (optional)"),
+    },
+)
+
+
+class RegistrationForm(ChoicesMixin, forms.Form):
+    """The guest's details, forum choices and consent.
+
+    A plain form with the model's fields rather than a ModelForm: the registration is built
+    by the service, which with the database enforces the model's rules (a ModelForm would
+    check them again on a model instance, one constraint with a query of its own).
+    """
+
     consent = forms.BooleanField(
         label=_("I agree to the processing of my personal data as described above."),
         error_messages={"required": _("Please give your consent, or we cannot register you.")},
     )
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
 
-    class Meta:
-        model = Registration
-        fields = list(DETAIL_FIELDS)
-        widgets = {
-            "accessibility_needs": forms.Textarea(attrs={"rows": 3}),
-            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-            "name_latin": forms.TextInput(attrs={"autocomplete": "name"}),
-            "organisation": forms.TextInput(attrs={"autocomplete": "organization"}),
-            "job_title": forms.TextInput(attrs={"autocomplete": "organization-title"}),
-        }
-        help_texts = {
-            "name": _("As written in Chinese characters or your own script, for example 陳大文."),
-            "name_latin": _("As in your passport, for example Chan Tai Man or João Conceição."),
-            "dietary_notes": _("Allergies or other needs the caterers should know."),
-            "accessibility_needs": _("Wheelchair access, sign language, seating… (optional)"),
-        }
-
     field_order = [*DETAIL_FIELDS, "forums", "sessions", "consent"]
 
     def __init__(self, *args, options: dict | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields.update(copy.deepcopy(DETAIL_FORM_FIELDS))
+        self.order_fields(self.field_order)
         if options is not None:
             self.set_options(options)
-
-    @classmethod
-    def adjust_fields(cls) -> None:
-        """Changes to the fields made from the model, once: every form copies its fields
-        from these (setting choices on each form's copy cost a tenth of building the form, on
-        the busiest request of the summit)."""
-        fields = cls.base_fields
-        fields["phone"].validators.append(validate_phone)
-        fields["region"].choices = Region.choices  # no empty choice: the field is required
-        fields["dietary"].choices = Dietary.choices
-        fields["organisation"].required = True
-        for name in ("name", "name_latin", "organisation", "phone"):
-            fields[name].widget.attrs.setdefault("maxlength", fields[name].max_length)
 
     def clean(self):
         data = super().clean()
@@ -112,16 +124,8 @@ class RegistrationForm(ChoicesMixin, forms.ModelForm):
             self.add_error("dietary_notes", _("Please tell us your dietary requirements."))
         return data
 
-    def _post_clean(self):
-        # The registration is built by the service, not by the form: skip model validation
-        # here (the service and the database enforce the rules).
-        pass
-
     def details(self) -> dict:
         return {name: self.cleaned_data.get(name, "") for name in DETAIL_FIELDS}
-
-
-RegistrationForm.adjust_fields()
 
 
 class ChoicesForm(ChoicesMixin):

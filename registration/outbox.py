@@ -17,7 +17,6 @@ from registration.capacity import Promotions
 from registration.emails import queue_sending
 from registration.models import Enrolment, OutgoingEmail, Registration, RegistrationEvent
 from registration.signals import registration_status_changed
-from summit import rows
 
 logger = logging.getLogger(__name__)
 
@@ -98,8 +97,8 @@ class Outbox:
 
     def write(self) -> tuple[list[RegistrationEvent], list[OutgoingEmail]]:
         """Write the history lines and e-mail records now; returns them (with ids)."""
-        events = rows.insert(self.events)
-        emails = rows.insert(self.emails)
+        events = RegistrationEvent.objects.bulk_create(self.events)
+        emails = OutgoingEmail.objects.bulk_create(self.emails)
         self.written_emails = [*getattr(self, "written_emails", []), *emails]
         self.events, self.emails = [], []
         return events, emails

@@ -32,7 +32,6 @@ from registration.models import (
     RegistrationEvent,
 )
 from registration.outbox import Outbox
-from summit import rows
 from summit.models import Summit
 
 # The version of the consent text guests agree to (registration/templates/registration/
@@ -256,9 +255,9 @@ def _create(
         **{name: details.get(name, "") for name in DETAIL_FIELDS if name in details},
     )
     registration.search_text = search_text_for(registration)
-    rows.create(registration)
+    registration.save(force_insert=True)
     first = Enrolment.Status.WAITLISTED if needs_approval else Enrolment.Status.CONFIRMED
-    enrolments = rows.insert(
+    enrolments = Enrolment.objects.bulk_create(
         [
             Enrolment(registration=registration, status=first, **target.lookup)
             for target in sorted(targets)

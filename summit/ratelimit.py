@@ -14,8 +14,7 @@ import ipaddress
 import time
 
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache import cache
 
 
 def _key(scope: str, who: str, window: int) -> tuple[str, int]:
@@ -26,24 +25,23 @@ def _key(scope: str, who: str, window: int) -> tuple[str, int]:
 
 
 def _count(key: str, timeout: int) -> int:
-    """Add one to the counter at ``key`` (made with ``timeout``) and return its value."""
-    backend = caches["default"]
-    if isinstance(backend, RedisCache):
-        # One command: Django's add() and incr() would make three round trips (incr asks
-        # EXISTS first), and every check-in scan pays for it. The first hit of a window also
-        # sets the expiry; were that lost, the key would only linger: every window has its own.
-        redis_key = backend.make_and_validate_key(key)
-        client = backend._cache.get_client(redis_key, write=True)  # one per pool: summit/cache.py
-        hits = client.incr(redis_key)
-        if hits == 1:
-            client.expire(redis_key, timeout)
-        return hits
-    cache.add(key, 0, timeout)
+    """Add one to the counter at ``key`` (made with ``timeout``) and return its value.
+
+    ``incr`` is atomic in every process's shared cache (Redis ``INCR``), so concurrent hits
+    are all counted. A window's counter is incremented first and made only when missing:
+    every hit but a window's first is then one ``incr``.
+    """
     try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout)
-        return 1
+        hits = cache.incr(key)
+    except ValueError:  # the first hit of this window
+        if cache.add(key, 1, timeout):
+            return 1
+        hits = cache.incr(key)  # another process made it meanwhile
+    if hits == 1:
+        # The counter expired between the cache's existence check and its increment, and
+        # the increment made it anew, without an expiry: give it one, so it does not linger.
+        cache.touch(key, timeout)
+    return hits
 
 
 def hit(scope: str, who: str, *, limit: int, window: int) -> int | None:

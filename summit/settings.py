@@ -92,18 +92,17 @@ DATABASES = {
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
         # A health check is a `SELECT 1` round trip before the first query of a request that
-        # reuses a connection: about 0.1 ms here, under 0.05 ms of CPU on each side (about 2 %
-        # of a door scan; docs/benchmarks.md). Without it, a connection broken by a database
-        # restart or failover fails the one request that finds it, in every worker thread.
+        # reuses a connection, a small share of a door scan (docs/benchmarks.md). Without it,
+        # a connection broken by a database restart or failover fails the one request that
+        # finds it, in every worker thread.
         conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
     )
 }
 # PostgreSQL: parameters bound by the server and statements prepared once a connection has run
 # them 5 times, so that the queries every request makes are planned once per connection, not
-# on every call (a registration: 0.8 ms less PostgreSQL CPU and 1 ms less Django CPU;
-# docs/benchmarks.md). Behind a transaction-mode pooler (PgBouncer < 1.21) set
-# DB_PREPARED_STATEMENTS=0: statements prepared on one server connection are unknown to the
-# next.
+# on every call: planning cost more than running most of them. Behind a transaction-mode
+# pooler (PgBouncer < 1.21) set DB_PREPARED_STATEMENTS=0: statements prepared on one server
+# connection are unknown to the next.
 DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 if DB_PREPARED_STATEMENTS and "postgresql" in DATABASES["default"]["ENGINE"]:
     DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
@@ -121,8 +120,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Django's RedisCache, keeping one client per connection pool (summit/cache.py).
-            "BACKEND": "summit.cache.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "bayline",
         }
@@ -220,8 +218,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Background tasks (Django Tasks API) ----------------------------------------------------
 TASKS = {
     "default": {
-        # django-tasks-db's backend, writing each task's row more cheaply (summit/task_backend.py).
-        "BACKEND": os.environ.get("TASKS_BACKEND", "summit.task_backend.DatabaseBackend"),
+        "BACKEND": "django_tasks_db.DatabaseBackend",
         "QUEUES": ["default", "email", "badges"],
     }
 }

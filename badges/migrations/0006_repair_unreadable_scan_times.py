@@ -10,7 +10,7 @@ import datetime
 from django.db import migrations
 from django.db.models import F, OuterRef, Q, Subquery
 
-# badges.checkin.READABLE_TIMES, as it was when this migration was written.
+# badges.scan_times.READABLE_TIMES, as it was when this migration was written.
 EARLIEST = datetime.datetime(1, 1, 2, tzinfo=datetime.UTC)
 LATEST = datetime.datetime(9999, 12, 30, tzinfo=datetime.UTC)
 

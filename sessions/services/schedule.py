@@ -111,7 +111,8 @@ def update_session(
                     sender=Session, summit_id=summit_id, forum_id=None, session_id=locked.pk
                 )
             )
-    _copy_into(session, locked)
+    # The caller's object shows the session as saved (fields, speakers, related objects).
+    session.refresh_from_db()
     return session
 
 
@@ -224,10 +225,3 @@ def advance_many(sessions: QuerySet[Session], changed: frozenset[str]) -> None:
                 sender=Session, session=session, changed_fields=changed, notify_guests=False
             )
         )
-
-
-def _copy_into(target: Session, source: Session) -> None:
-    for model_field in Session._meta.concrete_fields:
-        setattr(target, model_field.attname, getattr(source, model_field.attname))
-    target._state.fields_cache = dict(source._state.fields_cache)
-    getattr(target, "_prefetched_objects_cache", {}).clear()

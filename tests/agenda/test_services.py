@@ -152,6 +152,20 @@ def test_update_session_speakers_change_is_guest_visible(
 
 
 @pytest.mark.django_db
+def test_update_session_leaves_the_callers_session_as_saved(session):
+    """The object the caller holds (with its room and speakers loaded) shows the change."""
+    room = factories.RoomFactory(summit=session.forum.summit, name_en="Hall B")
+    speaker = factories.SpeakerFactory(summit=session.forum.summit)
+    session = Session.objects.select_related("room").prefetch_related("speakers").get(pk=session.pk)
+    list(session.speakers.all())  # loaded before the change
+
+    services.update_session(session, room=room, speakers=[SpeakerRole(speaker)])
+
+    assert (session.sequence, session.room.name_en) == (1, "Hall B")
+    assert list(session.speakers.all()) == [speaker]
+
+
+@pytest.mark.django_db
 def test_update_session_refuses_the_same_speaker_twice(session):
     speaker = factories.SpeakerFactory(summit=session.forum.summit)
 

@@ -25,7 +25,7 @@ from django_tasks_db.models import DBTaskResult
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from badges import checkin, checkpoints
+from badges import checkpoints, scan_times
 from badges.devices import create_device
 from badges.models import Admission, Scan
 from registration.models import OutgoingEmail, Registration
@@ -230,7 +230,7 @@ def check_offline_data_still_served(world) -> None:
         assert isinstance(response.json()["roster"], dict)
     info = checkpoints.checkpoint_info("main-entrance")
     for scanned_at in Scan.objects.values_list("scanned_at", flat=True):
-        checkin.check_scan_time(scanned_at, info)
+        scan_times.check_scan_time(scanned_at, info)
 
 
 # --- Properties ---------------------------------------------------------------------------------

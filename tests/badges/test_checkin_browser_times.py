@@ -1,6 +1,6 @@
 """The door page's offline sync when the phone's clock was wrong for some scans (issue 13).
 
-The server refuses a scan time no door could have scanned at (badges.checkin.check_scan_time)
+The server refuses a scan time no door could have scanned at (badges.scan_times.check_scan_time)
 with a field error for that scan of the batch, and records nothing of the batch; the page
 drops the refused scans and uploads the others again, so the good scans are all recorded,
 once, and none of the impossible times reaches the database.

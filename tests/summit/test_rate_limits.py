@@ -7,8 +7,11 @@ them; the cache is cleared between tests (tests/conftest.py).
 
 import json
 import os
+import subprocess
+import sys
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 from django.test import Client, RequestFactory
@@ -280,7 +283,7 @@ def redis_cache(settings):
     prefix = f"bayline-test-{uuid.uuid4().hex}"
     settings.CACHES = {
         "default": {
-            "BACKEND": "summit.cache.RedisCache",  # as in production
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",  # as in production
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": prefix,
         }
@@ -309,6 +312,66 @@ def test_limits_count_in_redis_across_processes(redis_cache):
     assert 0 < redis.Redis.from_url(REDIS_URL).ttl(stored[0]) <= 61  # the window expires
     assert redis_cache.get(f"ratelimit:test:{who}:60:{int(time.time() // 60)}") in (4, None)
     assert ratelimit.hit("test", uuid.uuid4().hex, limit=3, window=60) is None
+
+
+# Each process counts hits from four threads that start at the same moment, so that the first
+# hits of the window race each other in every process, and the processes race each other.
+COUNTING_PROCESS = """
+import sys, threading
+import django
+django.setup()
+from summit import ratelimit
+who, hits = sys.argv[1], int(sys.argv[2])
+start = threading.Barrier(4)
+allowed = []
+def door():
+    start.wait()
+    for _ in range(hits):
+        allowed.append(ratelimit.hit("test", who, limit=100, window=10**9) is None)
+threads = [threading.Thread(target=door) for _ in range(4)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(sum(allowed))
+"""
+
+
+def test_limits_count_every_hit_of_concurrent_processes_once(redis_cache):
+    import redis
+
+    who = uuid.uuid4().hex
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "summit.settings",
+        "REDIS_URL": REDIS_URL,
+    }
+    root = Path(__file__).resolve().parents[2]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", COUNTING_PROCESS, who, "15"],
+            cwd=root,
+            env=environment,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        allowed = [int(process.communicate(timeout=120)[0]) for process in processes]
+        stored = client.keys(f"*ratelimit:test:{who}:*")
+        counts = [int(client.get(key)) for key in stored]
+        expiry = client.ttl(stored[0])
+    finally:
+        for key in client.scan_iter(f"*ratelimit:test:{who}:*"):
+            client.delete(key)
+
+    # 4 processes × 4 threads × 15 hits = 240, of which exactly the first 100 are allowed.
+    assert sum(allowed) == 100
+    assert [process.returncode for process in processes] == [0, 0, 0, 0]
+    assert counts == [240]
+    assert 0 < expiry <= 10**9 + 1
 
 
 @pytest.mark.django_db

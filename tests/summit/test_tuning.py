@@ -19,7 +19,6 @@ TUNING = (
     "SESSION_ENGINE",
     "CONN_HEALTH_CHECKS",
     "DATABASE_URL",
-    "TASKS_BACKEND",
 )
 
 
@@ -87,21 +86,14 @@ def test_the_cache_counts_as_shared_only_with_redis(environment):
     assert settings_module()["CACHE_IS_SHARED"] is True
 
 
-def test_production_tasks_use_the_cheaper_database_backend(environment):
-    assert settings_module()["TASKS"]["default"]["BACKEND"] == "summit.task_backend.DatabaseBackend"
-    environment.setenv("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+def test_production_tasks_use_the_database_backend_of_django_tasks_db(environment):
     assert settings_module()["TASKS"]["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
 
 
-def test_redis_cache_keeps_one_client_per_connection_pool(environment):
-    from summit.cache import RedisCache
-
+def test_redis_cache_is_djangos_own(environment):
     environment.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
-    assert settings_module()["CACHES"]["default"]["BACKEND"] == "summit.cache.RedisCache"
-    backend = RedisCache("redis://127.0.0.1:6379/0", {})
 
-    first = backend._cache.get_client("a", write=True)
+    cache = settings_module()["CACHES"]["default"]
 
-    # No connection is made: a client only wraps its pool.
-    assert backend._cache.get_client("b") is first
-    assert first.connection_pool is backend._cache._get_connection_pool(write=True)
+    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["LOCATION"] == "redis://127.0.0.1:6379/0"

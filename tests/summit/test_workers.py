@@ -24,7 +24,7 @@ from tests.badges import pdfs
 
 DB_TASKS = {
     "default": {
-        "BACKEND": "summit.task_backend.DatabaseBackend",  # as in production
+        "BACKEND": "django_tasks_db.DatabaseBackend",  # as in production
         "QUEUES": ["default", "email", "badges"],
     }
 }
