@@ -31,7 +31,7 @@ from tests import factories
 ROOT = Path(__file__).resolve().parents[2]
 DB_TASKS = {
     "default": {
-        "BACKEND": "summit.task_backend.DatabaseBackend",  # as in production
+        "BACKEND": "django_tasks_db.DatabaseBackend",  # as in production
         "QUEUES": ["default", "email", "badges"],
     }
 }
