@@ -27,6 +27,7 @@ from registration.models import (
     Registration,
     RegistrationEvent,
 )
+from registration.selectors import choices_of
 from registration.signals import email_attachments
 
 logger = logging.getLogger(__name__)
@@ -50,12 +51,8 @@ def absolute(path: str) -> str:
 
 
 def _choices(registration: Registration) -> list[str]:
-    enrolments = (
-        registration.enrolments.exclude(status=Enrolment.Status.CANCELLED)
-        .select_related("forum", "session")
-        .order_by("forum__position", "session__starts_at", "pk")
-    )
-    return [f"{(e.forum or e.session).title}: {e.get_status_display()}" for e in enrolments]
+    # The same words as the guest's page: a seat, or a place in line.
+    return [f"{choice.title}: {choice.label}" for choice in choices_of(registration)]
 
 
 def registration_message(email: OutgoingEmail) -> Message:
