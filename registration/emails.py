@@ -29,6 +29,7 @@ from registration.models import (
 )
 from registration.selectors import choices_of
 from registration.signals import email_attachments
+from summit.dates import date_range
 
 logger = logging.getLogger(__name__)
 
@@ -130,7 +131,7 @@ def invitation_message(email: OutgoingEmail) -> Message:
     summit = invitation.summit
     facts = {
         "summit": summit.name,
-        "dates": f"{summit.starts_on:%Y-%m-%d} – {summit.ends_on:%Y-%m-%d}",
+        "dates": date_range(summit.starts_on, summit.ends_on),
         "venue": f"{summit.venue}, {summit.city}",
     }
     return Message(

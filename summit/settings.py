@@ -181,6 +181,8 @@ LANGUAGES = [
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# One date and time style per language, for pages, e-mails and files (summit/formats).
+FORMAT_MODULE_PATH = ["summit.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
 LANGUAGE_COOKIE_NAME = "bayline_language"

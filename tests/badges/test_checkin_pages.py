@@ -93,6 +93,21 @@ def test_door_page_lists_open_checkpoints(client, door_staff, checkpoint, summit
     assert "<script>" not in response.text
 
 
+@pytest.mark.parametrize(
+    ("language", "day"), [("en", "8 Dec"), ("zh-hans", "12月8日"), ("zh-hant", "12月8日")]
+)
+def test_door_page_writes_checkpoint_days_in_the_reader_style(
+    client, door_staff, summit, language, day
+):
+    factories.CheckpointFactory(summit=summit, slug="day-1", name_en="Gate", day=at(1, 9).date())
+    client.force_login(door_staff)
+
+    response = client.get("/door/", HTTP_ACCEPT_LANGUAGE=language)
+
+    [option] = re.findall(r'<option value="day-1">([^<]+)</option>', response.text)
+    assert option.endswith(f" · {day}")
+
+
 def test_door_page_for_anonymous_redirects_to_login(client, checkpoint):
     response = client.get("/door/")
 

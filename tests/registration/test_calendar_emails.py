@@ -77,7 +77,7 @@ def test_guests_of_a_changed_session_get_an_email_in_their_language(
     )
     assert (
         "- Smart cities\n"
-        "- Dec. 9, 2026, 11:00–12:00 (China Standard Time, UTC+8)\n"
+        "- Wed 9 Dec 2026, 11:00–12:00 (China Standard Time, UTC+8)\n"
         f"- {session.room.name_en}, Guangzhou Baiyun International Convention Center, Guangzhou\n"
     ) in in_english.body
     assert f"See the session:\nhttp://127.0.0.1:8000/sessions/{session.uid}/\n" in (in_english.body)
