@@ -26,9 +26,7 @@ def test_pending_registration_choices_await_approval_not_the_waiting_list(
     assert states(registration) == [(small_forum.title_en, "awaiting_approval", None)]
 
 
-def test_confirmed_registration_choice_on_a_full_forum_has_its_place_in_line(
-    register, small_forum
-):
+def test_confirmed_registration_choice_on_a_full_forum_has_its_place_in_line(register, small_forum):
     register(forums=[small_forum])
     register(forums=[small_forum])
     first_waiting = register(forums=[small_forum])
