@@ -29,6 +29,7 @@ from registration.models import (
 )
 from registration.selectors import choices_of
 from registration.signals import email_attachments
+from summit import mail as mail_parts
 from summit.dates import date_range
 
 logger = logging.getLogger(__name__)
@@ -152,8 +153,8 @@ def build(email: OutgoingEmail) -> EmailMultiAlternatives:
         context = {"message": message, "summit": (email.registration or email.invitation).summit}
         text = render_to_string("registration/email/message.txt", context)
         html = render_to_string("registration/email/message.html", context)
-        prefix = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX
-    mail = EmailMultiAlternatives(f"{prefix}{message.subject}", text, to=[email.recipient])
+        subject, sender = f"{mail_parts.subject_prefix()}{message.subject}", mail_parts.sender()
+    mail = EmailMultiAlternatives(subject, text, sender, to=[email.recipient])
     mail.attach_alternative(html, "text/html")
     for filename, content, mimetype in message.attachments:
         mail.attach(filename, content, mimetype)

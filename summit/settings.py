@@ -162,9 +162,25 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+# Subjects start with the summit's short name in the reader's language and the sender is
+# named in it too (summit/mail.py, used by the adapter below and by our own e-mails).
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Digital GBA Summit] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
-ACCOUNT_ADAPTER = "summit.accounts.AccountAdapter"  # counts by our client address
+# Our wording, e-mails, rate-limit address and landing page per role (summit/accounts.py).
+ACCOUNT_ADAPTER = "summit.accounts.AccountAdapter"
+ACCOUNT_FORMS = {
+    name: f"summit.accounts.{form}"
+    for name, form in {
+        "login": "LoginForm",
+        "signup": "SignupForm",
+        "add_email": "AddEmailForm",
+        "change_password": "ChangePasswordForm",
+        "set_password": "SetPasswordForm",
+        "reset_password": "ResetPasswordForm",
+        "reset_password_from_key": "ResetPasswordKeyForm",
+        "reauthenticate": "ReauthenticateForm",
+    }.items()
+}
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/h/ip",

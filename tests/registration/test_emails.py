@@ -38,7 +38,7 @@ def test_confirmation_in_english_and_simplified(register, django_capture_on_comm
     subjects = [message.subject for message in mail.outbox]
     assert subjects == [
         "[Digital GBA Summit] Your registration is confirmed",
-        "[Digital GBA Summit] 您的报名已确认",
+        "【数字湾区峰会】您的报名已确认",
     ]
 
 
