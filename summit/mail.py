@@ -26,5 +26,6 @@ def subject_prefix() -> str:
 def sender() -> str:
     """``DEFAULT_FROM_EMAIL``'s address with the summit's short name in the active language."""
     _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    name = pgettext("e-mail sender name", "Digital GBA Summit")
     # Unencoded: Django encodes the name for the header when the message is built.
-    return f"{pgettext('e-mail sender name', 'Digital GBA Summit')} <{address}>"
+    return f"{name} <{address}>"

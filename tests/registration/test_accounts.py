@@ -108,7 +108,7 @@ def test_password_reset_e_mail_in_traditional_chinese(client, summit):
     assert message.subject == "【數字灣區峰會】設定新密碼"
     assert "請打開以下連結設定：\nhttp://testserver/accounts/password/reset/key/" in message.body
     assert message.body.endswith(
-        "數字政府建設峰會暨數字灣區發展論壇\n2026年12月8日至10日 · 廣州白雲國際會議中心, 廣州"
+        "數字政府建設峰會暨數字灣區發展論壇\n2026年12月8日至10日 · 廣州 · 廣州白雲國際會議中心"
     )
 
 
