@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models.functions import Coalesce
+from django.db.models import Value
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.utils import timezone
 
 from badges.checkin_sql import (
@@ -49,8 +50,15 @@ Result = Scan.Result
 # Offline scans come in late; a device clock running ahead is refused past this margin.
 FUTURE_MARGIN = timedelta(minutes=10)
 
-# "Where" a guest first entered: the door device, or the door-staff member who scanned.
-_DOOR = Coalesce("scan__device__name", "scan__scanned_by__username")
+# "Where" a guest first entered: the door device, or the name of the door-staff member who
+# scanned; never their login name, which is an account's key and means nothing at the door.
+_DOOR = Coalesce(
+    "scan__device__name",
+    NullIf(
+        Trim(Concat("scan__scanned_by__first_name", Value(" "), "scan__scanned_by__last_name")),
+        Value(""),
+    ),
+)
 
 
 @dataclass(frozen=True)

@@ -138,7 +138,8 @@ def _state_sql(by_forum: bool) -> str:
         sql = (
             "SELECT b.id, b.serial, b.revoked_at, r.id, r.summit_id, r.status, r.name,"
             f" r.name_latin, r.organisation, r.category, {enrolled}, a.admitted_at,"
-            f" COALESCE(d.name, u.username)"
+            # The device, or the staff member's name (never the login name), as checkin._DOOR.
+            " COALESCE(d.name, NULLIF(TRIM(u.first_name || ' ' || u.last_name), ''))"
             f" FROM {table[Badge]} b JOIN {table[Registration]} r ON r.id = b.registration_id"
             f" LEFT JOIN {table[Admission]} a"
             f"  ON a.checkpoint_id = %s AND a.registration_id = b.registration_id"

@@ -10,6 +10,7 @@ import contextlib
 import datetime
 import logging
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -60,7 +61,8 @@ def _choices(registration: Registration) -> list[str]:
 def registration_message(email: OutgoingEmail) -> Message:
     registration = email.registration
     summit = registration.summit
-    names = {"summit": summit.name, "contact": summit.contact_email or settings.DEFAULT_FROM_EMAIL}
+    contact = summit.contact_email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    names = {"summit": summit.name, "contact": contact}
     reason = email.context.get("reason", "")
     link, link_text = absolute(reverse("registration:mine")), _("See or change your registration")
     items: list[str] = []

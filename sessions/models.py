@@ -78,7 +78,8 @@ class Forum(SeatsLeft, models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title_en
+        # In the reader's language: forms list forums by it, pages and messages name them.
+        return self.title
 
     def get_absolute_url(self) -> str:
         return reverse("agenda:forum", kwargs={"slug": self.slug})
@@ -245,7 +246,8 @@ class Session(SeatsLeft, models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title_en
+        # In the reader's language: forms list sessions by it, pages and messages name them.
+        return self.title
 
     def get_absolute_url(self) -> str:
         return reverse("agenda:session", kwargs={"uid": self.uid})

@@ -93,6 +93,7 @@ LABELS = {
     "password1": _("New password"),
     "password2": _("New password again"),
     "remember": _("Keep me logged in on this device"),
+    "code": pgettext_lazy("one-time code", "Code"),
 }
 PASSWORD_HELP = _(
     "At least 8 characters; not only digits, not a common password, and not like your "
@@ -148,4 +149,8 @@ class ResetPasswordKeyForm(BaylineLabels, allauth_forms.ResetPasswordKeyForm):
 
 
 class ReauthenticateForm(BaylineLabels, allauth_forms.ReauthenticateForm):
+    pass
+
+
+class ConfirmReauthenticationCodeForm(BaylineLabels, allauth_forms.ConfirmReauthenticationCodeForm):
     pass

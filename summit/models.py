@@ -83,7 +83,8 @@ class Summit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name_en
+        # In the reader's language (forms list them by it; pages and messages name them).
+        return self.name
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
@@ -123,7 +124,8 @@ class Room(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name_en
+        # In the reader's language (forms list them by it; pages and messages name them).
+        return self.name
 
 
 class WorkerProcess(models.Model):

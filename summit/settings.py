@@ -179,6 +179,7 @@ ACCOUNT_FORMS = {
         "reset_password": "ResetPasswordForm",
         "reset_password_from_key": "ResetPasswordKeyForm",
         "reauthenticate": "ReauthenticateForm",
+        "confirm_reauthentication_code": "ConfirmReauthenticationCodeForm",
     }.items()
 }
 ACCOUNT_RATE_LIMITS = {
