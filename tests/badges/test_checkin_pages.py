@@ -258,6 +258,7 @@ def test_attendance_counts_inside_arrivals_and_no_shows(organiser_client, busy_d
         "arrived": 2,
         "arrived_today": 2,
         "no_shows": 1,
+        "starts_in_days": None,
         "conflicts": 0,
     }
     assert [(c["slug"], c["inside"], c["refused"]) for c in data["checkpoints"]] == [
@@ -270,6 +271,47 @@ def test_attendance_counts_inside_arrivals_and_no_shows(organiser_client, busy_d
     assert data["arrivals"][0]["from"] == "08:00"
     assert data["arrivals"][-1]["from"] == "09:45"
     assert [g["registration_id"] for g in data["no_shows"]] == [busy_day[2].registration_id]
+
+
+def test_attendance_before_the_summit_claims_no_no_shows(organiser_client, summit, clock):
+    factories.BadgeFactory.create_batch(2, registration__summit=summit)
+    clock.moment = at(-2, 18)  # three days before the first day, in the evening
+
+    data = organiser_client.get("/organiser/attendance/data.json", {"day": "2026-12-08"}).json()
+    page = organiser_client.get("/organiser/attendance/", {"day": "2026-12-08"})
+    dashboard = organiser_client.get("/organiser/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert (data["totals"]["no_shows"], data["totals"]["starts_in_days"]) == (None, 3)
+    assert data["no_shows"] == []
+    assert data["day_has_begun"] is False
+    assert "No-shows so far" not in page.text
+    assert '<div class="stat__value" data-total="starts_in_days">3</div>' in page.text
+    assert "days until the summit starts" in page.text
+    assert "This day has not begun yet." in page.text
+    assert "天后峰会开始" in dashboard.text
+
+
+def test_attendance_on_the_first_morning_says_the_summit_starts_today(
+    organiser_client, summit, clock
+):
+    clock.moment = at(0, 23, 30)  # the evening before
+
+    data = organiser_client.get("/organiser/attendance/data.json").json()
+
+    assert data["totals"]["starts_in_days"] == 1
+    clock.moment = at(1, 0, 0)
+    data = organiser_client.get("/organiser/attendance/data.json").json()
+    assert (data["totals"]["starts_in_days"], data["totals"]["no_shows"]) == (None, 0)
+
+
+def test_attendance_main_summit_counts_every_confirmed_guest(organiser_client, summit):
+    plenary = factories.ForumFactory(summit=summit, kind="plenary", capacity=None)
+    factories.BadgeFactory.create_batch(3, registration__summit=summit)
+
+    data = organiser_client.get("/organiser/attendance/data.json").json()
+
+    [row] = [row for row in data["forums"] if row["id"] == plenary.pk]
+    assert (row["enrolled"], row["inside"]) == (3, 0)
 
 
 def test_attendance_page_draws_bars_without_inline_styles(organiser_client, busy_day):
