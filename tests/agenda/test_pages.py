@@ -342,3 +342,24 @@ def test_home_gives_each_forum_its_whole_description_for_three_lines(client, sum
     response = client.get(reverse("home"))
 
     assert f'<p class="muted clamp-3">{text}</p>' in response.text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "name"), [("zh-hans", "陈大文"), ("zh-hant", "陳大文")])
+def test_session_page_shows_speakers_in_the_reader_script(client, keynote, language, name):
+    speaker = factories.SpeakerFactory(
+        summit=keynote.forum.summit,
+        slug="chan-tai-man",
+        name="陳大文",
+        name_zh_hans="陈大文",
+        name_latin="Chan Tai Man",
+    )
+    factories.SessionSpeakerFactory(session=keynote, speaker=speaker)
+
+    response = client.get(keynote.get_absolute_url(), HTTP_ACCEPT_LANGUAGE=language)
+    speakers = client.get(reverse("agenda:speakers"), HTTP_ACCEPT_LANGUAGE=language)
+
+    other = "陳大文" if name == "陈大文" else "陈大文"
+    for text in (response.text, speakers.text):
+        assert f'href="/speakers/chan-tai-man/">{name}</a>' in text
+        assert other not in text
