@@ -373,7 +373,7 @@ def test_demo_seed_creates_checkpoints_per_day_and_forum_and_a_device(summit):
     out = io.StringIO()
 
     demo.seed(guests=0, stdout=out)
-    demo.seed(guests=0, stdout=out)
+    said = demo.seed(guests=0, stdout=out)
 
     assert list(Checkpoint.objects.values_list("slug", "policy", "day")) == [
         ("main-entrance-day-1", "single", at(1, 0).date()),
@@ -382,7 +382,7 @@ def test_demo_seed_creates_checkpoints_per_day_and_forum_and_a_device(summit):
         ("forum-digital-economy", "reentry", at(2, 0).date()),
     ]
     device = Device.objects.get()
-    token = re.findall(r"bld_\S+", out.getvalue())[-1]
+    token = said["Door device token"].split()[0]
     assert device.token_hash == hashlib.sha256(token.encode()).hexdigest()
     assert Scan.objects.count() == Admission.objects.count() == 0
     assert Registration.objects.count() == 0
@@ -453,3 +453,38 @@ def test_checkin_answers_match_the_openapi_document(client, scan_api, token, che
     _validate(error, {"$ref": "#/components/schemas/CheckinError"})
     _validate(batch, _response_schema("/api/v1/checkin/batch"))
     _validate(offline, _response_schema("/api/v1/checkin/offline-data", "get"))
+
+
+def test_badge_code_command_prints_the_qr_text_the_door_accepts(
+    summit, checkpoint, token, scan_api
+):
+    badge = factories.BadgeFactory(registration__summit=summit, registration__email="ana@x.org")
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("badge_code", "ana@x.org", stdout=out, stderr=err)
+
+    code = out.getvalue().strip()
+    assert code == code_of(badge)
+    assert "ana@x.org" in err.getvalue()
+    answer = scan_api({"code": code, "checkpoint": "main-entrance"}, token=token).json()
+    assert answer["status"] == "ok"
+
+
+def test_badge_code_command_without_an_address_picks_a_confirmed_guest(summit):
+    factories.BadgeFactory(registration__summit=summit, registration__status="cancelled")
+    confirmed = factories.BadgeFactory(registration__summit=summit)
+    out = io.StringIO()
+
+    call_command("badge_code", stdout=out, stderr=io.StringIO())
+
+    assert out.getvalue().strip() == code_of(confirmed)
+
+
+def test_badge_code_command_explains_a_guest_without_a_badge(summit):
+    factories.RegistrationFactory(summit=summit, email="pending@x.org", status="pending")
+
+    with pytest.raises(
+        CommandError,
+        match=re.escape("No active badge for pending@x.org: its registration is pending"),
+    ):
+        call_command("badge_code", "pending@x.org")
