@@ -14,7 +14,7 @@ from django.test import Client
 
 from registration.models import Enrolment, Registration
 from sessions.models import Forum
-from tests import a11y
+from tests import a11y, factories
 from tests.factories import at
 from tests.summit.test_permission_matrix import ROUTES
 from tests.world import ROLES, build_world, finish
@@ -40,6 +40,13 @@ def world(roles, media_root, monkeypatch):
         title_en="Forum 1: Data as a Factor of Production",
         title_zh_hans="分论坛一：数据要素市场化配置改革",
         title_zh_hant="分論壇一：數據要素市場化配置改革",
+    )
+    factories.ForumFactory(
+        summit=world.summit,
+        slug="governance",
+        title_en="Forum 3: Governmental Governance",
+        title_zh_hans="分论坛三：政府治理数字化转型",
+        title_zh_hant="分論壇三：政府治理數字化轉型",
     )
     # Guest B waits for an organiser: "my registration" while pending.
     Registration.objects.filter(pk=world.other_guest.pk).update(status="pending")
@@ -105,6 +112,14 @@ def test_every_page_passes_axe_and_fits_the_screen(browser, live_server, world, 
                 scroll = page.evaluate("document.documentElement.scrollWidth")
                 if scroll > width:
                     problems.append(f"{label}: {scroll - width} px wider than the screen")
+            else:
+                # On a laptop every table fits its card: no column cut off behind a scroll.
+                clipped = page.evaluate(
+                    "[...document.querySelectorAll('.table-wrap')]"
+                    ".filter(w => w.scrollWidth > w.clientWidth + 1).length"
+                )
+                if clipped:
+                    problems.append(f"{label}: {clipped} table(s) wider than their card")
         # A form sent with mistakes (the login error).
         page = context_of("anonymous")
         page.goto(live_server.url + "/accounts/login/")
@@ -119,3 +134,48 @@ def test_every_page_passes_axe_and_fits_the_screen(browser, live_server, world, 
 
     assert looked_at > 45
     assert problems == [], "\n".join(problems)
+
+
+def test_organiser_menu_folds_behind_one_button_on_a_phone(browser, live_server, world):
+    from playwright.sync_api import expect
+
+    client = Client()
+    client.force_login(world.users["organiser"])
+    context = browser.new_context(viewport={"width": 360, "height": 800})
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/organiser/guests/")
+    toggle = page.get_by_role("button", name="Organiser menu")
+    menu = page.locator("#organiser-menu")
+
+    expect(menu).to_be_hidden()
+    assert page.locator("h1").bounding_box()["y"] < 250  # the page's own heading comes first
+    toggle.click()
+    expect(menu).to_be_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(menu.get_by_role("link", name="Live attendance")).to_be_visible()
+    context.close()
+
+    wide = browser.new_context(viewport={"width": 1280, "height": 800})
+    wide.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page = wide.new_page()
+    page.goto(f"{live_server.url}/organiser/guests/")
+    expect(page.locator("#organiser-menu")).to_be_visible()
+    expect(page.get_by_role("button", name="Organiser menu")).to_be_hidden()
+    wide.close()
