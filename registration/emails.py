@@ -135,7 +135,7 @@ def invitation_message(email: OutgoingEmail) -> Message:
     facts = {
         "summit": summit.name,
         "dates": date_range(summit.starts_on, summit.ends_on),
-        "venue": f"{summit.venue}, {summit.city}",
+        "venue": _("%(venue)s, %(city)s") % {"venue": summit.venue, "city": summit.city},
     }
     return Message(
         _("Invitation: %(summit)s") % facts,

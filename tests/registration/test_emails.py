@@ -186,6 +186,8 @@ def test_invitation_email_carries_link_in_its_language(
     assert f"/register/invitation/{invitation.code}/" in mail.outbox[0].body
     assert "邀请" in mail.outbox[0].subject
     assert invitation.sent_at is not None
+    # The summit's days and place as Chinese readers write them.
+    assert "2026年12月8日至10日，广州 · 广州白云国际会议中心" in mail.outbox[0].body
 
 
 def test_retry_delay_doubles():
