@@ -16,12 +16,8 @@ APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-
 .PHONY: demo test system deps lint format messages worker production clean
 
 demo: deps  ## Install everything, load demo data into SQLite and serve at http://127.0.0.1:8000/
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo --guests $(GUESTS)
-	@echo "Bayline runs at http://$(HOST):$(PORT)/  (organiser login: organiser@bayline.test / bayline-demo)"
-	@trap 'kill 0' INT TERM EXIT; \
-	$(PY) manage.py run_worker & \
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@# bin/demo (bash) runs the worker and the server and stops both on Ctrl-C.
+	@PYTHON=$(PY) HOST=$(HOST) PORT=$(PORT) GUESTS=$(GUESTS) bin/demo
 
 test: deps  ## Install everything and run the whole test suite (lint included)
 	$(VENV)/bin/ruff check .

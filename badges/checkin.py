@@ -33,10 +33,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from badges.checkin_selectors import BadgeState, badge_state, first_admission
+from badges.checkin_selectors import DOOR, BadgeState, badge_state, first_admission
 from badges.checkin_sql import admit_and_log
 from badges.checkpoints import CheckpointInfo, checkpoint_info_by_id
 from badges.devices import DeviceInfo
@@ -46,8 +45,6 @@ from badges.signing import InvalidCode, verify_code
 from registration.models import Category, Registration
 
 Result = Scan.Result
-# "Where" a guest first entered: the door device, or the door-staff member who scanned.
-_DOOR = Coalesce("scan__device__name", "scan__scanned_by__username")
 
 
 @dataclass(frozen=True)
@@ -326,7 +323,7 @@ def answer_for_scan(scan: Scan, *, checkpoint: CheckpointInfo | None = None) -> 
             Admission.objects.filter(
                 checkpoint_id=scan.checkpoint_id, registration_id=scan.registration_id
             )
-            .values_list("scan_id", "admitted_at", _DOOR)
+            .values_list("scan_id", "admitted_at", DOOR)
             .first()
         )
         if admission and admission[0] != scan.pk and scan.result in _WITH_FIRST_ENTRY:

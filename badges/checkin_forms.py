@@ -25,6 +25,7 @@ class CheckpointForm(forms.ModelForm):
             "position",
         ]
         widgets = {"day": forms.DateInput(attrs={"type": "date"})}
+        labels = {"room": _("Room")}
 
     def __init__(self, *args, summit, **kwargs):
         super().__init__(*args, **kwargs)

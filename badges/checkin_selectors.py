@@ -6,8 +6,8 @@ import functools
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -56,9 +56,16 @@ _BADGE_FIELDS = (
     "registration__category",
 )
 _BADGES = Badge.objects.order_by().values_list(*_BADGE_FIELDS)
-_ADMISSIONS = Admission.objects.order_by().values_list(
-    "admitted_at", Coalesce("scan__device__name", "scan__scanned_by__username")
+# "Where" a guest first entered: the door device, or the name of the door-staff member who
+# scanned; never their login name, which is an account's key and means nothing at the door.
+DOOR = Coalesce(
+    "scan__device__name",
+    NullIf(
+        Trim(Concat("scan__scanned_by__first_name", Value(" "), "scan__scanned_by__last_name")),
+        Value(""),
+    ),
 )
+_ADMISSIONS = Admission.objects.order_by().values_list("admitted_at", DOOR)
 
 
 @functools.lru_cache(maxsize=256)
@@ -235,10 +242,18 @@ def guests_matching(summit: Summit, query: str, *, limit: int = 20) -> list[dict
 
 def attendance(summit: Summit, day: datetime.date) -> dict:
     """Who is inside (admitted), per checkpoint and forum; arrivals per 15 minutes on the day;
-    no-shows; offline conflicts. A constant number of queries."""
+    no-shows; offline conflicts. A constant number of queries.
+
+    No-shows are counted only once the summit has begun: before it, every guest is still to
+    come (``totals.no_shows`` is None and ``totals.starts_in_days`` says when it begins).
+    The main summit (a plenary forum) is attended by every confirmed guest.
+    """
     tz = summit.tzinfo
+    now = timezone.now()
     start = datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
     end = start + datetime.timedelta(days=1)
+    summit_begins = datetime.datetime.combine(summit.starts_on, datetime.time.min, tzinfo=tz)
+    begun = now >= summit_begins
     checkpoints = list(
         checkpoints_of(summit)
         .filter(Q(day__isnull=True) | Q(day=day))
@@ -283,6 +298,7 @@ def attendance(summit: Summit, day: datetime.date) -> dict:
     admitted = Admission.objects.filter(registration_id=OuterRef("pk"), checkpoint__summit=summit)
     no_shows = confirmed.exclude(Exists(admitted))
     arrived = confirmed.filter(Exists(admitted)).count()
+    confirmed_count = confirmed.count()
     conflicts = (
         Scan.objects.filter(
             checkpoint__summit=summit, conflict=True, scanned_at__range=READABLE_TIMES
@@ -293,11 +309,15 @@ def attendance(summit: Summit, day: datetime.date) -> dict:
     return {
         "day": day.isoformat(),
         "generated_at": timezone.now().astimezone(tz).isoformat(),
+        "day_has_begun": now >= start,
         "totals": {
-            "confirmed": confirmed.count(),
+            "confirmed": confirmed_count,
             "arrived": arrived,
             "arrived_today": len(first_arrivals),
-            "no_shows": no_shows.count(),
+            "no_shows": no_shows.count() if begun else None,
+            "starts_in_days": None
+            if begun
+            else (summit.starts_on - timezone.localdate(now, tz)).days,
             "conflicts": Scan.objects.filter(checkpoint__summit=summit, conflict=True).count(),
         },
         "checkpoints": [
@@ -315,7 +335,7 @@ def attendance(summit: Summit, day: datetime.date) -> dict:
             {
                 "id": forum.pk,
                 "title": localized(forum, "title"),
-                "enrolled": forum.enrolled,
+                "enrolled": confirmed_count if forum.kind == Forum.Kind.PLENARY else forum.enrolled,
                 "inside": forum.inside,
             }
             for forum in forums
@@ -328,7 +348,9 @@ def attendance(summit: Summit, day: datetime.date) -> dict:
                 "organisation": registration.organisation,
                 "category": registration.get_category_display(),
             }
-            for registration in no_shows.order_by("name_latin", "name", "pk")[:50]
+            for registration in (
+                no_shows.order_by("name_latin", "name", "pk")[:50] if begun else []
+            )
         ],
         "conflicts": [
             {

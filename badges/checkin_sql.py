@@ -33,7 +33,7 @@ def admit_and_log(values: dict, *, lost_status: str, lost_conflict: bool) -> tup
     foreign key is checked at the end of the statement); if the guest was admitted here
     before, the scan is logged with ``lost_status`` and ``lost_conflict`` instead of ``ok``,
     and the statement answers with that first admission (when, and the door: device name or
-    door-staff username), which the door shows.
+    door-staff member's name, never the login name), which the door shows.
 
     Returns (scan id, admitted, first admitted at, first door), the last two None when
     admitted, or when the first admission was committed by another door while this statement
@@ -83,7 +83,8 @@ def _admit_sql(columns: tuple[str, ...]) -> str:
         f" CASE WHEN {admitted} THEN FALSE ELSE %s END FROM new"
         " ON CONFLICT (scan_id) DO NOTHING RETURNING id)"
         f" SELECT logged.id, {admitted}, first.admitted_at, first.door FROM logged"
-        " LEFT JOIN (SELECT a.admitted_at, COALESCE(d.name, u.username) AS door"
+        " LEFT JOIN (SELECT a.admitted_at,"
+        "  COALESCE(d.name, NULLIF(TRIM(u.first_name || ' ' || u.last_name), '')) AS door"
         f"  FROM {admissions} a JOIN {scans} s ON s.id = a.scan_id"
         f"  LEFT JOIN {devices} d ON d.id = s.device_id"
         f"  LEFT JOIN {users} u ON u.id = s.scanned_by_id"

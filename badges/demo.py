@@ -16,10 +16,10 @@ from summit.models import Summit
 DEMO_DEVICE = "Demo door phone"
 
 
-def seed(*, guests: int, stdout) -> None:
+def seed(*, guests: int, stdout) -> dict[str, str]:
     summit = Summit.objects.order_by("-starts_on", "-pk").first()
     if summit is None:
-        return
+        return {}
     issued = issue_missing_badges(Registration.objects.filter(summit=summit))
     stdout.write(f"Badges: {issued} issued to confirmed guests without one.")
     position = 0
@@ -72,6 +72,10 @@ def seed(*, guests: int, stdout) -> None:
         device.checkpoint = default
         device.save(update_fields=["checkpoint"])
         token = rotate_device_token(device)
-    stdout.write(
-        f"Check-in: {position} checkpoints; device {DEMO_DEVICE!r} token (shown once): {token}"
-    )
+    stdout.write(f"Check-in: {position} checkpoints; device {DEMO_DEVICE!r} with a new token.")
+    return {
+        # A token is stored only as its hash: each seed gives the device a new one.
+        "Door device token": f"{token}  ({DEMO_DEVICE}; new at each seed_demo, the last one no "
+        "longer works)",
+        "A guest's badge code (QR text)": ".venv/bin/python manage.py badge_code",
+    }

@@ -20,7 +20,14 @@ class PrintJobForm(forms.Form):
         initial=PrintJob.Order.NAME,
         widget=forms.RadioSelect,
     )
-    forum = forms.ChoiceField(label=_("Forum"), required=False)
+    forum = forms.ChoiceField(
+        label=_("Forum"),
+        required=False,
+        help_text=_(
+            "Confirmed guests with a seat in the forum or in one of its own sessions "
+            "(workshops, visits); each guest once."
+        ),
+    )
     category = forms.ChoiceField(
         label=_("Category"), required=False, choices=[("", _("All categories")), *Category.choices]
     )
@@ -30,8 +37,9 @@ class PrintJobForm(forms.Form):
 
     def __init__(self, *args, summit: Summit, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # Not the main summit: every confirmed guest attends it ("All forums").
         self.fields["forum"].choices = [("", _("All forums"))] + [
-            (forum.slug, forum.title) for forum in forums_of(summit)
+            (forum.slug, forum.title) for forum in forums_of(summit) if not forum.is_plenary
         ]
 
     @property

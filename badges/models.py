@@ -165,7 +165,8 @@ class Checkpoint(models.Model):
         ordering = ["position", "day", "name_en"]
 
     def __str__(self) -> str:
-        return self.name_en
+        # In the reader's language: the door's and the device form's lists show it.
+        return self.name
 
 
 class Device(models.Model):

@@ -561,7 +561,8 @@ SCHEMAS = {
             "checkpoint_name": {"type": "string"},
             "door": {
                 "type": "string",
-                "description": "Device name, or the door-staff member's username",
+                "description": "Device name, or the door-staff member's name "
+                "(empty when their account has none)",
             },
         },
     },

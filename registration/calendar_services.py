@@ -121,8 +121,8 @@ def session_change_message(email: OutgoingEmail) -> Message:
             opening = _("This session of %(summit)s in your programme has changed:") % names
     when = _("%(day)s, %(start)s–%(end)s (China Standard Time, UTC+8)") % {
         "day": formats.date_format(starts_at, "DATE_FORMAT"),
-        "start": formats.time_format(starts_at, "H:i"),
-        "end": formats.time_format(ends_at, "H:i"),
+        "start": formats.time_format(starts_at, "TIME_FORMAT"),
+        "end": formats.time_format(ends_at, "TIME_FORMAT"),
     }
     return Message(
         subject,

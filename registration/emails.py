@@ -13,6 +13,7 @@ import contextlib
 import datetime
 import logging
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -30,7 +31,10 @@ from registration.models import (
     Registration,
     RegistrationEvent,
 )
+from registration.selectors import choices_of
 from registration.signals import email_attachments
+from summit import mail as mail_parts
+from summit.dates import date_range
 
 logger = logging.getLogger(__name__)
 
@@ -53,18 +57,15 @@ def absolute(path: str) -> str:
 
 
 def _choices(registration: Registration) -> list[str]:
-    enrolments = (
-        registration.enrolments.exclude(status=Enrolment.Status.CANCELLED)
-        .select_related("forum", "session")
-        .order_by("forum__position", "session__starts_at", "pk")
-    )
-    return [f"{(e.forum or e.session).title}: {e.get_status_display()}" for e in enrolments]
+    # The same words as the guest's page: a seat, or a place in line.
+    return [f"{choice.title}: {choice.label}" for choice in choices_of(registration)]
 
 
 def registration_message(email: OutgoingEmail) -> Message:
     registration = email.registration
     summit = registration.summit
-    names = {"summit": summit.name, "contact": summit.contact_email or settings.DEFAULT_FROM_EMAIL}
+    contact = summit.contact_email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    names = {"summit": summit.name, "contact": contact}
     reason = email.context.get("reason", "")
     link, link_text = absolute(reverse("registration:mine")), _("See or change your registration")
     items: list[str] = []
@@ -136,8 +137,8 @@ def invitation_message(email: OutgoingEmail) -> Message:
     summit = invitation.summit
     facts = {
         "summit": summit.name,
-        "dates": f"{summit.starts_on:%Y-%m-%d} – {summit.ends_on:%Y-%m-%d}",
-        "venue": f"{summit.venue}, {summit.city}",
+        "dates": date_range(summit.starts_on, summit.ends_on),
+        "venue": _("%(venue)s, %(city)s") % {"venue": summit.venue, "city": summit.city},
     }
     return Message(
         _("Invitation: %(summit)s") % facts,
@@ -157,8 +158,8 @@ def build(email: OutgoingEmail) -> EmailMultiAlternatives:
         context = {"message": message, "summit": (email.registration or email.invitation).summit}
         text = render_to_string("registration/email/message.txt", context)
         html = render_to_string("registration/email/message.html", context)
-        prefix = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX
-    mail = EmailMultiAlternatives(f"{prefix}{message.subject}", text, to=[email.recipient])
+        subject, sender = f"{mail_parts.subject_prefix()}{message.subject}", mail_parts.sender()
+    mail = EmailMultiAlternatives(subject, text, sender, to=[email.recipient])
     mail.attach_alternative(html, "text/html")
     for filename, content, mimetype in message.attachments:
         mail.attach(filename, content, mimetype)

@@ -74,9 +74,14 @@ def guest_detail(request, summit, pk: int):
         registration = selectors.guest_detail(summit, pk)
     except Registration.DoesNotExist:
         raise Http404 from None
+    choices = {choice.enrolment.pk: choice for choice in selectors.choices_of(registration)}
     context = {
         "registration": registration,
-        "enrolments": selectors.enrolments_of(registration),
+        # Each choice with the state the guest reads (None once cancelled).
+        "enrolments": [
+            (enrolment, choices.get(enrolment.pk))
+            for enrolment in selectors.enrolments_of(registration)
+        ],
         "events": registration.events.all(),
     }
     return render(request, "registration/organiser/guest_detail.html", context)

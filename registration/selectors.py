@@ -4,10 +4,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from registration.choosable import choosable_forums, choosable_sessions
 from registration.models import Enrolment, Invitation, Region, Registration
-from registration.services import fold
+from registration.search import fold
 from summit.models import Summit
 
 
@@ -27,6 +28,90 @@ def enrolments_of(registration: Registration) -> QuerySet[Enrolment]:
     return registration.enrolments.select_related("forum", "session", "session__forum").order_by(
         "forum__position", "session__starts_at", "pk"
     )
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of a guest's forums or sessions, in the state the guest should read.
+
+    An enrolment's own status says only whether it holds a seat; what a waiting enrolment
+    waits for depends on its registration. ``state`` is one of:
+
+    - ``confirmed``: the seat is the guest's;
+    - ``awaiting_approval``: the registration waits for an organiser; no seat is taken
+      until it is approved, when the free seats go to the choices in the order they were made;
+    - ``waiting``: the registration is confirmed and this choice is on its waiting list,
+      ``position`` (1 = next) in line;
+    - ``awaiting_summit_place``: the registration waits for a place at the summit itself
+      (the summit is full); the choice gets a seat, if one is free, once that place comes.
+    """
+
+    enrolment: Enrolment
+    state: str
+    position: int | None = None
+
+    @property
+    def title(self) -> str:
+        return (self.enrolment.forum or self.enrolment.session).title
+
+    @property
+    def label(self) -> str:
+        if self.state == "confirmed":
+            return _("Your seat")
+        if self.state == "awaiting_approval":
+            return _("Awaiting approval")
+        if self.state == "waiting":
+            return _("Waiting list: number %(position)s") % {"position": self.position}
+        return _("Awaiting a place at the summit")
+
+
+def choices_of(registration: Registration) -> list[Choice]:
+    """The guest's active choices with the state each is really in (see :class:`Choice`).
+
+    One query for the choices, and one per choice on a waiting list for its place in line.
+    """
+    enrolments = [e for e in enrolments_of(registration) if e.status != Enrolment.Status.CANCELLED]
+    choices = []
+    for enrolment in enrolments:
+        if enrolment.status == Enrolment.Status.CONFIRMED:
+            choices.append(Choice(enrolment, "confirmed"))
+        elif registration.status == Registration.Status.PENDING:
+            choices.append(Choice(enrolment, "awaiting_approval"))
+        elif registration.status == Registration.Status.WAITLISTED:
+            choices.append(Choice(enrolment, "awaiting_summit_place"))
+        else:
+            choices.append(Choice(enrolment, "waiting", _place_in_line(enrolment)))
+    return choices
+
+
+def _place_in_line(enrolment: Enrolment) -> int:
+    # The order ``capacity.fill`` serves: confirmed registrations only, by created_at, id.
+    target = (
+        {"forum_id": enrolment.forum_id}
+        if enrolment.forum_id
+        else {"session_id": enrolment.session_id}
+    )
+    ahead = Enrolment.objects.filter(
+        Q(created_at__lt=enrolment.created_at)
+        | Q(created_at=enrolment.created_at, pk__lt=enrolment.pk),
+        **target,
+        status=Enrolment.Status.WAITLISTED,
+        registration__status=Registration.Status.CONFIRMED,
+    ).count()
+    return ahead + 1
+
+
+def summit_waiting_position(registration: Registration) -> int | None:
+    """The registration's place on the summit's waiting list (1 = next), if it is on it."""
+    if registration.status != Registration.Status.WAITLISTED:
+        return None
+    ahead = Registration.objects.filter(
+        Q(created_at__lt=registration.created_at)
+        | Q(created_at=registration.created_at, pk__lt=registration.pk),
+        summit_id=registration.summit_id,
+        status=Registration.Status.WAITLISTED,
+    ).count()
+    return ahead + 1
 
 
 def choice_options(summit: Summit) -> dict[str, Any]:

@@ -4,7 +4,6 @@ Each service runs in one transaction, takes its locks in the order ``registratio
 describes, and leaves history, e-mails and news in an :class:`~registration.outbox.Outbox`.
 """
 
-import unicodedata
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -32,6 +31,7 @@ from registration.models import (
     RegistrationEvent,
 )
 from registration.outbox import Outbox
+from registration.search import search_text_for
 from summit.models import Summit
 
 # The version of the consent text guests agree to (registration/templates/registration/
@@ -92,17 +92,6 @@ class WrongStatus(RegistrationError):
 
 
 # --- Helpers -------------------------------------------------------------------------------
-
-
-def fold(text: str) -> str:
-    """Case-folded and without accents, so "joao" finds "João" and "CHAN" finds "Chan"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
-def search_text_for(registration: Registration) -> str:
-    parts = (registration.name, registration.name_latin, registration.organisation)
-    return fold(" ".join([*parts, registration.email]))
 
 
 def invitation_is_usable(invitation: Invitation, now=None) -> bool:

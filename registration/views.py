@@ -18,7 +18,12 @@ from django.views.decorators.http import require_POST
 from registration import changes, privacy, ratelimit, services
 from registration.forms import ChoicesForm, RegistrationForm, current_choices
 from registration.models import Enrolment, Invitation, Registration
-from registration.selectors import choice_options, enrolments_of, registration_of
+from registration.selectors import (
+    choice_options,
+    choices_of,
+    registration_of,
+    summit_waiting_position,
+)
 from registration.signals import guest_page_sections
 from summit.i18n import normalise_language
 from summit.selectors import current_summit
@@ -164,7 +169,8 @@ def mine(request):
     ]
     context = {
         "registration": registration,
-        "enrolments": [e for e in enrolments_of(registration) if e.status != "cancelled"],
+        "choices": choices_of(registration) if registration.is_active else [],
+        "waiting_position": summit_waiting_position(registration),
         "sections": sorted(sections, key=lambda panel: (panel.order, panel.title)),
     }
     return render(request, "registration/mine.html", context)
@@ -197,12 +203,20 @@ def choices(request):
                 return redirect("registration:mine")
     else:
         form = ChoicesForm(initial=current_choices(registration))
-    form.set_options(choice_options(summit))
-    statuses = {
-        (e.forum_id or e.session_id, "forum" if e.forum_id else "session"): e.status
-        for e in registration.enrolments.exclude(status=Enrolment.Status.CANCELLED)
+    options = choice_options(summit)
+    # Each option the guest holds carries its state (``my_choice``) for the template.
+    held = {
+        (
+            "forum" if c.enrolment.forum_id else "session",
+            c.enrolment.forum_id or c.enrolment.session_id,
+        ): c
+        for c in choices_of(registration)
     }
-    context = {"form": form, "registration": registration, "statuses": statuses}
+    for kind in ("forum", "session"):
+        for item in options[f"{kind}s"]:
+            item.my_choice = held.get((kind, item.pk))
+    form.set_options(options)
+    context = {"form": form, "registration": registration}
     return render(request, "registration/choices.html", context)
 
 

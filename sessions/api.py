@@ -124,6 +124,10 @@ def session_data(session: Session, summit: Summit) -> dict:
                 "slug": appearance.speaker.slug,
                 "name": appearance.speaker.name,
                 "name_latin": appearance.speaker.name_latin,
+                "names": {
+                    language: appearance.speaker.name_for(language)
+                    for language in ("en", "zh-hans", "zh-hant")
+                },
                 "affiliation": trilingual(appearance.speaker, "affiliation"),
                 "role": appearance.role,
                 "url": _absolute(appearance.speaker.get_absolute_url()),

@@ -6,7 +6,7 @@ nothing; seat counters (``seats_taken``) and calendar revisions are left as they
 import datetime
 import uuid
 
-from sessions.demo_data import FORUMS, SESSIONS, SPEAKERS
+from sessions.demo_data import FORUMS, SESSIONS, SPEAKER_NAMES_BY_SCRIPT, SPEAKERS
 from sessions.models import Forum, Session, SessionSpeaker, Speaker
 from summit.models import Room, Summit
 
@@ -51,12 +51,15 @@ def _seed_forums(summit: Summit, rooms: dict[str, Room]) -> dict[str, Forum]:
 def _seed_speakers(summit: Summit) -> dict[str, Speaker]:
     speakers = {}
     for slug, name, name_latin, affiliations in SPEAKERS:
+        hans, hant = SPEAKER_NAMES_BY_SCRIPT.get(slug, ("", ""))
         speakers[slug], _created = Speaker.objects.update_or_create(
             summit=summit,
             slug=slug,
             defaults={
                 "name": name,
                 "name_latin": name_latin,
+                "name_zh_hans": hans,
+                "name_zh_hant": hant,
                 **_trilingual("affiliation", affiliations),
             },
         )

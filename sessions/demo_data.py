@@ -130,6 +130,31 @@ FORUMS = [
     ),
 ]
 
+# A speaker's name in the Chinese script it is not written in (简体, 繁體; "" where the same),
+# so that each reader sees their own: 陳大文 is 陈大文 to Simplified readers.
+SPEAKER_NAMES_BY_SCRIPT = {
+    "chen-zhiming": ("", "陳志明"),
+    "li-xiaoyan": ("", "李曉燕"),
+    "wang-jianguo": ("", "王建國"),
+    "zhang-wei": ("", "張偉"),
+    "liu-fang": ("", "劉芳"),
+    "huang-haitao": ("", "黃海濤"),
+    "zhou-jing": ("", "周靜"),
+    "wu-guodong": ("", "吳國棟"),
+    "zheng-lihua": ("", "鄭麗華"),
+    "sun-hao": ("", "孫浩"),
+    "lin-xiaofeng": ("", "林曉峰"),
+    "chan-tai-man": ("陈大文", ""),
+    "wong-chi-keung": ("黄志强", ""),
+    "cheung-mei-ling": ("张美玲", ""),
+    "leung-ka-kit": ("梁家杰", ""),
+    "ho-ka-lai": ("何嘉丽", ""),
+    "leong-wai-meng": ("梁伟明", ""),
+    "kim-min-jun": ("金敏俊", "金敏俊"),
+    "tanaka-yuki": ("田中由纪", ""),
+    "ma-lin": ("", "馬琳"),
+}
+
 # slug, native name, Latin name, (affiliation en, 简体, 繁體)
 SPEAKERS = [
     (

@@ -8,6 +8,7 @@ import datetime
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sessions.models import Forum, Session, SessionSpeaker, Speaker
 from sessions.selectors import AgendaFilters
@@ -150,6 +151,8 @@ class SpeakerForm(OrganiserForm):
         fields = [
             "name",
             "name_latin",
+            "name_zh_hans",
+            "name_zh_hant",
             "slug",
             "affiliation_en",
             "affiliation_zh_hans",
@@ -164,7 +167,10 @@ class SpeakerForm(OrganiserForm):
     def fieldsets(self):
         return _fieldsets(
             self,
-            (_("Name"), ["name", "name_latin", "slug"]),
+            (
+                pgettext_lazy("person", "Name"),
+                ["name", "name_latin", "name_zh_hans", "name_zh_hant", "slug"],
+            ),
             (_("Affiliation"), ["affiliation_en", "affiliation_zh_hans", "affiliation_zh_hant"]),
             (_("Biography"), ["bio_en", "bio_zh_hans", "bio_zh_hant"]),
             (_("Contact"), ["email"]),

@@ -78,7 +78,8 @@ class Forum(SeatsLeft, models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title_en
+        # In the reader's language: forms list forums by it, pages and messages name them.
+        return self.title
 
     def get_absolute_url(self) -> str:
         return reverse("agenda:forum", kwargs={"slug": self.slug})
@@ -99,6 +100,20 @@ class Speaker(models.Model):
         max_length=120,
         blank=True,
         help_text=_("For example Chan Tai Man."),
+    )
+    # The same name as Simplified and Traditional Chinese readers write it, where it differs
+    # from ``name`` (陈大文 for 陳大文, 金敏俊 for 김민준): each reader sees their own script.
+    name_zh_hans = models.CharField(
+        _("name in Simplified Chinese"),
+        max_length=120,
+        blank=True,
+        help_text=_("If it differs from the name above, for example 陈大文."),
+    )
+    name_zh_hant = models.CharField(
+        _("name in Traditional Chinese"),
+        max_length=120,
+        blank=True,
+        help_text=_("If it differs from the name above, for example 陳大文."),
     )
     affiliation_en = models.CharField(_("affiliation (English)"), max_length=200, blank=True)
     affiliation_zh_hans = models.CharField(
@@ -134,19 +149,35 @@ class Speaker(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("agenda:speaker", kwargs={"slug": self.slug})
 
+    def chinese_name(self, language: str | None = None) -> str:
+        """The name in a Chinese reader's own script: their form of it, else the name as the
+        person writes it, else the other script's form. For English readers, the name as the
+        person writes it."""
+        language = normalise_language(language or get_language())
+        if language == "zh-hant":
+            return self.name_zh_hant or self.name or self.name_zh_hans
+        if language == "zh-hans":
+            return self.name_zh_hans or self.name or self.name_zh_hant
+        return self.name or self.name_zh_hans or self.name_zh_hant
+
+    def name_for(self, language: str | None = None) -> str:
+        """The name as a reader of ``language`` (default: the active one) sees it: Latin
+        letters for English readers, their own script for Chinese readers."""
+        language = normalise_language(language or get_language())
+        if language == "en":
+            return self.name_latin or self.chinese_name(language)
+        return self.chinese_name(language) or self.name_latin
+
     @property
     def display_name(self) -> str:
-        """Latin letters for English readers, native script for Chinese readers."""
-        if normalise_language(get_language()) == "en":
-            return self.name_latin or self.name
-        return self.name or self.name_latin
+        return self.name_for()
 
     @property
     def other_name(self) -> str:
-        """The name in the other script, when there is one (shown beside display_name)."""
-        if self.name and self.name_latin:
-            return self.name if self.display_name == self.name_latin else self.name_latin
-        return ""
+        """The name in the other writing, when there is one (shown beside display_name)."""
+        shown = self.display_name
+        other = self.name_latin if shown != self.name_latin else self.chinese_name()
+        return other if other != shown else ""
 
 
 class Session(SeatsLeft, models.Model):
@@ -245,7 +276,8 @@ class Session(SeatsLeft, models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title_en
+        # In the reader's language: forms list sessions by it, pages and messages name them.
+        return self.title
 
     def get_absolute_url(self) -> str:
         return reverse("agenda:session", kwargs={"uid": self.uid})

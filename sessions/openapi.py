@@ -146,11 +146,20 @@ SCHEMAS = {
     },
     "Speaker": {
         "type": "object",
-        "required": ["slug", "name", "name_latin", "affiliation", "role", "url"],
+        "required": ["slug", "name", "name_latin", "names", "affiliation", "role", "url"],
         "properties": {
             "slug": {"type": "string"},
-            "name": {"type": "string", "description": "In native script, e.g. 陳大文."},
+            "name": {
+                "type": "string",
+                "description": "As the person writes it (own script), e.g. 陳大文 or 김민준.",
+            },
             "name_latin": {"type": "string", "description": "In Latin letters."},
+            "names": {
+                **TEXT,
+                "description": "The name as readers of each language see it: Latin letters "
+                "in English, each Chinese script its own form (陈大文, 陳大文), falling back to "
+                "the other forms.",
+            },
             "affiliation": TEXT,
             "role": {"enum": ["speaker", "moderator", "host"]},
             "url": {"type": "string", "format": "uri"},

@@ -74,7 +74,10 @@ def text_matches(text: str) -> Q:
     condition = Q()
     for word in words:
         speaker_named = SessionSpeaker.objects.filter(session=OuterRef("pk")).filter(
-            Q(speaker__name__icontains=word) | Q(speaker__name_latin__icontains=word)
+            Q(speaker__name__icontains=word)
+            | Q(speaker__name_latin__icontains=word)
+            | Q(speaker__name_zh_hans__icontains=word)
+            | Q(speaker__name_zh_hant__icontains=word)
         )
         matches_word = Exists(speaker_named)
         for column in (

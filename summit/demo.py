@@ -70,6 +70,14 @@ def seed(*, guests: int, stdout) -> Summit:
     return summit
 
 
+def closing_lines() -> dict[str, str]:
+    """The demo's logins, for seed_demo's closing lines."""
+    return {
+        "Organiser login": f"organiser@bayline.test / {DEMO_PASSWORD}",
+        "Door staff login": f"door@bayline.test / {DEMO_PASSWORD}",
+    }
+
+
 def _staff_account(email: str, role: str) -> None:
     from allauth.account.models import EmailAddress
 

@@ -4,6 +4,7 @@ import zoneinfo
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from summit.i18n import Trilingual
@@ -102,7 +103,8 @@ class Summit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name_en
+        # In the reader's language (forms list them by it; pages and messages name them).
+        return self.name
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
@@ -119,6 +121,11 @@ class Summit(models.Model):
 
     def registration_is_open(self, at: datetime.datetime) -> bool:
         return self.registration_opens_at <= at < self.registration_closes_at
+
+    @property
+    def registration_is_open_now(self) -> bool:
+        """For templates (the invitation to register)."""
+        return self.registration_is_open(timezone.now())
 
 
 class Room(models.Model):
@@ -142,7 +149,8 @@ class Room(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name_en
+        # In the reader's language (forms list them by it; pages and messages name them).
+        return self.name
 
 
 class WorkerProcess(models.Model):

@@ -11,6 +11,9 @@ ORGANISER = "Organisers"
 DOOR_STAFF = "Door staff"
 GUEST = "Guests"
 
+# Any of these opens the organiser pages (the dashboard shows what each one allows).
+ORGANISER_PERMISSIONS = ("summit.view_attendance", "summit.manage_agenda", "summit.manage_guests")
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     ORGANISER: [
         "manage_agenda",

@@ -160,9 +160,26 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+# Subjects start with the summit's short name in the reader's language and the sender is
+# named in it too (summit/mail.py, used by the adapter below and by our own e-mails).
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Digital GBA Summit] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
-ACCOUNT_ADAPTER = "summit.accounts.AccountAdapter"  # counts by our client address
+# Our wording, e-mails, rate-limit address and landing page per role (summit/accounts.py).
+ACCOUNT_ADAPTER = "summit.accounts.AccountAdapter"
+ACCOUNT_FORMS = {
+    name: f"summit.accounts.{form}"
+    for name, form in {
+        "login": "LoginForm",
+        "signup": "SignupForm",
+        "add_email": "AddEmailForm",
+        "change_password": "ChangePasswordForm",
+        "set_password": "SetPasswordForm",
+        "reset_password": "ResetPasswordForm",
+        "reset_password_from_key": "ResetPasswordKeyForm",
+        "reauthenticate": "ReauthenticateForm",
+        "confirm_reauthentication_code": "ConfirmReauthenticationCodeForm",
+    }.items()
+}
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/h/ip",
@@ -179,6 +196,8 @@ LANGUAGES = [
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# One date and time style per language, for pages, e-mails and files (summit/formats).
+FORMAT_MODULE_PATH = ["summit.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
 LANGUAGE_COOKIE_NAME = "bayline_language"
@@ -201,9 +220,8 @@ MEDIA_URL = "/media/"
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
+    # Development prints each e-mail short (attachments named, not dumped): summit/mail.py.
+    "summit.mail.ConsoleEmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))

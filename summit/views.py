@@ -9,10 +9,9 @@ from django.utils.translation import gettext as _
 
 from summit.dashboard import panels_for
 from summit.forms import SummitForm
+from summit.roles import ORGANISER_PERMISSIONS
 from summit.selectors import current_summit
 from summit.services import SummitError, update_summit
-
-ORGANISER_PERMISSIONS = ("summit.view_attendance", "summit.manage_agenda", "summit.manage_guests")
 
 
 @login_required

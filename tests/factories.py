@@ -179,6 +179,8 @@ class CheckpointFactory(factory.django.DjangoModelFactory):
     summit = factory.SubFactory(SummitFactory)
     slug = factory.Sequence(lambda n: f"checkpoint-{n}")
     name_en = factory.Sequence(lambda n: f"Entrance {n}")
+    name_zh_hans = factory.Sequence(lambda n: f"{n}号入口")
+    name_zh_hant = factory.Sequence(lambda n: f"{n}號入口")
     kind = Checkpoint.Kind.ENTRANCE
 
 

@@ -15,6 +15,8 @@ SPEAKER_FIELDS = frozenset(
         "slug",
         "name",
         "name_latin",
+        "name_zh_hans",
+        "name_zh_hant",
         "affiliation_en",
         "affiliation_zh_hans",
         "affiliation_zh_hant",
@@ -25,7 +27,15 @@ SPEAKER_FIELDS = frozenset(
     }
 )
 SPEAKER_GUEST_VISIBLE = frozenset(
-    {"name", "name_latin", "affiliation_en", "affiliation_zh_hans", "affiliation_zh_hant"}
+    {
+        "name",
+        "name_latin",
+        "name_zh_hans",
+        "name_zh_hant",
+        "affiliation_en",
+        "affiliation_zh_hans",
+        "affiliation_zh_hant",
+    }
 )
 
 

@@ -104,6 +104,11 @@ def test_api_agenda_content(client, agenda):
             "slug": "joao-conceicao",
             "name": "",
             "name_latin": "João Conceição",
+            "names": {
+                "en": "João Conceição",
+                "zh-hans": "João Conceição",
+                "zh-hant": "João Conceição",
+            },
             "affiliation": {
                 "en": "University of Macau",
                 "zh-hans": "澳门大学",

@@ -57,3 +57,27 @@ def test_agenda_filters_work_by_keyboard_on_a_phone(live_server, phone_page):
     titles = page.locator(".session-card__title").all_inner_texts()
     assert titles == ["Qianhai and Hong Kong: cross-boundary services for young entrepreneurs"]
     assert not _scrolls_sideways(page)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_home_forum_descriptions_show_three_whole_lines_on_a_phone(live_server, phone_page):
+    from sessions.models import Forum
+
+    call_command("seed_demo", guests=0, stdout=io.StringIO())
+    page = phone_page
+
+    page.goto(f"{live_server.url}/")
+
+    shown = page.locator(".forum-card p.clamp-3").evaluate_all(
+        """paragraphs => paragraphs.map(p => ({
+          text: p.textContent,
+          lines: Math.round(p.clientHeight / parseFloat(getComputedStyle(p).lineHeight)),
+        }))"""
+    )
+    descriptions = list(
+        Forum.objects.order_by("position", "pk").values_list("description_en", flat=True)
+    )
+    assert [item["text"] for item in shown] == [d for d in descriptions if d]
+    assert {item["lines"] for item in shown} <= {1, 2, 3}
+    assert 3 in {item["lines"] for item in shown}

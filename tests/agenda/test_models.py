@@ -81,3 +81,48 @@ def test_session_is_cancelled_follows_status(summit):
     session = factories.SessionFactory(forum__summit=summit, status=Session.Status.CANCELLED)
 
     assert session.is_cancelled is True
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "shown", "beside"),
+    [
+        ("en", "Chan Tai Man", "陳大文"),
+        ("zh-hans", "陈大文", "Chan Tai Man"),
+        ("zh-hant", "陳大文", "Chan Tai Man"),
+    ],
+)
+def test_speaker_name_in_the_reader_script(summit, language, shown, beside):
+    from django.utils import translation
+
+    speaker = factories.SpeakerFactory(
+        summit=summit, name="陳大文", name_latin="Chan Tai Man", name_zh_hans="陈大文"
+    )
+
+    with translation.override(language):
+        assert (speaker.display_name, speaker.other_name) == (shown, beside)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        # Only the name as written: every Chinese reader sees it.
+        ({"name": "张伟", "name_latin": "Zhang Wei"}, ("Zhang Wei", "张伟", "张伟")),
+        # Only the other script's form: better than nothing.
+        (
+            {"name": "", "name_latin": "Kim Min-jun", "name_zh_hant": "金敏俊"},
+            ("Kim Min-jun", "金敏俊", "金敏俊"),
+        ),
+        # No Chinese name at all: the Latin one for everybody.
+        ({"name": "", "name_latin": "Sarah Thompson"}, ("Sarah Thompson",) * 3),
+        # No Latin name: English readers see the name as written.
+        ({"name": "何雅婷", "name_latin": ""}, ("何雅婷",) * 3),
+    ],
+)
+def test_speaker_name_falls_back_sensibly(summit, fields, expected):
+    speaker = factories.SpeakerFactory(summit=summit, **fields)
+
+    assert (
+        tuple(speaker.name_for(language) for language in ("en", "zh-hans", "zh-hant")) == expected
+    )

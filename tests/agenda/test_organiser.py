@@ -187,6 +187,7 @@ def test_create_speaker_with_native_and_latin_names(organiser_client, summit):
         {
             "name": "陳大文",
             "name_latin": "Chan Tai Man",
+            "name_zh_hans": "陈大文",
             "slug": "chan-tai-man",
             "affiliation_zh_hant": "數字政策辦公室",
         },
@@ -194,7 +195,11 @@ def test_create_speaker_with_native_and_latin_names(organiser_client, summit):
 
     assert response.status_code == 302
     speaker = Speaker.objects.get(slug="chan-tai-man")
-    assert (speaker.name, speaker.affiliation_zh_hant) == ("陳大文", "數字政策辦公室")
+    assert (speaker.name, speaker.name_zh_hans, speaker.affiliation_zh_hant) == (
+        "陳大文",
+        "陈大文",
+        "數字政策辦公室",
+    )
 
 
 @pytest.mark.django_db

@@ -293,3 +293,73 @@ def test_pages_have_one_h1_and_no_inline_styles_or_scripts(client, keynote):
         assert text.count("<h1") == 1, url
         assert "style=" not in text, url
         assert "<script>" not in text and "<script >" not in text, url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["home", "session"])
+def test_home_and_session_pages_invite_visitors_to_register(client, keynote, page):
+    address = reverse("home") if page == "home" else keynote.get_absolute_url()
+
+    response = client.get(address, HTTP_ACCEPT_LANGUAGE="zh-hant")
+
+    assert '<a class="button' in response.text
+    assert 'href="/accounts/signup/?next=/register/">報名參加峰會</a>' in response.text
+    assert 'href="/accounts/login/?next=/register/me/">登入</a>' in response.text
+
+
+@pytest.mark.django_db
+def test_signed_in_visitors_are_sent_to_their_registration(client, keynote, guest_user):
+    client.force_login(guest_user)
+
+    response = client.get(reverse("home"))
+
+    assert 'href="/register/me/">Register or see my registration</a>' in response.text
+
+
+@pytest.mark.django_db
+def test_no_invitation_to_register_once_registration_has_closed(client, keynote, summit):
+    import datetime
+
+    from django.utils import timezone
+
+    summit.registration_closes_at = timezone.now() - datetime.timedelta(minutes=1)
+    summit.registration_opens_at = summit.registration_closes_at - datetime.timedelta(days=9)
+    summit.save()
+
+    response = client.get(reverse("home"))
+
+    assert "/accounts/signup/?next=/register/" not in response.text.split("<main")[1]
+
+
+@pytest.mark.django_db
+def test_home_gives_each_forum_its_whole_description_for_three_lines(client, summit):
+    text = (
+        "Data as a factor of production: how markets for public data are governed, priced and "
+        "audited, and how cities share it without losing control of what matters. " * 3
+    )
+    factories.ForumFactory(summit=summit, description_en=text)
+
+    response = client.get(reverse("home"))
+
+    assert f'<p class="muted clamp-3">{text}</p>' in response.text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "name"), [("zh-hans", "陈大文"), ("zh-hant", "陳大文")])
+def test_session_page_shows_speakers_in_the_reader_script(client, keynote, language, name):
+    speaker = factories.SpeakerFactory(
+        summit=keynote.forum.summit,
+        slug="chan-tai-man",
+        name="陳大文",
+        name_zh_hans="陈大文",
+        name_latin="Chan Tai Man",
+    )
+    factories.SessionSpeakerFactory(session=keynote, speaker=speaker)
+
+    response = client.get(keynote.get_absolute_url(), HTTP_ACCEPT_LANGUAGE=language)
+    speakers = client.get(reverse("agenda:speakers"), HTTP_ACCEPT_LANGUAGE=language)
+
+    other = "陳大文" if name == "陈大文" else "陈大文"
+    for text in (response.text, speakers.text):
+        assert f'href="/speakers/chan-tai-man/">{name}</a>' in text
+        assert other not in text

@@ -100,6 +100,8 @@ def test_scan_repeat_at_re_entry_checkpoint_is_ok_again(scan_api, token, checkpo
 
 
 def test_scan_by_door_staff_names_them_as_the_door(client, door_staff, checkpoint, badge):
+    door_staff.first_name, door_staff.last_name = "Mei", "Wong"
+    door_staff.save()
     client.force_login(door_staff)
     body = {"code": code_of(badge), "checkpoint": "main-entrance"}
     client.post("/api/v1/checkin", body, content_type="application/json")
@@ -107,8 +109,21 @@ def test_scan_by_door_staff_names_them_as_the_door(client, door_staff, checkpoin
     again = client.post("/api/v1/checkin", body, content_type="application/json").json()
 
     assert again["status"] == "already_checked_in"
-    assert again["first_entry"]["door"] == "door"
+    assert again["first_entry"]["door"] == "Mei Wong"
     assert Scan.objects.filter(scanned_by=door_staff).count() == 2
+
+
+def test_scan_by_door_staff_without_a_name_never_shows_their_login_name(
+    client, door_staff, checkpoint, badge
+):
+    client.force_login(door_staff)
+    body = {"code": code_of(badge), "checkpoint": "main-entrance"}
+    client.post("/api/v1/checkin", body, content_type="application/json")
+
+    again = client.post("/api/v1/checkin", body, content_type="application/json").json()
+
+    assert again["first_entry"]["door"] == ""
+    assert again["first_entry"]["checkpoint_name"] == checkpoint.name_en
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.test import Client
 
 from badges.models import Admission, Scan
-from tests import factories
+from tests import a11y, factories
 from tests.badges.conftest import code_of
 from tests.conftest import PHONE
 from tests.factories import at
@@ -87,6 +87,117 @@ def test_door_page_answers_keyboard_wedge_scans(door_context, live_server, check
         "revoked",
         "already_checked_in",
     ]
+
+
+def focused_id(page) -> str:
+    return page.evaluate("document.activeElement && document.activeElement.id")
+
+
+@pytest.mark.parametrize("dismiss", ["tap", "escape", "enter", "timeout"])
+def test_every_way_of_dismissing_the_answer_leaves_the_scan_field_ready(
+    door_context, live_server, checkpoint, summit, dismiss
+):
+    """After the answer is dismissed, a USB scanner's next code must land in the scan field:
+    typed anywhere else it would be lost."""
+    from playwright.sync_api import expect
+
+    first = factories.BadgeFactory(registration__summit=summit)
+    second = factories.BadgeFactory(registration__summit=summit, registration__name="李嘉欣")
+    page = door_context.new_page()
+    # The page's timers (the answer hides itself) run only when the test moves the clock.
+    page.clock.install(time=at(1, 12))
+    page.goto(f"{live_server.url}/door/?checkpoint=main-entrance")
+    page.clock.pause_at(at(1, 12, 1))
+    result = page.locator("#door-result")
+    wedge(page, code_of(first))
+    expect(result).to_have_attribute("data-status", "ok")
+
+    if dismiss == "tap":
+        result.tap()
+    elif dismiss == "escape":
+        page.keyboard.press("Escape")
+    elif dismiss == "enter":
+        page.keyboard.press("Enter")  # the scan field is empty: nothing to check
+    else:
+        page.clock.run_for(3000)  # an "ok" stays 2.5 s
+
+    expect(result).to_be_hidden()
+    assert focused_id(page) == "door-code"
+    wedge(page, code_of(second))
+    expect(result).to_be_visible()
+    expect(page.locator("#door-result [data-field=name]")).to_have_text("李嘉欣")
+    assert Scan.objects.count() == 2
+
+
+def test_a_tap_on_the_page_then_a_scan_is_still_answered(
+    door_context, live_server, checkpoint, summit
+):
+    from playwright.sync_api import expect
+
+    guest = factories.BadgeFactory(registration__summit=summit)
+    page = door_context.new_page()
+    page.goto(f"{live_server.url}/door/?checkpoint=main-entrance")
+    page.locator("h1, .door__hint").first.evaluate("element => element.closest('main').focus()")
+    assert focused_id(page) == "main"
+
+    wedge(page, code_of(guest))
+
+    expect(page.locator("#door-result")).to_have_attribute("data-status", "ok")
+
+
+def test_repeat_entry_names_the_checkpoint_and_time_not_the_login_name(
+    door_context, live_server, checkpoint, summit
+):
+    from playwright.sync_api import expect
+
+    guest = factories.BadgeFactory(registration__summit=summit)
+    page = door_context.new_page()
+    page.clock.set_fixed_time(at(1, 12))  # the phone's clock, as the server's (conftest)
+    page.goto(f"{live_server.url}/door/?checkpoint=main-entrance")
+    result = page.locator("#door-result")
+    wedge(page, code_of(guest))
+    expect(result).to_have_attribute("data-status", "ok")
+
+    wedge(page, code_of(guest))
+
+    expect(result).to_have_attribute("data-status", "already_checked_in")
+    detail = page.locator("#door-result [data-field=detail]")
+    expect(detail).to_contain_text(f"First entered at 12:00, {checkpoint.name_en}.")
+    assert "(door)" not in detail.inner_text()
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans", "zh-hant"])
+def test_door_answers_pass_axe_in_each_colour(
+    door_context, live_server, checkpoint, summit, language
+):
+    from playwright.sync_api import expect
+
+    guest = factories.BadgeFactory(registration__summit=summit)
+    old = factories.BadgeFactory(registration__summit=summit, revoked_at=at(1, 7))
+    door_context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+    )
+    page = door_context.new_page()
+    page.goto(f"{live_server.url}/door/?checkpoint=main-entrance")
+    result = page.locator("#door-result")
+    problems = {"page": a11y.violations(page)}
+    for code, status in [
+        (code_of(guest), "ok"),
+        (code_of(guest), "already_checked_in"),
+        (code_of(old), "revoked"),
+        ("NOT A BADGE", "invalid"),
+    ]:
+        wedge(page, code)
+        expect(result).to_have_attribute("data-status", status)
+        problems[status] = a11y.violations(page)
+
+    assert problems == {
+        "page": [],
+        "ok": [],
+        "already_checked_in": [],
+        "revoked": [],
+        "invalid": [],
+    }
 
 
 def test_door_page_keeps_scanning_offline_and_uploads_once_back(

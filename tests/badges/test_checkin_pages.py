@@ -93,6 +93,21 @@ def test_door_page_lists_open_checkpoints(client, door_staff, checkpoint, summit
     assert "<script>" not in response.text
 
 
+@pytest.mark.parametrize(
+    ("language", "day"), [("en", "8 Dec"), ("zh-hans", "12月8日"), ("zh-hant", "12月8日")]
+)
+def test_door_page_writes_checkpoint_days_in_the_reader_style(
+    client, door_staff, summit, language, day
+):
+    factories.CheckpointFactory(summit=summit, slug="day-1", name_en="Gate", day=at(1, 9).date())
+    client.force_login(door_staff)
+
+    response = client.get("/door/", HTTP_ACCEPT_LANGUAGE=language)
+
+    [option] = re.findall(r'<option value="day-1">([^<]+)</option>', response.text)
+    assert option.endswith(f" · {day}")
+
+
 def test_door_page_for_anonymous_redirects_to_login(client, checkpoint):
     response = client.get("/door/")
 
@@ -243,6 +258,7 @@ def test_attendance_counts_inside_arrivals_and_no_shows(organiser_client, busy_d
         "arrived": 2,
         "arrived_today": 2,
         "no_shows": 1,
+        "starts_in_days": None,
         "conflicts": 0,
     }
     assert [(c["slug"], c["inside"], c["refused"]) for c in data["checkpoints"]] == [
@@ -255,6 +271,47 @@ def test_attendance_counts_inside_arrivals_and_no_shows(organiser_client, busy_d
     assert data["arrivals"][0]["from"] == "08:00"
     assert data["arrivals"][-1]["from"] == "09:45"
     assert [g["registration_id"] for g in data["no_shows"]] == [busy_day[2].registration_id]
+
+
+def test_attendance_before_the_summit_claims_no_no_shows(organiser_client, summit, clock):
+    factories.BadgeFactory.create_batch(2, registration__summit=summit)
+    clock.moment = at(-2, 18)  # three days before the first day, in the evening
+
+    data = organiser_client.get("/organiser/attendance/data.json", {"day": "2026-12-08"}).json()
+    page = organiser_client.get("/organiser/attendance/", {"day": "2026-12-08"})
+    dashboard = organiser_client.get("/organiser/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert (data["totals"]["no_shows"], data["totals"]["starts_in_days"]) == (None, 3)
+    assert data["no_shows"] == []
+    assert data["day_has_begun"] is False
+    assert "No-shows so far" not in page.text
+    assert '<div class="stat__value" data-total="starts_in_days">3</div>' in page.text
+    assert "days until the summit starts" in page.text
+    assert "This day has not begun yet." in page.text
+    assert "天后峰会开始" in dashboard.text
+
+
+def test_attendance_on_the_first_morning_says_the_summit_starts_today(
+    organiser_client, summit, clock
+):
+    clock.moment = at(0, 23, 30)  # the evening before
+
+    data = organiser_client.get("/organiser/attendance/data.json").json()
+
+    assert data["totals"]["starts_in_days"] == 1
+    clock.moment = at(1, 0, 0)
+    data = organiser_client.get("/organiser/attendance/data.json").json()
+    assert (data["totals"]["starts_in_days"], data["totals"]["no_shows"]) == (None, 0)
+
+
+def test_attendance_main_summit_counts_every_confirmed_guest(organiser_client, summit):
+    plenary = factories.ForumFactory(summit=summit, kind="plenary", capacity=None)
+    factories.BadgeFactory.create_batch(3, registration__summit=summit)
+
+    data = organiser_client.get("/organiser/attendance/data.json").json()
+
+    [row] = [row for row in data["forums"] if row["id"] == plenary.pk]
+    assert (row["enrolled"], row["inside"]) == (3, 0)
 
 
 def test_attendance_page_draws_bars_without_inline_styles(organiser_client, busy_day):
@@ -316,7 +373,7 @@ def test_demo_seed_creates_checkpoints_per_day_and_forum_and_a_device(summit):
     out = io.StringIO()
 
     demo.seed(guests=0, stdout=out)
-    demo.seed(guests=0, stdout=out)
+    said = demo.seed(guests=0, stdout=out)
 
     assert list(Checkpoint.objects.values_list("slug", "policy", "day")) == [
         ("main-entrance-day-1", "single", at(1, 0).date()),
@@ -325,7 +382,7 @@ def test_demo_seed_creates_checkpoints_per_day_and_forum_and_a_device(summit):
         ("forum-digital-economy", "reentry", at(2, 0).date()),
     ]
     device = Device.objects.get()
-    token = re.findall(r"bld_\S+", out.getvalue())[-1]
+    token = said["Door device token"].split()[0]
     assert device.token_hash == hashlib.sha256(token.encode()).hexdigest()
     assert Scan.objects.count() == Admission.objects.count() == 0
     assert Registration.objects.count() == 0
@@ -396,3 +453,38 @@ def test_checkin_answers_match_the_openapi_document(client, scan_api, token, che
     _validate(error, {"$ref": "#/components/schemas/CheckinError"})
     _validate(batch, _response_schema("/api/v1/checkin/batch"))
     _validate(offline, _response_schema("/api/v1/checkin/offline-data", "get"))
+
+
+def test_badge_code_command_prints_the_qr_text_the_door_accepts(
+    summit, checkpoint, token, scan_api
+):
+    badge = factories.BadgeFactory(registration__summit=summit, registration__email="ana@x.org")
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("badge_code", "ana@x.org", stdout=out, stderr=err)
+
+    code = out.getvalue().strip()
+    assert code == code_of(badge)
+    assert "ana@x.org" in err.getvalue()
+    answer = scan_api({"code": code, "checkpoint": "main-entrance"}, token=token).json()
+    assert answer["status"] == "ok"
+
+
+def test_badge_code_command_without_an_address_picks_a_confirmed_guest(summit):
+    factories.BadgeFactory(registration__summit=summit, registration__status="cancelled")
+    confirmed = factories.BadgeFactory(registration__summit=summit)
+    out = io.StringIO()
+
+    call_command("badge_code", stdout=out, stderr=io.StringIO())
+
+    assert out.getvalue().strip() == code_of(confirmed)
+
+
+def test_badge_code_command_explains_a_guest_without_a_badge(summit):
+    factories.RegistrationFactory(summit=summit, email="pending@x.org", status="pending")
+
+    with pytest.raises(
+        CommandError,
+        match=re.escape("No active badge for pending@x.org: its registration is pending"),
+    ):
+        call_command("badge_code", "pending@x.org")

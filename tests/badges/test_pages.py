@@ -92,7 +92,7 @@ def test_bulk_print_page_on_a_phone_renders_a_file_from_the_form(
     screenshot(page, "organiser-bulk-print-phone.png")
     page.fill("input[name=q]", "João")
     page.click("button:has-text('Find')")
-    page.wait_for_selector("text=Print badge")
+    page.wait_for_selector(".desk-results >> text=Print badge")
 
     job = PrintJob.objects.get()
     assert (job.status, job.total, job.layout) == ("done", 2, "a4-4up")

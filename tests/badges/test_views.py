@@ -290,3 +290,22 @@ def test_desk_search_finds_a_guest_by_one_chinese_character(organiser_client, co
     link = reverse("badges:registration-badge", args=[confirmed.pk])
     assert link not in single_latin.text
     assert link in single_chinese.text
+
+
+def test_bulk_print_forum_filter_says_what_it_counts_and_leaves_out_the_main_summit(
+    organiser_client, summit
+):
+    import re
+
+    factories.ForumFactory(summit=summit, slug="main", kind="plenary", capacity=None)
+    factories.ForumFactory(summit=summit, slug="security", title_en="Security")
+
+    response = organiser_client.get(reverse("badges:print-jobs"))
+
+    select = response.text.split('name="forum"')[1].split("</select>")[0]
+    assert re.findall(r'<option value="([^"]*)"', select) == ["", "security"]
+    assert (
+        '<span class="help" id="id_forum_helptext">Confirmed guests with a seat in the forum '
+        "or in one of its own sessions (workshops, visits); each guest once.</span>"
+    ) in response.text
+    assert 'aria-describedby="id_forum_helptext"' in response.text

@@ -225,7 +225,7 @@ def test_password_reset(site):
     page = browser.get("/accounts/password/reset/")
     page = browser.submit(page, page.form(having="email"), email=email)
     assert page.status == 200
-    message = site.sink.to(email, "Password Reset")
+    message = site.sink.to(email, "new password")
     link = link_in(message, r"https?://\S+/accounts/password/reset/key/[^/\s]+/")
     remember(site, link.rstrip("/").rsplit("/", 1)[-1])
     site.secret_paths["reset"] = link.rstrip("/").rsplit("/", 1)[-1]

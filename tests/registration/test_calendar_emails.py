@@ -77,13 +77,13 @@ def test_guests_of_a_changed_session_get_an_email_in_their_language(
     )
     assert (
         "- Smart cities\n"
-        "- Dec. 9, 2026, 11:00–12:00 (China Standard Time, UTC+8)\n"
+        "- Wed 9 Dec 2026, 11:00–12:00 (China Standard Time, UTC+8)\n"
         f"- {session.room.name_en}, Guangzhou Baiyun International Convention Center, Guangzhou\n"
     ) in in_english.body
     assert f"See the session:\nhttp://127.0.0.1:8000/sessions/{session.uid}/\n" in (in_english.body)
     html, _mimetype = in_english.alternatives[0]
     assert "has changed (time, room):" in html
-    assert in_chinese.subject == "[Digital GBA Summit] 议程变更：智慧城市"
+    assert in_chinese.subject == "【数字湾区峰会】议程变更：智慧城市"
     assert "以下议程有变更（时间、会场）：" in in_chinese.body
     assert "- 2026年12月9日 11:00–12:00（北京时间，UTC+8）\n" in in_chinese.body
     assert f"- {session.room.name_zh_hans}，广州白云国际会议中心，广州\n" in in_chinese.body

@@ -38,7 +38,7 @@ def test_confirmation_in_english_and_simplified(register, django_capture_on_comm
     subjects = [message.subject for message in mail.outbox]
     assert subjects == [
         "[Digital GBA Summit] Your registration is confirmed",
-        "[Digital GBA Summit] 您的报名已确认",
+        "【数字湾区峰会】您的报名已确认",
     ]
 
 
@@ -186,6 +186,8 @@ def test_invitation_email_carries_link_in_its_language(
     assert f"/register/invitation/{invitation.code}/" in mail.outbox[0].body
     assert "邀请" in mail.outbox[0].subject
     assert invitation.sent_at is not None
+    # The summit's days and place as Chinese readers write them.
+    assert "2026年12月8日至10日，广州 · 广州白云国际会议中心" in mail.outbox[0].body
 
 
 def test_retry_delay_doubles():

@@ -283,7 +283,7 @@ def test_login_is_rate_limited_after_failures(client, summit, guest_user):
         for _ in range(6)
     ]
 
-    blocked = ["Too many failed login attempts" in r.text for r in responses]
+    blocked = ["Too many failed attempts. Wait a few minutes." in r.text for r in responses]
     assert blocked == [False] * 5 + [True]
 
 

@@ -390,7 +390,7 @@ def test_allauth_counts_the_client_behind_the_proxy(roles, settings):
     short_header = proxy.post(address, {"login": "a@example.org", "password": "x"},
                               HTTP_X_FORWARDED_FOR="198.51.100.62")  # fmt: skip
 
-    refused = "Too many failed login attempts"
+    refused = "Too many failed attempts. Wait a few minutes."
     assert all(refused not in a.text for a in attempts[:10])
     assert refused in attempts[10].text  # the form says so (allauth answers 200 here)
     assert neighbour.status_code == 200 and refused not in neighbour.text

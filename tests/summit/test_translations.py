@@ -42,3 +42,47 @@ def test_compiled_catalogue_matches_its_source(po_path):
     actual = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural for e in compiled if e.msgid}
 
     assert actual == expected
+
+
+@pytest.mark.parametrize("script", ["zh_Hans", "zh_Hant"])
+def test_each_text_has_one_translation_across_catalogues(script):
+    # Django merges every catalogue into one per language and the first one wins, so a text
+    # translated two ways shows only one of them, whatever its own app's catalogue says: the
+    # other app then reads a word it never chose (名稱 for a person's name, 單位 and 機構).
+    translations: dict[tuple, dict[str, str]] = {}
+    for path in ROOT.glob(f"**/locale/{script}/LC_MESSAGES/django.po"):
+        if ".venv" in path.parts:
+            continue
+        for entry in polib.pofile(str(path)).translated_entries():
+            text = entry.msgstr or str(entry.msgstr_plural)
+            app = path.relative_to(ROOT).parts[0]
+            translations.setdefault((entry.msgctxt, entry.msgid), {})[app] = text
+
+    conflicts = {key: apps for key, apps in translations.items() if len(set(apps.values())) > 1}
+
+    assert conflicts == {}
+
+
+@pytest.mark.parametrize(
+    ("script", "word", "others"),
+    [
+        ("zh_Hans", "单位", ["機構", "机构", "組織", "组织"]),
+        ("zh_Hant", "機構", ["單位", "单位", "組織"]),
+    ],
+)
+def test_organisation_is_one_word_per_script(script, word, others):
+    found = []
+    for path in ROOT.glob(f"**/locale/{script}/LC_MESSAGES/django.po"):
+        if ".venv" in path.parts:
+            continue
+        for entry in polib.pofile(str(path)).translated_entries():
+            text = entry.msgstr or str(entry.msgstr_plural)
+            if any(other in text for other in others):
+                found.append((entry.msgid, text))
+            # Column names and placeholders ("organisation", "%(affiliation)s") stay as they are.
+            words = entry.msgid.lower().replace("%(affiliation)s", "")
+            mentioned = "organisation" in words or "affiliation" in words
+            if mentioned and "organisation" not in text and word not in text:
+                found.append((entry.msgid, text))
+
+    assert found == []

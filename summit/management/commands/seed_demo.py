@@ -1,6 +1,8 @@
 """Load the demo summit: every app seeds its own part, left to right.
 
-Each installed app of ours may have a ``demo`` module with ``seed(*, guests: int, stdout)``.
+Each installed app of ours may have a ``demo`` module with ``seed(*, guests: int, stdout)``;
+a seed may return ``{label: value}`` to be said once the whole summit is ready (logins, the
+door device's token), where it is not buried in the seeds' own lines.
 The apps are visited in dependency order (summit, agenda, registration, badges), so each one
 finds what the apps to its left created. Every seed is idempotent: running the command again
 updates the demo data instead of duplicating it.
@@ -11,6 +13,8 @@ from importlib import import_module
 from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
+
+from summit.demo import closing_lines
 
 SEEDED_APPS = ("summit", "agenda", "registration", "badges")
 
@@ -27,6 +31,8 @@ class Command(BaseCommand):
         if guests < 0:
             self.stderr.write("--guests must be 0 or more.")
             raise SystemExit(2)
+        # What a seed wants said once everything is ready (it returns {label: value}).
+        closing: dict[str, str] = {}
         for label in SEEDED_APPS:
             module_name = f"{apps.get_app_config(label).name}.demo"
             try:
@@ -36,5 +42,11 @@ class Command(BaseCommand):
                     raise
                 continue
             with transaction.atomic():
-                module.seed(guests=guests, stdout=self.stdout)
+                said = module.seed(guests=guests, stdout=self.stdout)
+            if isinstance(said, dict):
+                closing.update(said)
+        closing = {**closing_lines(), **closing}
         self.stdout.write(self.style.SUCCESS("Demo summit ready."))
+        width = max(map(len, closing), default=0)
+        for label, value in closing.items():
+            self.stdout.write(f"  {label + ':':<{width + 1}}  {value}")

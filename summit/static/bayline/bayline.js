@@ -14,6 +14,18 @@
     });
   });
 
+  // A wide table scrolls sideways in its .table-wrap: the scroll area must take the focus to
+  // be scrolled from the keyboard, and be named to be found (its caption, else the heading
+  // of its section or page). Templates may set these themselves.
+  document.querySelectorAll(".table-wrap:not([tabindex])").forEach(function (wrap) {
+    var section = wrap.closest("section, .card");
+    var named = wrap.querySelector("caption") ||
+      (section && section.querySelector("h1, h2, h3")) || document.querySelector("h1");
+    wrap.tabIndex = 0;
+    wrap.setAttribute("role", "region");
+    if (named) wrap.setAttribute("aria-label", named.textContent.trim());
+  });
+
   // Forms marked data-autosubmit submit when one of their controls changes (filters).
   document.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
     form.addEventListener("change", function () {

@@ -35,13 +35,14 @@
   function draw(figures) {
     Object.keys(figures.totals).forEach(function (key) {
       var element = root.querySelector("[data-total=" + key + "]");
-      if (element) element.textContent = String(figures.totals[key]);
+      // null: not counted yet (no-shows before the summit begins).
+      if (element && figures.totals[key] !== null) element.textContent = String(figures.totals[key]);
     });
     fill("checkpoints", figures.checkpoints, function (item) {
       return row([cell("th", item.name), cell("td", item.policy), cell("td", item.inside, "num"), cell("td", item.refused, "num")]);
     });
     fill("forums", figures.forums, function (item) {
-      return row([cell("th", item.title), cell("td", item.inside, "num"), cell("td", item.enrolled, "num"), withMeter(meter(item.inside, item.enrolled))]);
+      return row([cell("th", item.title), cell("td", item.inside, "num"), cell("td", item.enrolled, "num"), item.enrolled ? withMeter(meter(item.inside, item.enrolled)) : cell("td")]);
     });
     var peak = Math.max.apply(null, figures.arrivals.map(function (bucket) { return bucket.count; }).concat([1]));
     fill("arrivals", figures.arrivals, function (bucket) {

@@ -371,7 +371,9 @@
     hideTimer = window.setTimeout(hide, status === "ok" ? 2500 : 6000);
     focusInput();
   }
-  function hide() { result.hidden = true; focusInput(); }
+  // Every way of dismissing the answer (a tap on it, Escape, Enter in the empty scan field,
+  // the timer) leaves the scan field focused, so that the next USB-scanner code lands there.
+  function hide() { window.clearTimeout(hideTimer); result.hidden = true; focusInput(); }
   result.addEventListener("click", hide);
 
   // --- Sound (Web Audio, no files) ---------------------------------------------------------
@@ -403,21 +405,31 @@
   }
 
   // --- Keyboard-wedge scanners: they type the code and press Enter -----------------------
+  // Only a field the staff member is typing or choosing in keeps the focus (the checkpoint
+  // list, the name search); anywhere else (the page, <main> after a tap, a button) the scan
+  // field takes it, so that no scanned code is typed into nowhere.
+  function typingElsewhere(element) {
+    if (!element || element === input) return false;
+    if (element.isContentEditable) return true;
+    var tag = element.tagName;
+    return tag === "SELECT" || tag === "TEXTAREA" ||
+      (tag === "INPUT" && ["button", "submit", "reset", "checkbox", "radio"].indexOf(element.type) < 0);
+  }
   function focusInput() {
-    var active = document.activeElement;
-    if (active && active !== input && active !== document.body && active !== result) return;
+    if (typingElsewhere(document.activeElement)) return;
     input.focus({ preventScroll: true });
   }
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var code = input.value;
     input.value = "";
+    if (!code.trim() && !result.hidden) { hide(); return; }
     scan(code);
   });
-  // Keys typed while nothing else has focus (after a tap on the answer) go to the input.
   document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && !result.hidden) { hide(); return; }
     var active = document.activeElement;
-    if (active === input || (active && active !== document.body && active !== result)) return;
+    if (active === input || typingElsewhere(active)) return;
     if (event.key.length === 1 && !event.ctrlKey && !event.metaKey && !event.altKey) {
       input.focus({ preventScroll: true });
     }
