@@ -253,7 +253,7 @@ def test_scan_of_another_summits_badge_is_invalid(scan_api, token, checkpoint):
 
 
 def test_scan_on_another_day_is_wrong_day(scan_api, token, checkpoint, badge, clock):
-    clock.moment = at(2, 1)
+    clock.move_to(at(2, 1))
     checkpoint.day = at(2, 0).date()
     checkpoint.save()
 
