@@ -60,7 +60,6 @@ sys.path.insert(0, str(ROOT))
 
 from bench import common  # noqa: E402
 
-DAYS = ("2026-12-08", "2026-12-09", "2026-12-10")
 LANGUAGES = ("en", "zh-hans,zh;q=0.9", "zh-hant,zh-tw;q=0.9")
 KINDS = ("registrations", "agenda reads", "check-ins")
 HTTPS = {"X-Forwarded-Proto": "https"}  # what the TLS proxy in front of gunicorn adds
@@ -203,8 +202,9 @@ def prepare(args) -> Data:
     tokens = [
         create_device(f"Bench door {n}", checkpoint=entrance)[1] for n in range(args.scanners)
     ]
-    paths = [f"/agenda/?day={day}" for day in DAYS]
-    paths += ["/api/v1/agenda", *(f"/api/v1/agenda?day={day}" for day in DAYS)]
+    days = [day.isoformat() for day in summit.days]
+    paths = [f"/agenda/?day={day}" for day in days]
+    paths += ["/api/v1/agenda", *(f"/api/v1/agenda?day={day}" for day in days)]
     paths += [f"/sessions/{uid}/" for uid in Session.objects.values_list("uid", flat=True)]
     paths += ["/calendar/agenda.ics"]
     return Data(
