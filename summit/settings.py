@@ -124,7 +124,8 @@ if REDIS_URL:
             # Django's RedisCache, keeping one client per connection pool (summit/cache.py).
             "BACKEND": "summit.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "bayline",
+            # Set apart what several sites (or test runs) keep in one Redis database.
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "bayline"),
         }
     }
 else:
