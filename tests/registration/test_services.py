@@ -236,6 +236,44 @@ def test_waiting_list_order_is_created_at_then_id(register, small_forum):
     assert earlier.enrolments.get().status == Enrolment.Status.WAITLISTED
 
 
+def test_waiting_list_order_is_when_guests_joined_not_their_id(register, small_forum):
+    holders = [register(forums=[small_forum]) for _ in range(2)]
+    joined_later = register(forums=[small_forum])
+    joined_first = register(forums=[small_forum])  # a higher id, but waiting longer
+    now = timezone.now()
+    Enrolment.objects.filter(registration=joined_later).update(
+        created_at=now - datetime.timedelta(minutes=5)
+    )
+    Enrolment.objects.filter(registration=joined_first).update(
+        created_at=now - datetime.timedelta(minutes=10)
+    )
+
+    changes.cancel_enrolment(holders[0], holders[0].enrolments.get().pk, actor=None)
+
+    assert joined_first.enrolments.get().status == Enrolment.Status.CONFIRMED
+    assert joined_later.enrolments.get().status == Enrolment.Status.WAITLISTED
+
+
+def test_summit_waiting_list_order_is_when_guests_joined_not_their_id(summit, register):
+    Summit.objects.filter(pk=summit.pk).update(capacity=1)
+    summit.refresh_from_db()
+    holder = register()
+    joined_later = register()
+    joined_first = register()  # a higher id, but waiting longer
+    now = timezone.now()
+    Registration.objects.filter(pk=joined_later.pk).update(
+        created_at=now - datetime.timedelta(minutes=5)
+    )
+    Registration.objects.filter(pk=joined_first.pk).update(
+        created_at=now - datetime.timedelta(minutes=10)
+    )
+
+    changes.cancel_registration(holder, actor=None)
+
+    statuses = dict(Registration.objects.values_list("pk", "status"))
+    assert (statuses[joined_first.pk], statuses[joined_later.pk]) == ("confirmed", "waitlisted")
+
+
 def test_pending_guest_on_waiting_list_is_skipped_by_promotion(summit, register, small_forum):
     holder = register(forums=[small_forum])
     register(forums=[small_forum])
