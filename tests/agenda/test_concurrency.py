@@ -1,6 +1,7 @@
 """The capacity floor holds against a registration taking a seat at the same moment."""
 
 import threading
+import time
 
 import pytest
 from django.db import connection, transaction
@@ -8,6 +9,21 @@ from django.db import connection, transaction
 from sessions import services
 from sessions.models import Session
 from tests import factories
+
+
+def someone_waits_for_my_lock(timeout: float = 10) -> bool:
+    """Whether another backend comes to wait for a lock this connection holds (polled)."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks "
+                "WHERE NOT granted AND pg_backend_pid() = ANY(pg_blocking_pids(pid))"
+            )
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.01)
+    return False
 
 
 @pytest.mark.postgres
@@ -24,7 +40,8 @@ def test_capacity_change_waits_for_a_seat_being_taken(summit):
             with transaction.atomic():
                 row = Session.objects.select_for_update().get(pk=session.pk)
                 locked.set()
-                threading.Event().wait(0.3)  # the organiser saves meanwhile
+                # The organiser's save comes meanwhile, and must wait for this seat.
+                outcome["waited"] = someone_waits_for_my_lock()
                 row.seats_taken += 1
                 row.save(update_fields=["seats_taken"])
         finally:
@@ -47,5 +64,5 @@ def test_capacity_change_waits_for_a_seat_being_taken(summit):
         thread.join(10)
 
     session.refresh_from_db()
-    assert outcome == {"result": "refused"}
+    assert outcome == {"waited": True, "result": "refused"}
     assert (session.capacity, session.seats_taken) == (40, 30)
