@@ -435,3 +435,47 @@ def test_search_text_folds_accents_and_case(register):
     registration = register(details={"name": "", "name_latin": "João Conceição"})
 
     assert "joao conceicao" in registration.search_text
+
+
+def test_register_many_allocates_seats_as_one_by_one_would(summit, small_forum):
+    from tests.registration.conftest import guest_details
+
+    Summit.objects.filter(pk=summit.pk).update(capacity=3)
+    summit.refresh_from_db()
+
+    def entry(name: str, *, forums=(), needs_approval=False) -> dict:
+        user = factories.UserFactory(username=name)
+        return {
+            "user": user,
+            "email": user.email,
+            "details": guest_details(),
+            "forum_ids": [forum.pk for forum in forums],
+            "session_ids": [],
+            "needs_approval": needs_approval,
+        }
+
+    entries = [
+        entry("first", forums=[small_forum]),
+        entry("second", forums=[small_forum]),
+        entry("pending", forums=[small_forum], needs_approval=True),
+        entry("third", forums=[small_forum]),  # small_forum has 2 seats
+        entry("fourth", forums=[small_forum]),  # the summit has 3
+    ]
+
+    registrations = services.register_many(summit, entries)
+
+    assert [(r.user.username, r.status) for r in registrations] == [
+        ("first", "confirmed"),
+        ("second", "confirmed"),
+        ("pending", "pending"),
+        ("third", "confirmed"),
+        ("fourth", "waitlisted"),
+    ]
+    assert [Enrolment.objects.get(registration=r).status for r in registrations] == [
+        "confirmed",
+        "confirmed",
+        "waitlisted",
+        "waitlisted",
+        "waitlisted",
+    ]
+    assert (seats(summit), seats(small_forum)) == (3, 2)
