@@ -322,6 +322,26 @@ def test_change_choices_adds_removes_and_promotes(summit, register, small_forum)
     assert (seats(small_forum), seats(other)) == (2, 1)
 
 
+def test_change_choices_rechoosing_queues_behind_who_joined_meanwhile(
+    register, small_forum, time_machine
+):
+    time_machine.move_to(timezone.now(), tick=False)
+    guest = register(forums=[small_forum])
+    holder = register(forums=[small_forum])
+    register(forums=[small_forum])  # waiting: gets the guest's seat below
+    time_machine.shift(60)
+    changes.change_choices(guest, forum_ids=[], session_ids=[], actor=None)
+    time_machine.shift(60)
+    joined_meanwhile = register(forums=[small_forum])
+    time_machine.shift(60)
+    changes.change_choices(guest, forum_ids=[small_forum.pk], session_ids=[], actor=None)
+
+    changes.cancel_registration(holder, actor=None)
+
+    assert joined_meanwhile.enrolments.get().status == Enrolment.Status.CONFIRMED
+    assert guest.enrolments.get().status == Enrolment.Status.WAITLISTED
+
+
 def test_change_choices_rechoosing_goes_to_back_of_line(register, small_forum):
     guest = register(forums=[small_forum])
     register(forums=[small_forum])
