@@ -80,6 +80,22 @@ def test_import_refuses_rows_beyond_forum_capacity(summit, forum):
     assert Registration.objects.count() == 0
 
 
+def test_import_errors_come_in_line_order_whatever_found_them(summit, forum):
+    Forum.objects.filter(pk=forum.pk).update(capacity=1)
+    rows = [
+        "a@example.org,甲,,O,macao,,,digital-gba",
+        "b@example.org,乙,,O,macao,,,digital-gba",  # no seat left in the forum
+        "c@example.org,丙,,O,atlantis,,,",
+    ]
+
+    result = import_guests(summit, csv_bytes(*rows))
+
+    assert [str(e) for e in result.errors] == [
+        "Line 3: forum “digital-gba” has only 1 seats left",
+        "Line 4: region “atlantis” is not one of guangdong, hong_kong, macao, mainland, overseas",
+    ]
+
+
 def test_import_refuses_rows_beyond_summit_capacity(summit):
     Summit.objects.filter(pk=summit.pk).update(capacity=1)
     summit.refresh_from_db()
