@@ -32,9 +32,9 @@ class Edition:
     registration_closes_at: datetime.datetime
 
 
-def edition_dates(*, real_dates: bool, now: datetime.datetime | None = None) -> Edition:
-    """The 2026 edition's dates, or the same edition starting today (``now``'s date in the
-    summit's time zone) with registration open."""
+def edition_dates(*, real_dates: bool) -> Edition:
+    """The 2026 edition's dates, or the same edition starting today (in the summit's time
+    zone) with registration open."""
     tz = zoneinfo.ZoneInfo(TIME_ZONE)
     if real_dates:
         return Edition(
@@ -43,7 +43,7 @@ def edition_dates(*, real_dates: bool, now: datetime.datetime | None = None) -> 
             registration_opens_at=datetime.datetime(2026, 10, 1, 9, 0, tzinfo=tz),
             registration_closes_at=datetime.datetime(2026, 12, 7, 18, 0, tzinfo=tz),
         )
-    today = timezone.localdate(now or timezone.now(), tz)
+    today = timezone.localdate(timezone.now(), tz)
     last_day = today + datetime.timedelta(days=2)
     return Edition(
         starts_on=today,
