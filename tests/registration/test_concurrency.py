@@ -194,3 +194,37 @@ def test_concurrent_choice_changes_across_forums_do_not_deadlock(crowd_setup):
     for each in (forum, other):
         confirmed = Enrolment.objects.filter(forum=each, status="confirmed").count()
         assert Forum.objects.get(pk=each.pk).seats_taken == confirmed == CAPACITY
+
+
+def test_concurrent_registrations_and_cancellations_do_not_deadlock(crowd_setup):
+    # A registration locks the summit, then forums; a cancellation must take them in the
+    # same order, or each waits for the other for ever (PostgreSQL then aborts one).
+    summit, forum, users = crowd_setup
+    Summit.objects.filter(pk=summit.pk).update(capacity=12)
+    summit.refresh_from_db()
+    registered = [
+        services.register_guest(
+            summit, user=user, email=user.email, details=guest_details(), forum_ids=[forum.pk]
+        )[0]
+        for user in users[:10]
+    ]
+    leaving, newcomers = registered[:6], users[10:18]
+
+    def act(item):
+        kind, who = item
+        if kind == "cancel":
+            changes.cancel_registration(who, actor=None)
+        else:
+            services.register_guest(
+                summit, user=who, email=who.email, details=guest_details(), forum_ids=[forum.pk]
+            )
+
+    errors = run_at_once(act, [("cancel", r) for r in leaving] + [("new", u) for u in newcomers])
+
+    assert errors == []
+    summit.refresh_from_db()
+    confirmed = Registration.objects.filter(summit=summit, status="confirmed")
+    assert summit.seats_taken == confirmed.count() == 12  # 4 stayed, 8 came
+    seated = Enrolment.objects.filter(forum=forum, status="confirmed")
+    assert Forum.objects.get(pk=forum.pk).seats_taken == seated.count() == CAPACITY
+    assert not seated.exclude(registration__status="confirmed").exists()
