@@ -66,6 +66,24 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+def someone_waits_for_my_lock(timeout: float = 10) -> bool:
+    """Whether another backend comes to wait for a lock this connection holds (PostgreSQL;
+    polled until ``timeout``): the moment to go on in a test of what waits for what."""
+    from django.db import connection
+
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks "
+                "WHERE NOT granted AND pg_backend_pid() = ANY(pg_blocking_pids(pid))"
+            )
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.01)
+    return False
+
+
 @pytest.fixture
 def summit(db):
     return factories.SummitFactory()

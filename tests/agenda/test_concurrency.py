@@ -1,7 +1,6 @@
 """The capacity floor holds against a registration taking a seat at the same moment."""
 
 import threading
-import time
 
 import pytest
 from django.db import connection, transaction
@@ -9,21 +8,7 @@ from django.db import connection, transaction
 from sessions import services
 from sessions.models import Session
 from tests import factories
-
-
-def someone_waits_for_my_lock(timeout: float = 10) -> bool:
-    """Whether another backend comes to wait for a lock this connection holds (polled)."""
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_locks "
-                "WHERE NOT granted AND pg_backend_pid() = ANY(pg_blocking_pids(pid))"
-            )
-            if cursor.fetchone()[0]:
-                return True
-            time.sleep(0.01)
-    return False
+from tests.conftest import someone_waits_for_my_lock
 
 
 @pytest.mark.postgres

@@ -228,3 +228,58 @@ def test_concurrent_registrations_and_cancellations_do_not_deadlock(crowd_setup)
     seated = Enrolment.objects.filter(forum=forum, status="confirmed")
     assert Forum.objects.get(pk=forum.pk).seats_taken == seated.count() == CAPACITY
     assert not seated.exclude(registration__status="confirmed").exists()
+
+
+def test_a_cancellation_waits_for_the_summit_before_it_takes_the_forums(crowd_setup):
+    """A registration has taken its summit seat (it holds the summit row) and is about to take
+    a forum seat when another guest cancels. The cancellation must wait for the summit while
+    holding no forum: had it taken the forums first, each would wait for the other."""
+    from django.db import transaction
+    from django.db.models import F
+
+    from tests.conftest import someone_waits_for_my_lock
+
+    summit, forum, users = crowd_setup
+    [leaving] = [
+        services.register_guest(
+            summit, user=users[0], email=users[0].email, details=guest_details(),
+            forum_ids=[forum.pk],
+        )[0]
+    ]  # fmt: skip
+    seat_taken = threading.Event()
+    outcome = {}
+
+    def registration_in_flight():
+        try:
+            with transaction.atomic():
+                # What register_guest does, in its order: the summit seat, then the forum's.
+                Summit.objects.filter(pk=summit.pk).update(seats_taken=F("seats_taken"))
+                seat_taken.set()
+                outcome["cancellation waited"] = someone_waits_for_my_lock()
+                list(Forum.objects.select_for_update(no_key=True).filter(pk=forum.pk))
+        except Exception as error:
+            outcome["registration failed"] = error
+        finally:
+            connection.close()
+
+    def cancellation():
+        try:
+            seat_taken.wait(10)
+            changes.cancel_registration(leaving, actor=None)
+        except Exception as error:
+            outcome["cancellation failed"] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work) for work in (registration_in_flight, cancellation)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    close_old_connections()
+
+    assert outcome == {"cancellation waited": True}
+    leaving.refresh_from_db()
+    assert leaving.status == Registration.Status.CANCELLED
+    assert Summit.objects.get(pk=summit.pk).seats_taken == 0
+    assert Forum.objects.get(pk=forum.pk).seats_taken == 0
