@@ -1,6 +1,7 @@
 """Capacity under real concurrency on PostgreSQL: threads, each with its own connection."""
 
 import threading
+import time
 import uuid
 
 import pytest
@@ -283,3 +284,60 @@ def test_a_cancellation_waits_for_the_summit_before_it_takes_the_forums(crowd_se
     assert leaving.status == Registration.Status.CANCELLED
     assert Summit.objects.get(pk=summit.pk).seats_taken == 0
     assert Forum.objects.get(pk=forum.pk).seats_taken == 0
+
+
+def test_a_summit_promotion_passes_over_a_guest_busy_with_their_registration(crowd_setup):
+    """The first in the summit's line is changing their registration (its row is locked) when
+    a seat frees: the seat goes to the next in line at once, without waiting for them."""
+    from django.db import transaction
+
+    from tests.conftest import someone_waits_for_my_lock
+
+    summit, _forum, users = crowd_setup
+    Summit.objects.filter(pk=summit.pk).update(capacity=1)
+    holder, busy, next_in_line = (
+        services.register_guest(summit, user=user, email=user.email, details=guest_details())[0]
+        for user in users[:3]
+    )
+    busy_locked, promoted = threading.Event(), threading.Event()
+    outcome = {}
+
+    def guest_changing_their_registration():
+        try:
+            with transaction.atomic():
+                list(Registration.objects.select_for_update(no_key=True).filter(pk=busy.pk))
+                busy_locked.set()
+                deadline = time.monotonic() + 20
+                while not promoted.is_set() and time.monotonic() < deadline:
+                    if someone_waits_for_my_lock(timeout=0.05):
+                        outcome["promotion waited"] = True
+                        break
+        finally:
+            connection.close()
+
+    def cancellation():
+        try:
+            busy_locked.wait(10)
+            changes.cancel_registration(holder, actor=None)
+            promoted.set()
+        except Exception as error:
+            outcome["cancellation failed"] = error
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=work) for work in (guest_changing_their_registration, cancellation)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    close_old_connections()
+
+    assert outcome == {}
+    statuses = dict(Registration.objects.values_list("pk", "status"))
+    assert [statuses[r.pk] for r in (holder, busy, next_in_line)] == [
+        "cancelled",
+        "waitlisted",
+        "confirmed",
+    ]
