@@ -341,3 +341,50 @@ def test_a_summit_promotion_passes_over_a_guest_busy_with_their_registration(cro
         "waitlisted",
         "confirmed",
     ]
+
+
+def test_the_summit_lock_lets_rows_that_refer_to_the_summit_be_written(crowd_setup):
+    """lock_summit keeps other writers of the summit row out, not guests' new rows that refer
+    to it (FOR NO KEY UPDATE): a new registration is written while a cancellation holds it."""
+    from django.db import transaction
+
+    from registration import capacity
+    from tests.conftest import someone_waits_for_my_lock
+
+    summit, _forum, users = crowd_setup
+    locked, written = threading.Event(), threading.Event()
+    outcome = {}
+
+    def cancellation_holding_the_summit():
+        try:
+            with transaction.atomic():
+                capacity.lock_summit(summit.pk)
+                locked.set()
+                deadline = time.monotonic() + 20
+                while not written.is_set() and time.monotonic() < deadline:
+                    if someone_waits_for_my_lock(timeout=0.05):
+                        outcome["new registration waited"] = True
+                        break
+        finally:
+            connection.close()
+
+    def new_registration():
+        try:
+            locked.wait(10)
+            factories.RegistrationFactory(summit=summit, user=users[0], status="pending")
+            written.set()
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=work)
+        for work in (cancellation_holding_the_summit, new_registration)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    close_old_connections()
+
+    assert outcome == {}
+    assert Registration.objects.filter(summit=summit, user=users[0]).count() == 1
