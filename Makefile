@@ -7,6 +7,8 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 GUESTS ?= 300
+# e.g. SEED_OPTIONS=--real-dates: the real edition's dates instead of a summit starting today
+SEED_OPTIONS ?=
 
 # Debian packages: WeasyPrint's libraries (Pango, HarfBuzz with subsetting), CJK fonts for
 # badges, Chromium for browser tests, gettext for catalogues, poppler for looking at PDFs.
@@ -17,7 +19,7 @@ APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-
 
 demo: deps  ## Install everything, load demo data into SQLite and serve at http://127.0.0.1:8000/
 	@# bin/demo (bash) runs the worker and the server and stops both on Ctrl-C.
-	@PYTHON=$(PY) HOST=$(HOST) PORT=$(PORT) GUESTS=$(GUESTS) bin/demo
+	@PYTHON=$(PY) HOST=$(HOST) PORT=$(PORT) GUESTS=$(GUESTS) SEED_OPTIONS="$(SEED_OPTIONS)" bin/demo
 
 test: deps  ## Install everything and run the whole test suite (lint included)
 	$(VENV)/bin/ruff check .

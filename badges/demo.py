@@ -16,7 +16,7 @@ from summit.models import Summit
 DEMO_DEVICE = "Demo door phone"
 
 
-def seed(*, guests: int, stdout) -> dict[str, str]:
+def seed(*, guests: int, real_dates: bool, stdout) -> dict[str, str]:
     summit = Summit.objects.order_by("-starts_on", "-pk").first()
     if summit is None:
         return {}

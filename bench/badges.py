@@ -131,7 +131,7 @@ def seed(guests: int):
     from summit.roles import DOOR_STAFF, add_to_role
 
     with open(os.devnull, "w") as quiet:
-        summit = demo.seed(guests=0, stdout=quiet)
+        summit = demo.seed(guests=0, real_dates=False, stdout=quiet)
     rng = random.Random(2026)
     registrations = []
     for number in range(guests):

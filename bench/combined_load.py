@@ -5,11 +5,13 @@
       REDIS_URL=redis://127.0.0.1:6379/2 \\
       .venv/bin/python bench/combined_load.py --seconds 60 --markdown
 
-It wipes the database named in DATABASE_URL (its name must contain "bench") and the Redis
-database, loads the demo summit and agenda (`seed_demo --guests 0`: seven themed forums, 48
-sessions, four of them booked separately), then 3,000 guests: ``--registering`` of them with a
-verified account and a login session, ready to register; the others confirmed already, with a
-badge, a third of a forum's seats taken by them, for the doors.
+It wipes the database named in DATABASE_URL (its name must contain "bench"), but not the
+Redis database (the run's keys have a prefix of their own, deleted afterwards), loads the demo
+summit and agenda (`seed_demo --guests 0`: today is its first day and its registration is
+open; seven themed forums, 48 sessions, four of them booked separately), then 3,000 guests:
+``--registering`` of them with a verified account and a login session, ready to register; the
+others confirmed already, with a badge, a third of a forum's seats taken by them, for the
+doors.
 
 It starts the production mode, ``bin/production`` (deploy checks, migrations, static files,
 then gunicorn with ``gunicorn.conf.py`` and its defaults, and ``--task-workers`` supervised
@@ -60,7 +62,6 @@ sys.path.insert(0, str(ROOT))
 
 from bench import common  # noqa: E402
 
-DAYS = ("2026-12-08", "2026-12-09", "2026-12-10")
 LANGUAGES = ("en", "zh-hans,zh;q=0.9", "zh-hant,zh-tw;q=0.9")
 KINDS = ("registrations", "agenda reads", "check-ins")
 HTTPS = {"X-Forwarded-Proto": "https"}  # what the TLS proxy in front of gunicorn adds
@@ -143,7 +144,6 @@ def prepare(args) -> Data:
     import django
 
     django.setup()
-    from django.core.cache import cache
     from django.core.management import call_command
     from django.db.models import F
 
@@ -156,7 +156,6 @@ def prepare(args) -> Data:
 
     call_command("migrate", verbosity=0)
     call_command("flush", interactive=False, verbosity=0)
-    cache.clear()
     call_command("seed_demo", guests=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
     summit = Summit.objects.get()
     Summit.objects.filter(pk=summit.pk).update(approval_required=False, capacity=args.guests + 200)
@@ -203,8 +202,9 @@ def prepare(args) -> Data:
     tokens = [
         create_device(f"Bench door {n}", checkpoint=entrance)[1] for n in range(args.scanners)
     ]
-    paths = [f"/agenda/?day={day}" for day in DAYS]
-    paths += ["/api/v1/agenda", *(f"/api/v1/agenda?day={day}" for day in DAYS)]
+    days = [day.isoformat() for day in summit.days]
+    paths = [f"/agenda/?day={day}" for day in days]
+    paths += ["/api/v1/agenda", *(f"/api/v1/agenda?day={day}" for day in days)]
     paths += [f"/sessions/{uid}/" for uid in Session.objects.values_list("uid", flat=True)]
     paths += ["/calendar/agenda.ics"]
     return Data(
@@ -834,6 +834,7 @@ def main(argv=None) -> int:
         sink.join(5)
         Path(sink_log).unlink(missing_ok=True)
         shutil.rmtree(env["MEDIA_ROOT"], ignore_errors=True)
+        common.delete_cache_keys(env)
     print(f"bin/production's log (deleted if all went well): {log_path}")
     if not queue:
         facts.append("every account registered before the end: raise --registering")

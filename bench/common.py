@@ -51,6 +51,9 @@ def server_environment(port: int, **extra: str) -> dict[str, str]:
         SECURE_SSL_REDIRECT="0",
         CONN_MAX_AGE="60",
         REDIS_URL=environment.get("REDIS_URL", "redis://127.0.0.1:6379/5"),
+        # A run's own keys: an empty cache to start from, without emptying a database that
+        # others may use (delete_cache_keys removes them afterwards).
+        CACHE_KEY_PREFIX=environment.get("CACHE_KEY_PREFIX") or f"bayline-bench-{uuid.uuid4().hex}",
         BADGE_SIGNING_KEYS=environment.get("BADGE_SIGNING_KEYS") or signing_keys(),
         ACCESS_LOG="0",
         LOG_LEVEL="WARNING",
@@ -58,6 +61,15 @@ def server_environment(port: int, **extra: str) -> dict[str, str]:
     )
     environment.update(extra)
     return environment
+
+
+def delete_cache_keys(environment: dict[str, str]) -> None:
+    """Delete the run's keys (its CACHE_KEY_PREFIX) from Redis, and no others."""
+    import redis
+
+    client = redis.Redis.from_url(environment["REDIS_URL"])
+    for key in client.scan_iter(f"{environment['CACHE_KEY_PREFIX']}:*"):
+        client.delete(key)
 
 
 def require_bench_database() -> None:

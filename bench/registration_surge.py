@@ -72,7 +72,6 @@ def prepare(args):
         sys.exit("DATABASE_URL must name a database whose name contains 'bench' (it is wiped).")
     django.setup()
     from django.core.management import call_command
-    from django.utils import timezone
 
     from sessions.models import Forum, Session
     from summit import demo
@@ -80,7 +79,7 @@ def prepare(args):
 
     call_command("migrate", verbosity=0)
     call_command("flush", interactive=False, verbosity=0)
-    summit = demo.seed(guests=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    summit = demo.seed(guests=0, real_dates=False, stdout=open(os.devnull, "w"))  # noqa: SIM115
     Summit.objects.filter(pk=summit.pk).update(approval_required=False, capacity=3200)
     forums = [
         Forum.objects.create(
@@ -92,7 +91,7 @@ def prepare(args):
         )
         for n in range(1, 8)
     ]
-    start = timezone.now().replace(year=2026, month=12, day=9, hour=14, minute=0)
+    start = datetime.datetime.combine(summit.days[1], datetime.time(14), tzinfo=summit.tzinfo)
     workshops = [
         Session.objects.create(
             forum=forums[n],

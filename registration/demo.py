@@ -148,7 +148,7 @@ def person(rng: random.Random, region: str) -> dict:
     }
 
 
-def seed(*, guests: int, stdout) -> None:
+def seed(*, guests: int, real_dates: bool, stdout) -> None:
     summit = Summit.objects.order_by("-starts_on", "-pk").first()
     if summit is None or guests <= 0:
         return

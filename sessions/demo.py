@@ -18,7 +18,7 @@ def session_uid(summit: Summit, key: str) -> uuid.UUID:
     return uuid.uuid5(UID_NAMESPACE, f"{summit.slug}/{key}")
 
 
-def seed(*, guests: int, stdout) -> None:
+def seed(*, guests: int, real_dates: bool, stdout) -> None:
     summit = Summit.objects.get(slug=DEMO_SUMMIT)
     rooms = {room.slug: room for room in Room.objects.filter(summit=summit)}
     forums = _seed_forums(summit, rooms)

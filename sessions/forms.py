@@ -144,6 +144,13 @@ class RoomForm(OrganiserForm):
             "position",
         ]
 
+    def fieldsets(self):
+        return _fieldsets(
+            self,
+            (_("Name"), ["name_en", "name_zh_hans", "name_zh_hant"]),
+            (_("Details"), ["slug", "capacity", "floor", "position"]),
+        )
+
 
 class SpeakerForm(OrganiserForm):
     class Meta:

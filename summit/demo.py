@@ -1,16 +1,59 @@
-"""Demo data of the summit app: the 2026 edition, its rooms, and staff accounts."""
+"""Demo data of the summit app: the 2026 edition, its rooms, and staff accounts.
+
+The edition is the real one (8–10 December 2026, registration from 1 October to 7 December)
+with ``real_dates``. Otherwise it is moved so that the demo works on the day it is loaded:
+the first day is today (in the summit's time zone) and registration is open from two months
+ago to the end of the last day. The agenda and the door's checkpoints follow the summit's
+dates (sessions/demo.py, badges/demo.py).
+"""
 
 import datetime
+import zoneinfo
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.utils import timezone
 
 from summit.models import Room, Summit
 from summit.roles import DOOR_STAFF, ORGANISER, sync_roles
 from summit.selectors import CURRENT_SUMMIT_CACHE_KEY
 
 DEMO_PASSWORD = "bayline-demo"
+TIME_ZONE = "Asia/Shanghai"
+
+
+@dataclass(frozen=True)
+class Edition:
+    starts_on: datetime.date
+    ends_on: datetime.date
+    registration_opens_at: datetime.datetime
+    registration_closes_at: datetime.datetime
+
+
+def edition_dates(*, real_dates: bool) -> Edition:
+    """The 2026 edition's dates, or the same edition starting today (in the summit's time
+    zone) with registration open."""
+    tz = zoneinfo.ZoneInfo(TIME_ZONE)
+    if real_dates:
+        return Edition(
+            starts_on=datetime.date(2026, 12, 8),
+            ends_on=datetime.date(2026, 12, 10),
+            registration_opens_at=datetime.datetime(2026, 10, 1, 9, 0, tzinfo=tz),
+            registration_closes_at=datetime.datetime(2026, 12, 7, 18, 0, tzinfo=tz),
+        )
+    today = timezone.localdate(timezone.now(), tz)
+    last_day = today + datetime.timedelta(days=2)
+    return Edition(
+        starts_on=today,
+        ends_on=last_day,
+        registration_opens_at=datetime.datetime.combine(
+            today - datetime.timedelta(days=60), datetime.time(9, 0), tzinfo=tz
+        ),
+        registration_closes_at=datetime.datetime.combine(last_day, datetime.time(18, 0), tzinfo=tz),
+    )
+
 
 ROOMS = [
     # slug, English, 简体, 繁體, seats, floor
@@ -25,9 +68,9 @@ ROOMS = [
 ]
 
 
-def seed(*, guests: int, stdout) -> Summit:
+def seed(*, guests: int, real_dates: bool, stdout) -> Summit:
     sync_roles()
-    tz = datetime.timezone(datetime.timedelta(hours=8))
+    edition = edition_dates(real_dates=real_dates)
     summit, _created = Summit.objects.update_or_create(
         slug="digital-gba-2026",
         defaults={
@@ -40,11 +83,11 @@ def seed(*, guests: int, stdout) -> Summit:
             "city_en": "Guangzhou",
             "city_zh_hans": "广州",
             "city_zh_hant": "廣州",
-            "starts_on": datetime.date(2026, 12, 8),
-            "ends_on": datetime.date(2026, 12, 10),
-            "time_zone": "Asia/Shanghai",
-            "registration_opens_at": datetime.datetime(2026, 10, 1, 9, 0, tzinfo=tz),
-            "registration_closes_at": datetime.datetime(2026, 12, 7, 18, 0, tzinfo=tz),
+            "starts_on": edition.starts_on,
+            "ends_on": edition.ends_on,
+            "time_zone": TIME_ZONE,
+            "registration_opens_at": edition.registration_opens_at,
+            "registration_closes_at": edition.registration_closes_at,
             "capacity": 3200,
             "approval_required": True,
             "contact_email": "summit@bayline.test",

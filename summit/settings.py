@@ -122,7 +122,8 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "bayline",
+            # Set apart what several sites (or test runs) keep in one Redis database.
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "bayline"),
         }
     }
 else:

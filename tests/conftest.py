@@ -1,6 +1,8 @@
 """Fixtures shared by every test. Model data comes from tests/factories.py."""
 
+import datetime
 import os
+import time
 
 import pytest
 from django.contrib.auth.models import Group
@@ -64,6 +66,24 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+def someone_waits_for_my_lock(timeout: float = 10) -> bool:
+    """Whether another backend comes to wait for a lock this connection holds (PostgreSQL;
+    polled until ``timeout``): the moment to go on in a test of what waits for what."""
+    from django.db import connection
+
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks "
+                "WHERE NOT granted AND pg_backend_pid() = ANY(pg_blocking_pids(pid))"
+            )
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.01)
+    return False
+
+
 @pytest.fixture
 def summit(db):
     return factories.SummitFactory()
@@ -108,9 +128,17 @@ def organiser_client(client, organiser):
 def browser():
     from playwright.sync_api import sync_playwright
 
+    # Chromium hangs under libfaketime (CI runs the suite with the clock moved that way):
+    # it runs on the real clock, and each context reads the server's time (browser_context).
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if name != "LD_PRELOAD" and not name.startswith("FAKETIME")
+    }
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
+            env=environment,
             headless=True,
             args=[
                 "--no-sandbox",
@@ -125,11 +153,36 @@ def browser():
         browser.close()
 
 
+def browser_context(browser, *, ahead: datetime.timedelta = datetime.timedelta(0), **options):
+    """A new browser context whose clock reads what the server's reads (``time.time()``:
+    moved by time-machine in a test, or by libfaketime for the whole run), plus ``ahead``
+    for a device whose clock runs fast. The clock then runs on, as a phone's does."""
+    context = browser.new_context(**options)
+    context.clock.install(time=time.time() + ahead.total_seconds())
+    return context
+
+
+def logged_in_context(browser, live_server, user, **options):
+    """A browser context (``browser_context``) with ``user``'s login session (None: nobody)."""
+    from django.conf import settings
+    from django.test import Client
+
+    context = browser_context(browser, **options)
+    if user is not None:
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+        )
+    return context
+
+
 @pytest.fixture
 def phone_page(browser):
     """A page the size of a phone, with touch, as most guests see the site."""
-    context = browser.new_context(
-        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+    context = browser_context(
+        browser, viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
     )
     page = context.new_page()
     yield page

@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from sessions import services
 from sessions.models import Session
 from tests import factories
+from tests.conftest import someone_waits_for_my_lock
 
 
 @pytest.mark.postgres
@@ -24,7 +25,8 @@ def test_capacity_change_waits_for_a_seat_being_taken(summit):
             with transaction.atomic():
                 row = Session.objects.select_for_update().get(pk=session.pk)
                 locked.set()
-                threading.Event().wait(0.3)  # the organiser saves meanwhile
+                # The organiser's save comes meanwhile, and must wait for this seat.
+                outcome["waited"] = someone_waits_for_my_lock()
                 row.seats_taken += 1
                 row.save(update_fields=["seats_taken"])
         finally:
@@ -47,5 +49,5 @@ def test_capacity_change_waits_for_a_seat_being_taken(summit):
         thread.join(10)
 
     session.refresh_from_db()
-    assert outcome == {"result": "refused"}
+    assert outcome == {"waited": True, "result": "refused"}
     assert (session.capacity, session.seats_taken) == (40, 30)

@@ -58,8 +58,39 @@ def test_organiser_pages_refuse_people_without_the_permission(client, agenda, ro
 
 @pytest.mark.django_db
 def test_organiser_pages_open_to_organisers(organiser_client, agenda):
+    import re
+
+    forum, session = agenda["forum"].title_en, agenda["session"].title_en
+    room, speaker = agenda["room"].name_en, agenda["speaker"].name_latin
+    # Each page's heading, and what it lists or edits.
+    expected = [
+        ("Agenda", ""),
+        ("Forums", forum),
+        ("New forum", 'name="slug"'),
+        ("Sessions", session),
+        ("New session", 'name="title_en"'),
+        ("Rooms", room),
+        ("New room", 'name="capacity"'),
+        ("Speakers", speaker),
+        ("New speaker", 'name="name_latin"'),
+        (f"Edit forum: {forum}", f'value="{forum}"'),
+        (f"Delete “{forum}”?", 'method="post"'),
+        (f"Edit session: {session}", f'value="{session}"'),
+        (f"Delete “{session}”?", 'method="post"'),
+        (f"Edit room: {room}", f'value="{room}"'),
+        (f"Delete “{room}”?", 'method="post"'),
+        (f"Edit speaker: {speaker}", f'value="{speaker}"'),
+        (f"Delete “{speaker}”?", 'method="post"'),
+    ]
+
+    pages = []
     for url in _organiser_urls(agenda):
-        assert organiser_client.get(url).status_code == 200, url
+        response = organiser_client.get(url)
+        [heading] = re.findall(r"<h1[^>]*>(.*?)</h1>", response.text, re.S)
+        pages.append((response.status_code, heading.strip()))
+        assert expected[len(pages) - 1][1] in response.text, url
+
+    assert pages == [(200, heading) for heading, _shown in expected]
 
 
 @pytest.mark.django_db

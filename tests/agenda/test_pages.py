@@ -1,9 +1,13 @@
+import datetime
+
 import pytest
 from django.urls import reverse
 
 from sessions.models import Forum, Session
 from tests import factories
 from tests.factories import at
+
+UTC = datetime.UTC
 
 
 @pytest.fixture
@@ -58,7 +62,16 @@ def test_home_shows_forums_and_days(client, keynote):
 
 
 @pytest.mark.django_db
-def test_agenda_shows_the_first_day_by_default(client, keynote):
+@pytest.mark.parametrize(
+    "today",
+    [
+        datetime.datetime(2026, 11, 20, 10, 0, tzinfo=UTC),
+        datetime.datetime(2027, 1, 15, tzinfo=UTC),
+    ],
+    ids=["before-the-summit", "after-the-summit"],
+)
+def test_agenda_shows_the_first_day_by_default(client, keynote, time_machine, today):
+    time_machine.move_to(today, tick=False)
     first_day = factories.SessionFactory(forum=keynote.forum, title_en="Day one talk")
 
     response = _agenda(client)
@@ -66,6 +79,29 @@ def test_agenda_shows_the_first_day_by_default(client, keynote):
     assert "Day one talk" in response.text
     assert keynote.title_en not in response.text
     assert response.context["day"] == first_day.starts_at.date()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("now", "params", "today"),
+    [
+        (at(2, 8), {}, "2026-12-09"),
+        (at(3, 0, 30), {}, "2026-12-10"),  # still the 9th in UTC: the summit's day counts
+        (at(2, 8), {"day": "not-a-day"}, "2026-12-09"),
+    ],
+    ids=["day-2", "day-3-just-after-midnight", "unreadable-day"],
+)
+def test_agenda_shows_today_during_the_summit(client, keynote, time_machine, now, params, today):
+    time_machine.move_to(now.astimezone(UTC), tick=False)
+    factories.SessionFactory(forum=keynote.forum, title_en="Day one talk")
+    factories.SessionFactory(forum=keynote.forum, title_en="Day three talk", starts_at=at(3, 9))
+
+    response = _agenda(client, **params)
+
+    assert response.context["day"].isoformat() == today
+    assert "Day one talk" not in response.text
+    assert (keynote.title_en in response.text) == (today == "2026-12-09")
+    assert ("Day three talk" in response.text) == (today == "2026-12-10")
 
 
 @pytest.mark.django_db

@@ -22,24 +22,14 @@ def _forget_remembered_lookups():
     devices.forget_devices()
 
 
-class Clock:
-    """A settable "now" for the summit's days (the summit is in the future of the real one)."""
-
-    def __init__(self, moment):
-        self.moment = moment
-
-    def __call__(self):
-        return self.moment
-
-
 @pytest.fixture(autouse=True)
-def clock(monkeypatch):
-    """It is noon on the first day of the summit, unless a test moves the clock."""
-    from django.utils import timezone
-
-    now = Clock(factories.at(1, 12))
-    monkeypatch.setattr(timezone, "now", now)
-    return now
+def clock(time_machine):
+    """It is noon on the first day of the summit, whatever today is, and the clock stands
+    still unless a test moves it (``clock.move_to(at(2, 1))``). Every clock of this process
+    reads it (``timezone.now()``, ``time.time()``), the live server's threads too, and
+    browser contexts start from it (tests/conftest.py, ``browser_context``)."""
+    time_machine.move_to(factories.at(1, 12), tick=False)
+    return time_machine
 
 
 @pytest.fixture

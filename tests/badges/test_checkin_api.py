@@ -1,5 +1,6 @@
 """POST /api/v1/checkin: each status, the precedence between them, retries, errors, auth."""
 
+import datetime
 import uuid
 
 import pytest
@@ -268,7 +269,7 @@ def test_scan_of_another_summits_badge_is_invalid(scan_api, token, checkpoint):
 
 
 def test_scan_on_another_day_is_wrong_day(scan_api, token, checkpoint, badge, clock):
-    clock.moment = at(2, 1)
+    clock.move_to(at(2, 1))
     checkpoint.day = at(2, 0).date()
     checkpoint.save()
 
@@ -292,6 +293,28 @@ def test_scan_on_another_day_is_wrong_day(scan_api, token, checkpoint, badge, cl
     assert wrong["status"] == "wrong_day"
     assert wrong["message"] == "Not valid today"
     assert right["status"] == "ok"
+
+
+def test_scan_day_is_the_summits_whatever_the_offset_of_the_time_sent(
+    scan_api, token, checkpoint, badge, clock
+):
+    # The door page sends UTC times ("…Z"): 00:30 in Shanghai on day 2 is still day 1 in UTC.
+    clock.move_to(at(2, 1))
+    checkpoint.day = at(2, 0).date()
+    checkpoint.save()
+    just_after_midnight = at(2, 0, 30).astimezone(datetime.UTC)
+
+    body = scan_api(
+        {
+            "code": code_of(badge),
+            "checkpoint": "main-entrance",
+            "scanned_at": just_after_midnight.isoformat().replace("+00:00", "Z"),
+        },
+        token=token,
+    ).json()
+
+    assert body["status"] == "ok"
+    assert body["scanned_at"] == "2026-12-09T00:30:00+08:00"
 
 
 def test_scan_at_closed_checkpoint_is_checkpoint_closed(scan_api, token, checkpoint, badge):

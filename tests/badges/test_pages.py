@@ -4,28 +4,13 @@ import os
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.urls import reverse
 
 from badges.models import PrintJob
 from tests import factories
+from tests.conftest import logged_in_context
 
 SHOTS = Path(os.environ.get("BADGES_SHOTS", "/work/shots/badges"))
-
-
-def logged_in_context(browser, client, user, live_server, **options):
-    client.force_login(user)
-    context = browser.new_context(**options)
-    context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return context
 
 
 def screenshot(page, name: str) -> None:
@@ -37,13 +22,13 @@ def screenshot(page, name: str) -> None:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_bulk_print_page_follows_a_running_job_until_it_can_be_downloaded(
-    browser, client, live_server, organiser, media_root
+    browser, live_server, organiser, media_root
 ):
     summit = factories.SummitFactory()
     factories.ForumFactory(summit=summit, title_en="Digital GBA")
     job = factories.PrintJobFactory(summit=summit, status="running", done=900, total=3000)
     context = logged_in_context(
-        browser, client, organiser, live_server, viewport={"width": 1280, "height": 900}
+        browser, live_server, organiser, viewport={"width": 1280, "height": 900}
     )
     page = context.new_page()
     errors = []
@@ -68,16 +53,15 @@ def test_bulk_print_page_follows_a_running_job_until_it_can_be_downloaded(
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_bulk_print_page_on_a_phone_renders_a_file_from_the_form(
-    browser, client, live_server, organiser, media_root
+    browser, live_server, organiser, media_root
 ):
     summit = factories.SummitFactory()
     factories.RegistrationFactory(summit=summit)
     factories.RegistrationFactory(summit=summit, name="", name_latin="João Conceição")
     context = logged_in_context(
         browser,
-        client,
-        organiser,
         live_server,
+        organiser,
         viewport={"width": 390, "height": 844},
         device_scale_factor=2,
         is_mobile=True,
@@ -105,15 +89,14 @@ def test_bulk_print_page_on_a_phone_renders_a_file_from_the_form(
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_guest_downloads_the_badge_from_my_registration_on_a_phone(
-    browser, client, live_server, guest_user
+    browser, live_server, guest_user
 ):
     summit = factories.SummitFactory()
     registration = factories.RegistrationFactory(summit=summit, user=guest_user)
     context = logged_in_context(
         browser,
-        client,
-        guest_user,
         live_server,
+        guest_user,
         viewport={"width": 390, "height": 844},
         device_scale_factor=2,
         is_mobile=True,

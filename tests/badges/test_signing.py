@@ -31,6 +31,30 @@ def test_truncated_or_foreign_text_fails_verification():
         verify_code("https://example.org/")
 
 
+def test_code_read_in_lower_case_or_with_spaces_verifies():
+    # Some scanners type what they read in lower case, or add a space or a line break.
+    code = sign_badge(1234, 2)
+
+    assert verify_code(f"  {code.lower()}\n").badge_id == 1234
+
+
+def test_code_of_another_format_version_fails_even_when_signed():
+    from badges.signing import CONTEXT, HEADER, signing_keys
+
+    key_id, key = next(iter(signing_keys().items()))
+    header = HEADER.pack(2, key_id, 1234, 2)  # a later format, signed by our key
+    code = base64.b32encode(header + key.sign(CONTEXT + header)).decode().rstrip("=")
+
+    with pytest.raises(InvalidCode, match="unknown format version"):
+        verify_code(code)
+
+
+@pytest.mark.parametrize(("badge_id", "serial"), [(0, 1), (1, 0), (2**32, 1), (1, 2**16)])
+def test_sign_badge_refuses_ids_and_serials_out_of_range(badge_id, serial):
+    with pytest.raises(ValueError, match="out of range"):
+        sign_badge(badge_id, serial)
+
+
 def test_badge_key_command_prints_a_key_that_signs_and_rotates(settings, capsys):
     old_code = sign_badge(7, 1)
     old_keys = f"1:{base64.b64encode(_private_key_of_secret(settings)).decode()}"

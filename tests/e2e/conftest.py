@@ -1,9 +1,15 @@
 """The real production processes for the end-to-end tests (marker ``e2e``, PostgreSQL only).
 
-One fixture for the module: a fresh database, the demo summit, an SMTP sink in this process,
-and ``bin/production`` (gunicorn with 3 workers, a supervised task worker) with production
-settings: DEBUG off, real keys, Redis cache, SMTP. Everything the processes log goes to
-files under the test's temporary directory, which the last test scans for secrets.
+One fixture for the module: a fresh database, the demo summit (``seed_demo``: it starts today
+and its registration is open, whatever the date), an SMTP sink in this process, and
+``bin/production`` (gunicorn with 3 workers, a supervised task worker) with production
+settings: DEBUG off, real keys, Redis cache, SMTP. Ports are free ones picked for the run;
+the Redis keys carry a prefix of the run's own, and only they are deleted afterwards.
+Everything the processes log goes to files under the test's temporary directory, which the
+last test scans for secrets.
+
+What several tests need is made once by the fixture that owns it (a guest who registered,
+the organiser logged in, a finished print job), so that any test also runs alone.
 """
 
 import base64
@@ -21,12 +27,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import Browser, Sink, kill_group, processes, wait_until
+from tests.e2e.harness import Browser, Sink, free_port, kill_group, processes, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
-WEB_PORT = 8201
-SMTP_PORT = 8202
-RESTORED_PORT = 8203
 REDIS_URL = os.environ.get("E2E_REDIS_URL", "redis://127.0.0.1:6379/4")
 
 
@@ -41,6 +44,7 @@ class Site:
     launcher: subprocess.Popen
     marker: str
     device_token: str
+    port: int
     secrets: set = field(default_factory=set)
     personal: set = field(default_factory=set)
     # The secrets of secret-bearing addresses met on the way, by route (test_log_redaction).
@@ -134,8 +138,9 @@ def site(tmp_path_factory):
     media = tmp_path_factory.mktemp("e2e-media")
     admin_url, database_url, name = database_urls()
     recreate(admin_url, name)
-    redis.Redis.from_url(REDIS_URL).flushdb()
     marker = f"BAYLINE_E2E_{uuid.uuid4().hex}"
+    cache_prefix = f"bayline-e2e-{uuid.uuid4().hex}"
+    web_port, smtp_port = free_port(), free_port()
     secret_key = secrets.token_urlsafe(50)
     signing_key = badge_key()
     env = {
@@ -146,13 +151,14 @@ def site(tmp_path_factory):
         "DATABASE_URL": database_url,
         "CONN_MAX_AGE": "60",
         "REDIS_URL": REDIS_URL,
+        "CACHE_KEY_PREFIX": cache_prefix,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SITE_URL": f"https://127.0.0.1:{WEB_PORT}",
+        "SITE_URL": f"https://127.0.0.1:{web_port}",
         "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(SMTP_PORT),
+        "EMAIL_PORT": str(smtp_port),
         "BADGE_SIGNING_KEYS": signing_key,
         "MEDIA_ROOT": str(media),
-        "BIND": f"127.0.0.1:{WEB_PORT}",
+        "BIND": f"127.0.0.1:{web_port}",
         "WORKERS": "3",
         "TASK_WORKERS": "1",
         "WORKER_HEARTBEAT_SECONDS": "1",
@@ -167,10 +173,10 @@ def site(tmp_path_factory):
     }
     env.pop("LOG_FORMAT", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by tests/conftest.py for Playwright
-    sink = Sink(SMTP_PORT)
+    sink = Sink(smtp_port)
     sink.start()
     site = Site(
-        base=f"http://127.0.0.1:{WEB_PORT}",
+        base=f"http://127.0.0.1:{web_port}",
         env=env,
         database=name,
         database_url=database_url,
@@ -179,6 +185,7 @@ def site(tmp_path_factory):
         launcher=None,
         marker=marker,
         device_token="",
+        port=web_port,
     )
     site.secrets |= {secret_key, signing_key.split(":", 1)[1]}
     launcher = None
@@ -216,3 +223,6 @@ def site(tmp_path_factory):
             stop(launcher, marker)
             log.close()
         sink.stop()
+        client = redis.Redis.from_url(REDIS_URL)
+        for key in client.scan_iter(f"{cache_prefix}:*"):  # ours only: others share the database
+            client.delete(key)

@@ -263,6 +263,15 @@ def link_in(message, pattern: str) -> str:
 # --- Processes -------------------------------------------------------------------------------
 
 
+def free_port() -> int:
+    """A TCP port nobody listens on now (the system picks it), for a server to bind."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def processes(marker: str) -> list[dict]:
     """Our processes carrying ``marker`` in their environment: pid, ppid, pgid, cmdline."""
     found = []

@@ -2,7 +2,9 @@
 a guest's whole journey, an invitation, a password reset, workers killed mid-work, backup and
 restore, and finally the logs, which must hold none of the secrets used on the way.
 
-The tests share one running site and run in file order (the last one reads every log).
+The tests share one running site. Each also runs alone: what it needs from another (a guest
+who registered, the organiser logged in, a print job rendered) comes from a fixture that makes
+it the first time it is asked for. The last two stop the site and read every log.
 """
 
 import collections
@@ -13,13 +15,14 @@ import secrets
 import signal
 import subprocess
 import sys
-import time
+from dataclasses import dataclass
 
 import pytest
 
-from tests.e2e.conftest import RESTORED_PORT, ROOT, Site
+from tests.e2e.conftest import ROOT, Site, stop
 from tests.e2e.harness import (
     Browser,
+    free_port,
     gunicorn_workers,
     kill_group,
     link_in,
@@ -117,20 +120,49 @@ def feed_path(page_text: str) -> str:
     return found.group(0)
 
 
-def test_guest_journey(site):
-    from icalendar import Calendar
+def guest_feed(site: Site, browser: Browser) -> str:
+    """The address of the logged-in guest's private calendar feed."""
+    feed = feed_path(browser.get("/register/me/").text)
+    remember(site, feed.rsplit("/", 1)[-1].removesuffix(".ics"))
+    site.secret_paths["feed"] = feed.rsplit("/", 1)[-1].removesuffix(".ics")
+    return feed
 
-    from tests.badges.pdfs import qr_codes
 
+@dataclass
+class Guest:
+    email: str
+    password: str
+    forums: list
+
+
+@pytest.fixture(scope="module")
+def guest(site) -> Guest:
+    """A guest who signed up (verifying the address by the link e-mailed) and registered with
+    two forums; on a summit whose registration is open, whatever the date (seed_demo)."""
     email = f"guest.{secrets.token_hex(4)}@example.org"
     password = new_password()
     phone = f"+86 139 {secrets.randbelow(9000) + 1000} {secrets.randbelow(9000) + 1000}"
     remember(site, password)
     site.personal |= {email, phone, phone.replace(" ", "")}
     browser = sign_up(site, email, password)
-
     _page, forums = register(site, browser, name_latin="Journey Guest", phone=phone)
-    assert forums
+    return Guest(email=email, password=password, forums=forums)
+
+
+@pytest.fixture(scope="module")
+def organiser(site) -> Browser:
+    remember(site, "bayline-demo")
+    return log_in(site, "organiser@bayline.test", "bayline-demo")
+
+
+def test_guest_journey(site, guest):
+    from icalendar import Calendar
+
+    from tests.badges.pdfs import qr_codes
+
+    email = guest.email
+    assert len(guest.forums) == 2
+    browser = log_in(site, email, guest.password)
 
     confirmation = site.sink.to(email, "confirmed")
     assert confirmation["Message-ID"].startswith("<bayline.email.")
@@ -152,21 +184,16 @@ def test_guest_journey(site):
     assert first["guest"]["name_latin"] == "Journey Guest"
     assert scan(site, code)["status"] == "already_checked_in"
 
-    mine = browser.get("/register/me/")
-    feed = feed_path(mine.text)
-    remember(site, feed.rsplit("/", 1)[-1].removesuffix(".ics"))
-    site.secret_paths["feed"] = feed.rsplit("/", 1)[-1].removesuffix(".ics")
+    feed = guest_feed(site, browser)
     response = site.browser().get(feed)  # a calendar client: no cookies
     assert response.status == 200
     assert response.headers["Content-Type"].startswith("text/calendar")
     events = Calendar.from_ical(response.body).walk("VEVENT")
     assert events
-    site.journey = {"email": email, "password": password, "feed": feed, "browser": browser}
 
 
-def test_invitation_by_an_organiser(site):
-    organiser = log_in(site, "organiser@bayline.test", "bayline-demo")
-    remember(site, "bayline-demo")
+def invite(site: Site, organiser: Browser) -> tuple[str, str]:
+    """An organiser invites a new address; (the address, the link of the e-mail received)."""
     invitee = f"invitee.{secrets.token_hex(4)}@example.org"
     site.personal.add(invitee)
     page = organiser.get("/organiser/guests/invitations/")
@@ -188,6 +215,24 @@ def test_invitation_by_an_organiser(site):
     remember(site, code)
     site.secret_paths["invitation"] = code
     assert code in text_of(message)
+    return invitee, link
+
+
+def reset_link(site: Site, email: str) -> str:
+    """Ask for a new password; the link of the e-mail received."""
+    browser = site.browser()
+    page = browser.get("/accounts/password/reset/")
+    page = browser.submit(page, page.form(having="email"), email=email)
+    assert page.status == 200
+    message = site.sink.to(email, "new password")
+    link = link_in(message, r"https?://\S+/accounts/password/reset/key/[^/\s]+/")
+    remember(site, link.rstrip("/").rsplit("/", 1)[-1])
+    site.secret_paths["reset"] = link.rstrip("/").rsplit("/", 1)[-1]
+    return link
+
+
+def test_invitation_by_an_organiser(site, organiser):
+    invitee, link = invite(site, organiser)
 
     guest = site.browser()
     page = guest.get(link)
@@ -202,7 +247,6 @@ def test_invitation_by_an_organiser(site):
     site.personal |= {phone, phone.replace(" ", "")}
     register(site, guest, name_latin="Invited Guest", phone=phone, forums=1)
     assert site.sink.to(invitee, "confirmed")
-    site.organiser = organiser
 
 
 def test_health_check_answers_a_plain_http_probe(site):
@@ -219,16 +263,10 @@ def test_health_check_answers_a_plain_http_probe(site):
     )
 
 
-def test_password_reset(site):
-    email, old = site.journey["email"], site.journey["password"]
+def test_password_reset(site, guest):
+    email, old = guest.email, guest.password
+    link = reset_link(site, email)
     browser = site.browser()
-    page = browser.get("/accounts/password/reset/")
-    page = browser.submit(page, page.form(having="email"), email=email)
-    assert page.status == 200
-    message = site.sink.to(email, "new password")
-    link = link_in(message, r"https?://\S+/accounts/password/reset/key/[^/\s]+/")
-    remember(site, link.rstrip("/").rsplit("/", 1)[-1])
-    site.secret_paths["reset"] = link.rstrip("/").rsplit("/", 1)[-1]
     page = browser.get(link)  # allauth moves the key into the session and redirects
     new = new_password()
     remember(site, new)
@@ -240,15 +278,23 @@ def test_password_reset(site):
     page = refused.get("/accounts/login/")
     page = refused.submit(page, page.form(having="login"), login=email, password=old)
     assert not refused.cookie("sessionid")
-    site.journey["password"] = new
+    guest.password = new
 
 
-def test_secret_addresses_written_any_way_leave_no_secret_in_the_logs(site):
+def test_secret_addresses_written_any_way_leave_no_secret_in_the_logs(site, guest, organiser):
     """The generated variants of tests/summit/test_log_redaction.py, against the whole
     production stack (gunicorn's access log, Django's loggers, JSON lines); the last test
-    reads the logs for the secrets and their other cases."""
+    reads the logs for the secrets and their other cases. Each secret comes from the journey
+    that hands it out (the guest's sign-up gave the confirmation key); run alone, this test
+    makes the others here."""
     from tests.summit.test_log_redaction import secret_parts, variants
 
+    if "feed" not in site.secret_paths:
+        guest_feed(site, log_in(site, guest.email, guest.password))
+    if "invitation" not in site.secret_paths:
+        invite(site, organiser)
+    if "reset" not in site.secret_paths:
+        reset_link(site, guest.email)
     assert set(site.secret_paths) == {"feed", "invitation", "confirmation", "reset"}
     for route, secret in site.secret_paths.items():
         for target in variants(route, secret):
@@ -257,7 +303,7 @@ def test_secret_addresses_written_any_way_leave_no_secret_in_the_logs(site):
             remember(site, part, part.lower(), part.upper())
 
 
-def test_killed_web_worker_is_replaced_and_the_site_keeps_working(site):
+def test_killed_web_worker_is_replaced_and_the_site_keeps_working(site, guest):
     before = gunicorn_workers(site.marker)
     assert len(before) >= 3
     victim = before[0]["pid"]
@@ -265,9 +311,9 @@ def test_killed_web_worker_is_replaced_and_the_site_keeps_working(site):
 
     os.kill(victim, signal.SIGKILL)
     # Requests go on while the master replaces it.
-    guest = log_in(site, site.journey["email"], site.journey["password"])
+    browser = log_in(site, guest.email, guest.password)
     for _ in range(10):
-        assert guest.get("/register/me/").status == 200
+        assert browser.get("/register/me/").status == 200
     wait_until(
         lambda: (
             len(gunicorn_workers(site.marker)) >= len(before)
@@ -276,7 +322,7 @@ def test_killed_web_worker_is_replaced_and_the_site_keeps_working(site):
         timeout=30,
         what="gunicorn to replace its worker",
     )
-    assert guest.get("/me/badge.pdf").status == 200
+    assert browser.get("/me/badge.pdf").status == 200
 
 
 def print_job_state(site, job_id):
@@ -285,10 +331,9 @@ def print_job_state(site, job_id):
     )[0]
 
 
-def test_bulk_badge_job_survives_a_killed_task_worker(site):
+def test_bulk_badge_job_survives_a_killed_task_worker(site, organiser):
     from pypdf import PdfReader
 
-    organiser = site.organiser
     [(confirmed,)] = site.sql(
         "SELECT count(*) FROM registration_registration WHERE status = 'confirmed'"
     )
@@ -339,8 +384,7 @@ def test_bulk_badge_job_survives_a_killed_task_worker(site):
     assert failed == 1
 
 
-def test_email_burst_survives_a_killed_task_worker(site):
-    organiser = site.organiser
+def test_email_burst_survives_a_killed_task_worker(site, organiser):
     count = 200
     tag = secrets.token_hex(3)
     addresses = [f"burst.{tag}.{number}@example.org" for number in range(count)]
@@ -366,8 +410,17 @@ def test_email_burst_survives_a_killed_task_worker(site):
         f"burst.{tag}.%",
     )
 
-    wait_until(lambda: len(received()) >= count, timeout=120, interval=0.2, what="every e-mail")
-    time.sleep(3)  # any second copy would arrive now
+    def unsent() -> int:
+        [(left,)] = site.sql(
+            "SELECT count(*) FROM registration_outgoingemail WHERE recipient LIKE %s "
+            "AND status <> 'sent'",
+            f"burst.{tag}.%",
+        )
+        return left
+
+    # An e-mail is recorded sent once the sink has accepted it (README, "Crash safety"): when
+    # every one is recorded, a second copy of any would have arrived already.
+    wait_until(lambda: unsent() == 0, timeout=120, interval=0.2, what="every e-mail sent")
     messages = received()
     ids = collections.Counter(m["Message-ID"] for m in messages)
     # Every e-mail arrived, each under its own Message-ID, none lost.
@@ -378,12 +431,6 @@ def test_email_burst_survives_a_killed_task_worker(site):
     # recorded it; its copy has the same Message-ID. Every other e-mail exactly once.
     twice = [message_id for message_id, copies in ids.items() if copies > 1]
     assert len(twice) <= 1 and all(ids[message_id] == 2 for message_id in twice), ids
-    [(unsent,)] = site.sql(
-        "SELECT count(*) FROM registration_outgoingemail WHERE recipient LIKE %s "
-        "AND status <> 'sent'",
-        f"burst.{tag}.%",
-    )
-    assert unsent == 0
     for (email_id,) in held:  # recovered: queued again and sent by the next worker
         [(attempts,)] = site.sql(
             "SELECT attempts FROM registration_outgoingemail WHERE id = %s", email_id
@@ -395,19 +442,20 @@ def test_email_burst_survives_a_killed_task_worker(site):
     remember(site, *(code for (code,) in codes))
 
 
-def test_backup_while_running_and_restore_into_a_fresh_database(site, tmp_path):
+def test_backup_while_running_and_restore_into_a_fresh_database(site, guest, tmp_path):
+    browser = log_in(site, guest.email, guest.password)
+    feed = feed_path(browser.get("/register/me/").text)
+    remember(site, feed.rsplit("/", 1)[-1].removesuffix(".ics"))
     dump = tmp_path / "bayline.dump"
     site.manage("backup_db", "--out", str(dump))
     assert dump.stat().st_size > 0
-    feed = site.journey["feed"]
     assert site.browser().get(feed).status == 200
 
     # Change data after the backup: the guest resets their calendar address.
-    guest = log_in(site, site.journey["email"], site.journey["password"])
-    page = guest.get("/register/me/")
-    page = guest.submit(page, page.form(action="/calendar/feed/reset/"))
+    page = browser.get("/register/me/")
+    page = browser.submit(page, page.form(action="/calendar/feed/reset/"))
     assert site.browser().get(feed).status == 404
-    remember(site, feed_path(guest.get("/register/me/").text).rsplit("/", 1)[-1][:-4])
+    remember(site, feed_path(browser.get("/register/me/").text).rsplit("/", 1)[-1][:-4])
 
     # Restore into a fresh database and serve it: the old address works there again.
     from tests.e2e.conftest import database_urls, recreate
@@ -416,10 +464,11 @@ def test_backup_while_running_and_restore_into_a_fresh_database(site, tmp_path):
     restored = f"{name}_restored"
     recreate(admin_url, restored)
     restored_url = site.database_url.rsplit("/", 1)[0] + f"/{restored}"
+    restored_port = free_port()
     env = {
         **site.env,
         "DATABASE_URL": restored_url,
-        "BIND": f"127.0.0.1:{RESTORED_PORT}",
+        "BIND": f"127.0.0.1:{restored_port}",
         "WEB_CONCURRENCY": "1",
     }
     site.manage("restore_db", "--yes", str(dump), env=env)
@@ -430,7 +479,7 @@ def test_backup_while_running_and_restore_into_a_fresh_database(site, tmp_path):
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     try:
-        restored_site = Browser(f"http://127.0.0.1:{RESTORED_PORT}")
+        restored_site = Browser(f"http://127.0.0.1:{restored_port}")
 
         def up():
             try:
@@ -470,7 +519,32 @@ def processes_of(site) -> list:
     return processes(site.marker)
 
 
-def test_logs_hold_no_secrets_nor_personal_data(site):
+@pytest.fixture
+def printed(site, organiser) -> None:
+    """A bulk print job rendered by a task worker (the one of the killed-worker test, or a
+    small one of the VIPs)."""
+    [(done,)] = site.sql("SELECT count(*) FROM badges_printjob WHERE status = 'done'")
+    if done:
+        return
+    page = organiser.get("/organiser/badges/")
+    organiser.submit(page, page.form(having="layout"), layout="a6", order="name", category="vip")
+    wait_until(
+        lambda: site.sql("SELECT count(*) FROM badges_printjob WHERE status = 'done'")[0][0],
+        timeout=120,
+        interval=0.5,
+        what="the print job to be done",
+    )
+
+
+def test_logs_hold_no_secrets_nor_personal_data(site, guest, printed):
+    if site.launcher.poll() is None:
+        # Run alone: what the logs must show, the guest's page and calendar feed, then every
+        # process stopped (SIGTERM: they write their last lines), as the test before does.
+        browser = log_in(site, guest.email, guest.password)
+        feed = feed_path(browser.get("/register/me/").text)
+        remember(site, feed.rsplit("/", 1)[-1].removesuffix(".ics"))
+        assert site.browser().get(feed).status == 200
+        stop(site.launcher, site.marker)
     logs = {path.name: path.read_text(errors="replace") for path in site.logs.iterdir()}
     everything = "\n".join(logs.values())
     # The logs are there and say something: access lines of the journey, task workers.
@@ -482,7 +556,13 @@ def test_logs_hold_no_secrets_nor_personal_data(site):
         json.loads(line) for line in logs["production.log"].splitlines() if line.startswith("{")
     ]
     loggers = {entry["logger"] for entry in entries}
-    assert {"gunicorn.access", "gunicorn.error", "django_tasks", "summit.workers"} <= loggers
+    assert {"gunicorn.access", "gunicorn.error", "django_tasks"} <= loggers
+    [(recovered,)] = site.sql(
+        "SELECT count(*) FROM django_tasks_database_dbtaskresult "
+        "WHERE exception_class_path = 'summit.workers.WorkerDied'"
+    )
+    if recovered:  # after the tests that kill task workers: the recovery said so
+        assert "summit.workers" in loggers
     rows = site.sql("SELECT email, phone FROM registration_registration")
     personal = site.personal | {email for email, _phone in rows} | {p for _e, p in rows if p}
     secrets_used = {value for value in site.secrets if value and len(value) >= 6}

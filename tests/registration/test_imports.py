@@ -80,6 +80,22 @@ def test_import_refuses_rows_beyond_forum_capacity(summit, forum):
     assert Registration.objects.count() == 0
 
 
+def test_import_errors_come_in_line_order_whatever_found_them(summit, forum):
+    Forum.objects.filter(pk=forum.pk).update(capacity=1)
+    rows = [
+        "a@example.org,甲,,O,macao,,,digital-gba",
+        "b@example.org,乙,,O,macao,,,digital-gba",  # no seat left in the forum
+        "c@example.org,丙,,O,atlantis,,,",
+    ]
+
+    result = import_guests(summit, csv_bytes(*rows))
+
+    assert [str(e) for e in result.errors] == [
+        "Line 3: forum “digital-gba” has only 1 seats left",
+        "Line 4: region “atlantis” is not one of guangdong, hong_kong, macao, mainland, overseas",
+    ]
+
+
 def test_import_refuses_rows_beyond_summit_capacity(summit):
     Summit.objects.filter(pk=summit.pk).update(capacity=1)
     summit.refresh_from_db()
@@ -89,6 +105,38 @@ def test_import_refuses_rows_beyond_summit_capacity(summit):
     )
 
     assert [str(e) for e in result.errors] == ["Line 3: the summit has only 1 seats left"]
+
+
+def test_import_aborted_half_way_keeps_nothing_of_the_rows_before(summit, forum, register):
+    """The file is checked against the seats left when the import starts; guests who register
+    meanwhile (another request) can fill the summit while it runs. The row that finds it full
+    stops the import, and the rows imported before it are undone: counters, enrolments and
+    their e-mails included."""
+    from django.core import mail
+
+    from registration.models import Enrolment
+
+    Summit.objects.filter(pk=summit.pk).update(capacity=3)
+    summit.refresh_from_db()  # as the import page reads it: 3 seats left
+    register(forums=[forum])
+    register()  # two guests register meanwhile: 1 seat left
+    mail.outbox.clear()
+    before = (Registration.objects.count(), Enrolment.objects.count())
+    data = csv_bytes(
+        "a@example.org,甲,,O,macao,,,digital-gba",
+        "b@example.org,乙,,O,macao,,,",
+        "c@example.org,丙,,O,macao,,,",
+    )
+
+    result = import_guests(summit, data)
+
+    assert [str(e) for e in result.errors] == ["Line 3: the summit is full"]
+    assert result.created == []
+    assert (Registration.objects.count(), Enrolment.objects.count()) == before
+    assert not Registration.objects.filter(email="a@example.org").exists()
+    assert Summit.objects.get().seats_taken == 2
+    assert Forum.objects.get(pk=forum.pk).seats_taken == 1
+    assert mail.outbox == []
 
 
 def test_import_missing_columns_is_reported_on_line_1(summit):

@@ -236,6 +236,44 @@ def test_waiting_list_order_is_created_at_then_id(register, small_forum):
     assert earlier.enrolments.get().status == Enrolment.Status.WAITLISTED
 
 
+def test_waiting_list_order_is_when_guests_joined_not_their_id(register, small_forum):
+    holders = [register(forums=[small_forum]) for _ in range(2)]
+    joined_later = register(forums=[small_forum])
+    joined_first = register(forums=[small_forum])  # a higher id, but waiting longer
+    now = timezone.now()
+    Enrolment.objects.filter(registration=joined_later).update(
+        created_at=now - datetime.timedelta(minutes=5)
+    )
+    Enrolment.objects.filter(registration=joined_first).update(
+        created_at=now - datetime.timedelta(minutes=10)
+    )
+
+    changes.cancel_enrolment(holders[0], holders[0].enrolments.get().pk, actor=None)
+
+    assert joined_first.enrolments.get().status == Enrolment.Status.CONFIRMED
+    assert joined_later.enrolments.get().status == Enrolment.Status.WAITLISTED
+
+
+def test_summit_waiting_list_order_is_when_guests_joined_not_their_id(summit, register):
+    Summit.objects.filter(pk=summit.pk).update(capacity=1)
+    summit.refresh_from_db()
+    holder = register()
+    joined_later = register()
+    joined_first = register()  # a higher id, but waiting longer
+    now = timezone.now()
+    Registration.objects.filter(pk=joined_later.pk).update(
+        created_at=now - datetime.timedelta(minutes=5)
+    )
+    Registration.objects.filter(pk=joined_first.pk).update(
+        created_at=now - datetime.timedelta(minutes=10)
+    )
+
+    changes.cancel_registration(holder, actor=None)
+
+    statuses = dict(Registration.objects.values_list("pk", "status"))
+    assert (statuses[joined_first.pk], statuses[joined_later.pk]) == ("confirmed", "waitlisted")
+
+
 def test_pending_guest_on_waiting_list_is_skipped_by_promotion(summit, register, small_forum):
     holder = register(forums=[small_forum])
     register(forums=[small_forum])
@@ -282,6 +320,26 @@ def test_change_choices_adds_removes_and_promotes(summit, register, small_forum)
     assert statuses == {small_forum.pk: "cancelled", other.pk: "confirmed"}
     assert waiting.enrolments.get().status == Enrolment.Status.CONFIRMED
     assert (seats(small_forum), seats(other)) == (2, 1)
+
+
+def test_change_choices_rechoosing_queues_behind_who_joined_meanwhile(
+    register, small_forum, time_machine
+):
+    time_machine.move_to(timezone.now(), tick=False)
+    guest = register(forums=[small_forum])
+    holder = register(forums=[small_forum])
+    register(forums=[small_forum])  # waiting: gets the guest's seat below
+    time_machine.shift(60)
+    changes.change_choices(guest, forum_ids=[], session_ids=[], actor=None)
+    time_machine.shift(60)
+    joined_meanwhile = register(forums=[small_forum])
+    time_machine.shift(60)
+    changes.change_choices(guest, forum_ids=[small_forum.pk], session_ids=[], actor=None)
+
+    changes.cancel_registration(holder, actor=None)
+
+    assert joined_meanwhile.enrolments.get().status == Enrolment.Status.CONFIRMED
+    assert guest.enrolments.get().status == Enrolment.Status.WAITLISTED
 
 
 def test_change_choices_rechoosing_goes_to_back_of_line(register, small_forum):
@@ -397,3 +455,47 @@ def test_search_text_folds_accents_and_case(register):
     registration = register(details={"name": "", "name_latin": "João Conceição"})
 
     assert "joao conceicao" in registration.search_text
+
+
+def test_register_many_allocates_seats_as_one_by_one_would(summit, small_forum):
+    from tests.registration.conftest import guest_details
+
+    Summit.objects.filter(pk=summit.pk).update(capacity=3)
+    summit.refresh_from_db()
+
+    def entry(name: str, *, forums=(), needs_approval=False) -> dict:
+        user = factories.UserFactory(username=name)
+        return {
+            "user": user,
+            "email": user.email,
+            "details": guest_details(),
+            "forum_ids": [forum.pk for forum in forums],
+            "session_ids": [],
+            "needs_approval": needs_approval,
+        }
+
+    entries = [
+        entry("first", forums=[small_forum]),
+        entry("second", forums=[small_forum]),
+        entry("pending", forums=[small_forum], needs_approval=True),
+        entry("third", forums=[small_forum]),  # small_forum has 2 seats
+        entry("fourth", forums=[small_forum]),  # the summit has 3
+    ]
+
+    registrations = services.register_many(summit, entries)
+
+    assert [(r.user.username, r.status) for r in registrations] == [
+        ("first", "confirmed"),
+        ("second", "confirmed"),
+        ("pending", "pending"),
+        ("third", "confirmed"),
+        ("fourth", "waitlisted"),
+    ]
+    assert [Enrolment.objects.get(registration=r).status for r in registrations] == [
+        "confirmed",
+        "confirmed",
+        "waitlisted",
+        "waitlisted",
+        "waitlisted",
+    ]
+    assert (seats(summit), seats(small_forum)) == (3, 2)

@@ -4,11 +4,10 @@ loads (scripts, styles, images, the favicon, data it fetches) fails.
 """
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from summit.roles import GUEST
+from tests.conftest import logged_in_context
 from tests.world import _user, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -76,14 +75,7 @@ PAGES = {
 
 
 def _context(browser, live_server, user):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    if user is not None:
-        client = Client()
-        client.force_login(user)
-        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-        context.add_cookies(
-            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-        )
+    context = logged_in_context(browser, live_server, user, viewport={"width": 1280, "height": 900})
     context.add_init_script(LISTEN)
     return context
 

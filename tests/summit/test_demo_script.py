@@ -127,7 +127,7 @@ def test_demo_starts_sums_up_and_stops_cleanly_on_ctrl_c(tmp_path):
     assert "Organiser login:" in summary and "organiser@bayline.test / bayline-demo" in summary
     assert "Door staff login:" in summary and token.startswith("bld_")
     assert answer["checkpoint"]["slug"] == "main-entrance-day-1"
-    assert answer["status"] in {"ok", "wrong_day"}  # which depends on today's date
+    assert answer["status"] == "ok"  # the demo summit starts today, whatever the date
     assert returncode == 0
     assert "Segmentation fault" not in output
     assert "Traceback" not in output

@@ -1,11 +1,17 @@
 """Load the demo summit: every app seeds its own part, left to right.
 
-Each installed app of ours may have a ``demo`` module with ``seed(*, guests: int, stdout)``;
-a seed may return ``{label: value}`` to be said once the whole summit is ready (logins, the
-door device's token), where it is not buried in the seeds' own lines.
+Each installed app of ours may have a ``demo`` module with
+``seed(*, guests: int, real_dates: bool, stdout)``; a seed may return ``{label: value}`` to be
+said once the whole summit is ready (logins, the door device's token), where it is not buried
+in the seeds' own lines.
 The apps are visited in dependency order (summit, agenda, registration, badges), so each one
 finds what the apps to its left created. Every seed is idempotent: running the command again
 updates the demo data instead of duplicating it.
+
+By default the summit's first day is today and registration is open, so that every journey
+works on the day the demo runs (a guest registers, the door admits day 1's badges); with
+``--real-dates`` it is the real edition, 8–10 December 2026 (summit/demo.py). Running it
+again on another day moves the summit, its agenda and its checkpoints to the new dates.
 """
 
 from importlib import import_module
@@ -26,8 +32,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--guests", type=int, default=300, help="How many guests to create (default 300)."
         )
+        parser.add_argument(
+            "--real-dates",
+            action="store_true",
+            help="The real edition's dates (8-10 December 2026) instead of a summit starting "
+            "today with registration open.",
+        )
 
-    def handle(self, *args, guests: int, **options):
+    def handle(self, *args, guests: int, real_dates: bool, **options):
         if guests < 0:
             self.stderr.write("--guests must be 0 or more.")
             raise SystemExit(2)
@@ -42,7 +54,7 @@ class Command(BaseCommand):
                     raise
                 continue
             with transaction.atomic():
-                said = module.seed(guests=guests, stdout=self.stdout)
+                said = module.seed(guests=guests, real_dates=real_dates, stdout=self.stdout)
             if isinstance(said, dict):
                 closing.update(said)
         closing = {**closing_lines(), **closing}

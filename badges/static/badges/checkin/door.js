@@ -51,6 +51,8 @@
   var result = document.getElementById("door-result");
   var queueBadge = document.getElementById("door-queue");
   var offlineInfo = document.getElementById("door-offline-info");
+  var refusedBox = document.getElementById("door-refused");
+  var refusedList = document.getElementById("door-refused-list");
   var csrf = root.querySelector("[name=csrfmiddlewaretoken]").value;
   var urls = {
     scan: root.dataset.scanUrl, batch: root.dataset.batchUrl,
@@ -68,7 +70,22 @@
     try { window.localStorage.setItem(STORE + name, JSON.stringify(value)); } catch (error) { /* full */ }
   }
   var queue = load("queue", []);
+  // Scans the server refused to record (its reason with each): kept until staff upload
+  // them again or dismiss them, never dropped on their own.
+  var refused = load("refused", []);
   var data = load("data", null);
+
+  // The phone's own clock may be minutes off. Scans carry the server's time: the clock's
+  // offset is learned from the time the server stamps on the offline data (halfway through
+  // the request), and kept with it for scans made after a reload without a network.
+  var offset = load("offset", 0);
+  function serverNow() { return Date.now() + offset; }
+  function learnServerTime(serverTime, sentAt, receivedAt) {
+    var moment = Date.parse(serverTime);
+    if (isNaN(moment)) return;
+    offset = Math.round(moment - (sentAt + receivedAt) / 2);
+    save("offset", offset);
+  }
 
   function newScanId() {
     if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
@@ -128,13 +145,15 @@
   }
   function refreshData() {
     if (!navigator.onLine) return Promise.resolve();
+    var sentAt = Date.now(), receivedAt = sentAt;
     return request(urls.offline, { headers: { "Accept": "application/json" } }, 20000)
-      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (response) { receivedAt = Date.now(); return response.ok ? response.json() : null; })
       .then(function (fresh) {
         if (!fresh) return;
+        learnServerTime(fresh.generated_at, sentAt, receivedAt);
         // Keep what this device admitted offline and has not uploaded yet.
         queue.forEach(function (scan) { noteEntry(fresh, scan); });
-        data = fresh; keys = {}; save("data", data); describeData();
+        data = fresh; keys = {}; save("data", data); describeData(); showRefused();
       })
       .catch(function () { /* stay with the copy we have */ });
   }
@@ -246,7 +265,7 @@
       select.focus();
       return;
     }
-    var item = { code: code, checkpoint: select.value, scan_id: newScanId(), scanned_at: new Date(now).toISOString() };
+    var item = { code: code, checkpoint: select.value, scan_id: newScanId(), scanned_at: new Date(serverNow()).toISOString() };
     if (!navigator.onLine) { scanOffline(item); return; }
     postJson(urls.scan, item, ONLINE_TIMEOUT_MS)
       .then(function (response) {
@@ -307,11 +326,23 @@
       .then(function (response) {
         if (response.status === 200) return response.json();
         if (response.status === 400) {
-          // Drop scans the server can never accept (an unknown checkpoint), keep the rest.
+          // The server recorded nothing of this batch and said which scans it refuses, and
+          // why (an unknown checkpoint, an impossible time). Those are set apart for staff,
+          // with the reason; the others go up again with the next upload.
           return response.json().then(function (error) {
-            var bad = (error.fields && error.fields.scans) || {};
-            var dropped = Object.keys(bad).map(function (index) { return batch[Number(index)].scan_id; });
-            return { results: dropped.map(function (id) { return { scan_id: id }; }), conflicts: 0 };
+            var bad = error.fields && error.fields.scans;
+            if (!bad || Array.isArray(bad) || typeof bad !== "object") throw new Error("batch refused");
+            var moved = [];
+            Object.keys(bad).forEach(function (index) {
+              var item = batch[Number(index)];
+              if (!item) return;
+              item.reason = reasonOf(bad[index]);
+              refused.push(item);
+              moved.push({ scan_id: item.scan_id });
+            });
+            save("refused", refused);
+            showRefused();
+            return { results: moved, conflicts: 0 };
           });
         }
         throw new Error("upload failed");
@@ -332,6 +363,69 @@
   }
   window.setInterval(syncQueue, 10000);
   syncQueue();
+
+  // --- Scans the server refused ----------------------------------------------------------
+  function reasonOf(fields) {
+    var messages = [];
+    Object.keys(fields || {}).forEach(function (name) {
+      [].concat(fields[name]).forEach(function (message) { messages.push(String(message)); });
+    });
+    return messages.join(" ") || gettext("Refused by the server.");
+  }
+  function describeScan(item) {
+    var entry = data && item.badge_id ? data.roster[String(item.badge_id)] : null;
+    var checkpoint = data ? data.checkpoints.filter(function (each) { return each.slug === item.checkpoint; })[0] : null;
+    var answer = STATUSES[item.offline_result] || STATUSES.invalid;
+    return {
+      who: entry ? [entry.name, entry.name_latin].filter(Boolean).join(" / ") : gettext("Unknown badge"),
+      what: [clock(item.scanned_at), checkpoint ? checkpoint.name : item.checkpoint, answer.label].join(" · ")
+    };
+  }
+  function showRefused() {
+    refusedBox.hidden = refused.length === 0;
+    refusedList.textContent = "";
+    refused.forEach(function (item) {
+      var described = describeScan(item);
+      var li = document.createElement("li");
+      li.className = "door__refused-item";
+      li.dataset.scanId = item.scan_id;
+      var who = document.createElement("strong");
+      who.textContent = described.who;
+      var what = document.createElement("span");
+      what.className = "muted small";
+      what.textContent = described.what;
+      var reason = document.createElement("span");
+      reason.className = "door__refused-reason";
+      reason.dataset.field = "reason";
+      reason.textContent = item.reason;
+      var again = document.createElement("button");
+      again.type = "button"; again.className = "button button--small"; again.dataset.action = "retry";
+      again.textContent = gettext("Upload again");
+      var dismiss = document.createElement("button");
+      dismiss.type = "button"; dismiss.className = "button button--small button--secondary"; dismiss.dataset.action = "dismiss";
+      dismiss.textContent = gettext("Dismiss");
+      [who, document.createElement("br"), what, document.createElement("br"), reason, again, dismiss].forEach(function (node) { li.appendChild(node); });
+      refusedList.appendChild(li);
+    });
+  }
+  refusedList.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-action]");
+    if (!button) return;
+    var id = button.closest("li").dataset.scanId;
+    var item = refused.filter(function (each) { return each.scan_id === id; })[0];
+    if (!item) return;
+    refused = refused.filter(function (each) { return each !== item; });
+    if (button.dataset.action === "retry") {
+      delete item.reason;
+      queue.push(item);
+      save("queue", queue);
+    }
+    save("refused", refused);
+    showRefused();
+    showQueue();
+    if (button.dataset.action === "retry") syncQueue();
+  });
+  showRefused();
 
   // --- The answer ----------------------------------------------------------------------------
   var hideTimer = null;
