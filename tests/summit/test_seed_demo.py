@@ -223,7 +223,7 @@ def test_demo_journeys_work_on_any_day(client, time_machine, moment):
     assert response["Location"] == reverse("registration:mine")
     assert Registration.objects.get(user=newcomer).status == Registration.Status.PENDING
 
-    [token] = re.findall(r"token \(shown once\): (\S+)", output)
+    [token] = re.findall(r"Door device token:\s+(\S+)", output)
     badge = Badge.objects.filter(registration__status="confirmed", revoked_at=None).first()
     client.logout()
     response = client.post(
