@@ -11,7 +11,8 @@ agenda, its API and calendar files). Even there, the replica answers only:
 - outside a transaction: every service that decides on seats or admissions runs in
   ``transaction.atomic`` and locks or conditionally updates its rows, and a read inside an
   open transaction goes to the primary;
-- never for writes, nor for reads made to write (``select_for_update``).
+- never for writes, nor for reads made to write (``select_for_update``), nor in a request
+  other than GET or HEAD, even through a view marked to read from the replica.
 
 The router is installed only when a replica is configured (summit/settings.py).
 """
@@ -25,6 +26,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 
 REPLICA = "replica"
 REPLICA_APPS = frozenset({"agenda", "summit"})
+SAFE_METHODS = frozenset({"GET", "HEAD"})
 
 replica_allowed: ContextVar[bool] = ContextVar("replica_allowed", default=False)
 
@@ -44,6 +46,8 @@ def reads_from_replica(view):
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
+        if request.method not in SAFE_METHODS:  # a request that may change something
+            return view(request, *args, **kwargs)
         with replica_reads():
             return view(request, *args, **kwargs)
 
