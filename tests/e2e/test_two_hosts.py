@@ -308,8 +308,13 @@ def test_two_hosts_share_everything_but_their_disks(hosts):
     )
     # Rendered by host B's task worker (host A has none): the worker that claimed it runs
     # as one of host B's processes.
+    # (the table of task workers, whichever app owns it)
+    [(workers_table,)] = a.site.sql(
+        "SELECT table_name FROM information_schema.tables WHERE table_name LIKE %s",
+        "%\\_workerprocess",
+    )
     [(worker_pid,)] = a.site.sql(
-        "SELECT pid FROM summit_workerprocess WHERE worker_id = %s", worker_id
+        f'SELECT pid FROM "{workers_table}" WHERE worker_id = %s', worker_id
     )
     assert worker_pid in {process["pid"] for process in task_workers(b.site.marker)}
     assert not task_workers(a.site.marker)
