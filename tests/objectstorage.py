@@ -53,8 +53,11 @@ def free_port() -> int:
 @contextlib.contextmanager
 def s3_endpoint() -> Iterator[Endpoint]:
     """A fresh moto server with one empty bucket."""
+    import logging
+
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per request otherwise
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
