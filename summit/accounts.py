@@ -64,7 +64,7 @@ class AccountAdapter(DefaultAccountAdapter):
         if any(user.has_perm(permission) for permission in ORGANISER_PERMISSIONS):
             return reverse("organiser-dashboard")
         if user.has_perm("summit.scan_badges"):
-            return reverse("badges:door")
+            return reverse("checkin:door")
         return reverse("registration:mine")
 
     def format_email_subject(self, subject: str) -> str:

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "sessions.apps.AgendaConfig",
     "registration",
     "badges",
+    "badges.checkin",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -53,7 +54,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "summit.middleware.SecurityHeadersMiddleware",
     # Door devices' scans (bearer token) are answered here, without the rest of the stack.
-    "badges.middleware.DeviceScanMiddleware",
+    "badges.checkin.middleware.DeviceScanMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -10,6 +10,7 @@ from summit.openapi import openapi_view
 urlpatterns = [
     path("", agenda_views.home, name="home"),
     # Door devices' check-in API comes first: resolving it must not try every page's pattern.
+    path("", include("badges.checkin.urls")),
     path("", include("badges.urls")),
     path("", include("sessions.urls")),
     path("", include("registration.urls")),

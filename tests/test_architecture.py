@@ -1,8 +1,10 @@
-"""Dependencies point one way: summit ← sessions ← registration ← badges.
+"""Dependencies point one way: summit ← sessions ← registration ← badges ← checkin.
 
-An app may import from the apps to its left, never from those to its right. The project's
-root URL configuration and settings (summit/urls.py, summit/settings.py) wire every app
-together and are exempt, as are the migrations Django writes.
+An app may import from the apps to its left, never from those to its right. Check-in is an
+app of its own nested in badges/ (badges/checkin/, label ``checkin``): it uses badges to
+verify codes, and badges never imports it. The project's root URL configuration and settings
+(summit/urls.py, summit/settings.py) wire every app together and are exempt, as are the
+migrations Django writes.
 """
 
 import ast
@@ -11,8 +13,33 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-ORDER = ["summit", "sessions", "registration", "badges"]
+# App → the Python package that holds it; an app nested in another's folder comes first.
+PACKAGES = {
+    "summit": "summit",
+    "sessions": "sessions",
+    "registration": "registration",
+    "badges": "badges",
+    "checkin": "badges.checkin",
+}
+ORDER = ["summit", "sessions", "registration", "badges", "checkin"]
 EXEMPT = {Path("summit/urls.py"), Path("summit/settings.py")}
+
+
+def app_of_module(name: str) -> str | None:
+    """The app a dotted module name belongs to (the most nested package that holds it)."""
+    holders = [
+        app
+        for app, package in PACKAGES.items()
+        if name == package or name.startswith(package + ".")
+    ]
+    return max(holders, key=lambda app: len(PACKAGES[app]), default=None)
+
+
+def module_name(relative: Path) -> str:
+    parts = list(relative.with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
 
 
 def imported_apps(path: Path) -> set[str]:
@@ -23,16 +50,18 @@ def imported_apps(path: Path) -> set[str]:
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
-    return {name.split(".")[0] for name in names} & set(ORDER)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return {app for app in map(app_of_module, names) if app is not None}
 
 
 def modules():
-    for app in ORDER:
-        for path in sorted((ROOT / app).rglob("*.py")):
-            relative = path.relative_to(ROOT)
-            if "migrations" in relative.parts or relative in EXEMPT:
-                continue
-            yield app, relative
+    folders = sorted({package.split(".")[0] for package in PACKAGES.values()})
+    for path in sorted(path for folder in folders for path in (ROOT / folder).rglob("*.py")):
+        relative = path.relative_to(ROOT)
+        app = app_of_module(module_name(relative))
+        if app is None or "migrations" in relative.parts or relative in EXEMPT:
+            continue
+        yield app, relative
 
 
 @pytest.mark.parametrize(("app", "relative"), list(modules()), ids=lambda v: str(v))
@@ -42,3 +71,7 @@ def test_app_imports_only_from_its_left(app, relative):
     forbidden = imported_apps(ROOT / relative) - allowed
 
     assert forbidden == set()
+
+
+def test_every_app_is_checked():
+    assert {app for app, _ in modules()} == set(ORDER)

@@ -18,8 +18,8 @@ import pytest
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from badges import api, devices
-from badges.models import Scan
+from badges.checkin import api, devices
+from badges.checkin.models import Scan
 from badges.signing import sign_badge
 from registration import ratelimit as registration_limits
 from summit.ratelimit import client_address
@@ -67,7 +67,7 @@ def world(roles, media_root):
 def _scan(client, world, token):
     body = {"code": sign_badge(world.badge.pk, world.badge.serial), "checkpoint": "main-entrance"}
     return client.post(
-        reverse("badges:checkin-api"),
+        reverse("checkin:checkin-api"),
         json.dumps(body),
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {token}",
@@ -106,7 +106,7 @@ def test_checkin_limit_is_generous(settings):
 def test_checkin_batches_are_limited_per_door_staff_member(world, settings):
     settings.CHECKIN_BATCHES_PER_MINUTE = 2
     client = world.client("door")
-    address = reverse("badges:checkin-batch")
+    address = reverse("checkin:checkin-batch")
 
     codes = [
         client.post(address, "{}", content_type="application/json").status_code for _ in range(3)
