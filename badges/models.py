@@ -101,7 +101,7 @@ class PrintJob(models.Model):
     error = models.TextField(_("error"), blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     # While "running": the task worker rendering it, and since when; a job whose worker died
-    # goes back to "queued" and is rendered again from the start (summit/workers.py).
+    # goes back to "queued" and is rendered again from the start (summit/infrastructure/workers.py).
     worker_id = models.CharField(_("worker"), max_length=64, blank=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

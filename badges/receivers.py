@@ -13,7 +13,8 @@ from badges.prerendering import badge_pdf
 from registration import signals
 from registration.models import Registration
 from summit.dashboard import Panel
-from summit.signals import SUMMIT_PRINTED, recover_work, summit_changed
+from summit.infrastructure.signals import recover_work
+from summit.signals import SUMMIT_PRINTED, summit_changed
 
 REVOKING_STATUSES = {
     Registration.Status.CANCELLED: Badge.RevokedReason.CANCELLED,

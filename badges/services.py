@@ -134,7 +134,7 @@ def run_print_job(job_id: int) -> PrintJob:
     job back to "queued" and its task is enqueued again: the file is rendered from the start
     into a new temporary file, so it holds every badge exactly once.
     """
-    from summit import workers
+    from summit.infrastructure import workers
 
     job = PrintJob.objects.select_related("summit").get(pk=job_id)
     jobs = PrintJob.objects.filter(pk=job.pk)
@@ -182,7 +182,7 @@ def run_print_job(job_id: int) -> PrintJob:
 
 def recover_abandoned_print_jobs(abandoned) -> int:
     """Put back in the queue the print jobs left "running" by a dead worker (their render
-    task is enqueued again by summit.workers.recover_tasks)."""
+    task is enqueued again by summit.infrastructure.workers.recover_tasks)."""
     count = 0
     running = PrintJob.objects.filter(status=PrintJob.Status.RUNNING)
     rows = running.values_list("pk", "worker_id", "started_at", "attempts")

@@ -14,7 +14,7 @@ class RegistrationConfig(AppConfig):
 
         user_signed_up.connect(receivers.put_new_user_in_guests, dispatch_uid="registration-guests")
 
-        from summit.signals import recover_work
+        from summit.infrastructure.signals import recover_work
 
         recover_work.connect(receivers.recover_abandoned_emails, dispatch_uid="registration-emails")
         # After the one above (which puts e-mails of dead workers back in the queue).

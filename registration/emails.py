@@ -33,8 +33,8 @@ from registration.models import (
 )
 from registration.selectors import choices_of
 from registration.signals import email_attachments
-from summit import mail as mail_parts
 from summit.dates import date_range
+from summit.infrastructure import mail as mail_parts
 
 logger = logging.getLogger(__name__)
 
@@ -168,7 +168,7 @@ def build(email: OutgoingEmail) -> EmailMultiAlternatives:
 
 def _claim(email_id: int) -> OutgoingEmail | str:
     """Mark the e-mail "sending" by this worker (committed), or say why it is not to be sent."""
-    from summit import workers
+    from summit.infrastructure import workers
 
     with transaction.atomic():
         email = (
@@ -256,8 +256,8 @@ def send_outgoing_email(email_id: int) -> str:
     worker's id) in a committed transaction, so no other worker takes it; everything slow
     (rendering the message and its badge PDF, connecting to the mail server) happens before
     the message is handed over; right after the server accepts it, "sent" is committed. If
-    the worker dies, summit.workers.recover() puts its "sending" e-mails back in the queue.
-    The one window where a message can go out twice is between the server's acceptance and
+    the worker dies, summit.infrastructure.workers.recover() puts its "sending" e-mails back in the
+    queue. The one window where a message can go out twice is between the server's acceptance and
     that commit (one UPDATE, about a millisecond): the copy sent again carries the same
     Message-ID (``OutgoingEmail.message_id``), by which mail systems and readers recognise it.
     """
@@ -304,8 +304,8 @@ def schedule_retry(email_id: int, attempt: int) -> bool:
 
 def recover_abandoned_emails(abandoned) -> int:
     """Put back in the queue the e-mails left "sending" by a dead worker (their send task is
-    enqueued again by summit.workers.recover_tasks). See send_outgoing_email for the window
-    in which such an e-mail may already have reached the mail server."""
+    enqueued again by summit.infrastructure.workers.recover_tasks). See send_outgoing_email for the
+    window in which such an e-mail may already have reached the mail server."""
     count = 0
     sending = OutgoingEmail.objects.filter(status=OutgoingEmail.Status.SENDING)
     rows = sending.values_list("pk", "claimed_by", "claimed_at", "attempts")

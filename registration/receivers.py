@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from registration import changes, choosable, selectors
 from sessions.models import Forum, Session
 from summit.dashboard import Panel, dashboard_panels
+from summit.infrastructure.signals import database_restored
 from summit.roles import GUEST, add_to_role
-from summit.signals import capacity_raised, database_restored
+from summit.signals import capacity_raised
 
 
 def put_new_user_in_guests(sender, request, user, **kwargs) -> None:

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from summit import mail
-from summit.ratelimit import client_address
+from summit.infrastructure import mail
+from summit.infrastructure.ratelimit import client_address
 from summit.roles import ORGANISER_PERMISSIONS
 
 

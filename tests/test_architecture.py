@@ -1,10 +1,12 @@
-"""Dependencies point one way: summit ← sessions ← registration ← badges ← checkin.
+"""Dependencies point one way: infrastructure ← summit ← sessions ← registration ← badges ←
+checkin.
 
-An app may import from the apps to its left, never from those to its right. Check-in is an
-app of its own nested in badges/ (badges/checkin/, label ``checkin``): it uses badges to
-verify codes, and badges never imports it. The project's root URL configuration and settings
-(summit/urls.py, summit/settings.py) wire every app together and are exempt, as are the
-migrations Django writes.
+An app may import from the apps to its left, never from those to its right. The
+infrastructure (summit/infrastructure/) is at the bottom: every app may import it, and it
+imports none of them. Check-in is an app of its own nested in badges/ (badges/checkin/, label
+``checkin``): it uses badges to verify codes, and badges never imports it. The project's root URL
+configuration and settings (summit/urls.py, summit/settings.py) wire every app together and are
+exempt, as are the migrations Django writes.
 """
 
 import ast
@@ -15,13 +17,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 # App → the Python package that holds it; an app nested in another's folder comes first.
 PACKAGES = {
+    "infrastructure": "summit.infrastructure",
     "summit": "summit",
     "sessions": "sessions",
     "registration": "registration",
     "badges": "badges",
     "checkin": "badges.checkin",
 }
-ORDER = ["summit", "sessions", "registration", "badges", "checkin"]
+ORDER = ["infrastructure", "summit", "sessions", "registration", "badges", "checkin"]
 EXEMPT = {Path("summit/urls.py"), Path("summit/settings.py")}
 
 

@@ -21,8 +21,8 @@ from badges.checkin import checkpoints, scan_times, services
 from badges.checkin.devices import bearer_token, device_for_token
 from badges.checkin.models import Scan
 from badges.checkin.selectors import guests_matching, offline_data
-from summit import ratelimit
 from summit.api import InvalidBody, form_body_refused, json_object
+from summit.infrastructure import ratelimit
 from summit.selectors import current_summit
 
 MAX_BATCH = 500

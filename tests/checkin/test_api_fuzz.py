@@ -329,7 +329,7 @@ def test_agenda_day_is_a_summit_day_as_yyyy_mm_dd_or_a_json_400(world, day):
     summit = world["summit"]
     valid = {each.isoformat() for each in summit.days}
     assert response.status_code == (200 if day in valid else 400), day
-    if "\x00" in day:  # refused for every address first (summit/middleware.py)
+    if "\x00" in day:  # refused for every address first (summit/infrastructure/middleware.py)
         assert response.json()["error"] == "invalid"
     elif response.status_code == 400:
         assert response.json()["parameter"] == "day"

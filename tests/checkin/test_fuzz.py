@@ -169,7 +169,7 @@ def test_search_endpoint_never_fails(client, token, summit, query):
         "/api/v1/checkin/search", {"q": query}, HTTP_AUTHORIZATION=f"Bearer {token}"
     )
 
-    if "\x00" in query:  # refused for every address (summit/middleware.py)
+    if "\x00" in query:  # refused for every address (summit/infrastructure/middleware.py)
         assert response.status_code == 400 and response.json()["error"] == "invalid"
     else:
         assert response.status_code == 200

@@ -25,7 +25,7 @@ from registration import emails
 from registration.invitations import create_invitations
 from registration.models import OutgoingEmail
 from registration.tasks import send_email
-from summit import workers
+from summit.infrastructure import workers
 from tests import factories
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,6 +1,6 @@
 """The main pages in headless Chromium, as each kind of user: the Content-Security-Policy
-(summit/middleware.py) is never violated, the console shows no error, and nothing the page
-loads (scripts, styles, images, the favicon, data it fetches) fails.
+(summit/infrastructure/middleware.py) is never violated, the console shows no error, and nothing the
+page loads (scripts, styles, images, the favicon, data it fetches) fails.
 """
 
 import pytest

@@ -352,8 +352,8 @@ def _outcome(response) -> object:
 
 REFUSED = {LOGIN, 401, 403, 404, 405}
 
-# Every response, whatever its status or type, carries these (summit/middleware.py, Django's
-# SecurityMiddleware and XFrameOptionsMiddleware).
+# Every response, whatever its status or type, carries these (summit/infrastructure/middleware.py,
+# Django's SecurityMiddleware and XFrameOptionsMiddleware).
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",

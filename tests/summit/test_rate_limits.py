@@ -22,7 +22,7 @@ from badges.checkin import api, devices
 from badges.checkin.models import Scan
 from badges.signing import sign_badge
 from registration import ratelimit as registration_limits
-from summit.ratelimit import client_address
+from summit.infrastructure.ratelimit import client_address
 from tests import factories
 from tests.world import build_world
 
@@ -297,7 +297,7 @@ def redis_cache(settings):
 
 
 def test_limits_count_in_redis_across_processes(redis_cache, time_machine):
-    from summit import ratelimit
+    from summit.infrastructure import ratelimit
 
     # Half-way through a minute, standing still: the five hits fall in one window.
     time_machine.move_to(datetime.datetime(2026, 12, 8, 4, 0, 30, tzinfo=datetime.UTC), tick=False)
@@ -325,7 +325,7 @@ COUNTING_PROCESS = """
 import sys, threading
 import django
 django.setup()
-from summit import ratelimit
+from summit.infrastructure import ratelimit
 who, hits = sys.argv[1], int(sys.argv[2])
 start = threading.Barrier(4)
 allowed = []

@@ -1,19 +1,20 @@
-"""gunicorn's logger: secrets and personal data masked (summit/redact.py), JSON lines.
+"""gunicorn's logger: secrets and personal data masked (summit/infrastructure/redact.py), JSON
+lines.
 
-Used by bin/production: ``gunicorn --logger-class summit.gunicorn_logging.RedactingLogger``.
-The filter sits on gunicorn's two loggers themselves, so it applies to every handler they
-get (files, stdout, syslog); ``setup`` runs again on a reload (SIGHUP), and so do we. Before
-an access line is formatted, each of its atoms that holds an address (the request line, the
-path, the Referer…) is masked whole when it lies under a private prefix, whatever the
-access log format.
+Used by bin/production: ``gunicorn --logger-class
+summit.infrastructure.gunicorn_logging.RedactingLogger``. The filter sits on gunicorn's two loggers
+themselves, so it applies to every handler they get (files, stdout, syslog); ``setup`` runs again on
+a reload (SIGHUP), and so do we. Before an access line is formatted, each of its atoms that holds an
+address (the request line, the path, the Referer…) is masked whole when it lies under a private
+prefix, whatever the access log format.
 """
 
 import os
 
 from gunicorn.glogging import Logger
 
-from summit.logs import JSONFormatter
-from summit.redact import RedactingFilter, mask_address
+from summit.infrastructure.logs import JSONFormatter
+from summit.infrastructure.redact import RedactingFilter, mask_address
 
 REDACTING_FILTER = RedactingFilter()
 

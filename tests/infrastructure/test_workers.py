@@ -17,8 +17,8 @@ from badges import services as badge_services
 from badges.models import PrintJob
 from registration import emails
 from registration.models import OutgoingEmail
-from summit import workers
-from summit.models import WorkerProcess
+from summit.infrastructure import workers
+from summit.infrastructure.models import WorkerProcess
 from tests import factories
 from tests.badges import pdfs
 
@@ -88,7 +88,7 @@ def test_email_of_a_dead_worker_is_queued_again_and_sent_once(email, db_tasks):
     assert (email.status, email.claimed_by) == ("queued", "")
     row.refresh_from_db()
     assert row.status == "FAILED"
-    assert row.exception_class_path == "summit.workers.WorkerDied"
+    assert row.exception_class_path == "summit.infrastructure.workers.WorkerDied"
     [again] = DBTaskResult.objects.ready()
     assert (again.task_path, again.args_kwargs["args"]) == (row.task_path, [email.pk])
     assert counts["tasks"] == 1

@@ -1,14 +1,14 @@
 """The production task worker: django-tasks-db's db_worker, with a heartbeat and recovery.
 
 Same options as ``db_worker`` (``--queue-name '*'`` by default here). Before taking tasks it
-recovers the work of dead workers (summit/workers.py); then a thread beats every
+recovers the work of dead workers (summit/infrastructure/workers.py); then a thread beats every
 ``WORKER_HEARTBEAT_SECONDS`` and recovers again every ``WORKER_RECOVERY_SECONDS``. Never
 auto-reloads: a reload would kill the task being run.
 """
 
 from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
 
-from summit import workers
+from summit.infrastructure import workers
 
 
 class Command(DBWorkerCommand):

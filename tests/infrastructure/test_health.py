@@ -15,7 +15,9 @@ def test_health_answers_ok_when_database_and_cache_answer(client):
 
 @pytest.mark.django_db
 def test_health_answers_503_naming_the_database_when_it_fails(client):
-    with mock.patch("summit.views.connection.cursor", side_effect=DatabaseError("down")):
+    with mock.patch(
+        "summit.infrastructure.health.connection.cursor", side_effect=DatabaseError("down")
+    ):
         response = client.get("/healthz")
 
     assert response.status_code == 503
@@ -37,7 +39,7 @@ def test_json_log_lines_carry_extra_fields():
     import json
     import logging
 
-    from summit.logs import JSONFormatter
+    from summit.infrastructure.logs import JSONFormatter
 
     record = logging.makeLogRecord(
         {

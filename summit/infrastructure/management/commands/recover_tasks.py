@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from summit.workers import recover
+from summit.infrastructure.workers import recover
 
 
 class Command(BaseCommand):

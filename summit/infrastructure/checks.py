@@ -21,7 +21,7 @@ DEVELOPMENT_EMAIL = {
     "django.core.mail.backends.locmem.EmailBackend",
     "django.core.mail.backends.filebased.EmailBackend",
     "django.core.mail.backends.dummy.EmailBackend",
-    "summit.mail.ConsoleEmailBackend",
+    "summit.infrastructure.mail.ConsoleEmailBackend",
 }
 
 

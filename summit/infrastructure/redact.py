@@ -8,8 +8,8 @@ the address, in three layers:
    under a private prefix (``PRIVATE_ROUTES``), however written (case, percent-encoding,
    double slashes, extra segments, spaces, suffixes, query), becomes a fixed mask such as
    ``/calendar/feed/[redacted]``. The filter below applies it to Django's records about a
-   request (its ``request.path`` in the message), summit.gunicorn_logging to gunicorn's
-   access log atoms.
+   request (its ``request.path`` in the message), summit.infrastructure.gunicorn_logging to
+   gunicorn's access log atoms.
 2. :func:`redact`, on any text: everything after a private prefix up to the end of the
    address (percent-encoded letters decoded first), and the secrets' own shapes wherever
    they appear (``SECRET_SHAPES``: a feed token, an invitation code with a digit, a
@@ -20,7 +20,7 @@ the address, in three layers:
 
 :class:`RedactingFilter` applies them to every log record: the formatted message, the text of
 any exception, and extra attributes. settings.LOGGING puts it on every handler; gunicorn's
-access and error logs get it through ``summit.gunicorn_logging.RedactingLogger``.
+access and error logs get it through ``summit.infrastructure.gunicorn_logging.RedactingLogger``.
 
 This module imports nothing from Django: gunicorn's master process uses it before (and
 without) setting Django up.

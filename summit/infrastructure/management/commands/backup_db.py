@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from summit.backup import BackupError, backup_database
+from summit.infrastructure.backup import BackupError, backup_database
 
 
 class Command(BaseCommand):

@@ -22,6 +22,6 @@ class JSONFormatter(logging.Formatter):
                     value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
                 )
         if record.exc_info or record.exc_text:
-            # exc_text is the exception as summit.redact.RedactingFilter left it.
+            # exc_text is the exception as summit.infrastructure.redact.RedactingFilter left it.
             entry["exception"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)

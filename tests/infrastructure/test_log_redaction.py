@@ -7,7 +7,8 @@ slashes, query strings. Through production logging on both sides:
 
 - Django's loggers (``django.request``'s "Not Found" lines…), as settings.LOGGING sets them
   up, in text and in JSON, with requests through the test client;
-- gunicorn's access and error logs (summit.gunicorn_logging.RedactingLogger), with requests
+- gunicorn's access and error logs (summit.infrastructure.gunicorn_logging.RedactingLogger), with
+requests
   over HTTP to a real gunicorn started from gunicorn.conf.py (its app answers 404 to
   everything: the access line does not depend on what the app does).
 
@@ -37,7 +38,7 @@ from django.core import mail
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from summit.redact import MASK
+from summit.infrastructure.redact import MASK
 from tests import factories
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -194,7 +195,8 @@ def test_the_secrets_open_their_pages(client, secrets_by_route):
     assert len(variants("feed", "SECRET")) >= 30
 
 
-# --- Each layer alone (summit/redact.py) -------------------------------------------------------
+# --- Each layer alone (summit/infrastructure/redact.py)
+# -------------------------------------------------------
 
 SHAPED = {
     "feed": ["Zx81kq_PmA2-Zx81kq_PmA2-Zx81kq_P", "zx81kq_pma2zx81kq_pma2zx81kq_pma2"],
@@ -218,7 +220,7 @@ def path_of(target: str) -> str:
     ("route", "secret"), [(route, secret) for route, shaped in SHAPED.items() for secret in shaped]
 )
 def test_each_layer_alone_masks_every_variant(route, secret):
-    from summit.redact import mask_address, mask_path, redact
+    from summit.infrastructure.redact import mask_address, mask_path, redact
 
     parts = secret_parts(route, secret)
     for target in variants(route, secret):
@@ -315,7 +317,7 @@ def gunicorn_server(tmp_path_factory):
     env["PYTHONPATH"] = os.pathsep.join([str(directory), str(ROOT)])
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
-         "--logger-class", "summit.gunicorn_logging.RedactingLogger",
+         "--logger-class", "summit.infrastructure.gunicorn_logging.RedactingLogger",
          "--access-logfile", str(access), "--error-logfile", str(errors), "--log-level", "debug",
          "--chdir", str(directory), "not_found_app:application"],
         cwd=ROOT, env=env, start_new_session=True,

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from summit.backup import BackupError, restore_database
+from summit.infrastructure.backup import BackupError, restore_database
 
 
 class Command(BaseCommand):

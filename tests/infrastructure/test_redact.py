@@ -1,4 +1,4 @@
-"""Secrets and personal data never reach the logs (summit/redact.py)."""
+"""Secrets and personal data never reach the logs (summit/infrastructure/redact.py)."""
 
 import io
 import json
@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
-from summit.logs import JSONFormatter
-from summit.redact import MASK, RedactingFilter, redact
+from summit.infrastructure.logs import JSONFormatter
+from summit.infrastructure.redact import MASK, RedactingFilter, redact
 
 CODE = (
     "AEARAAAAAEABKXBA6T4WEGD3ZXBSIDCLMYZCZ6HV3CAUTI2EF5V6DMQLBJPK4DTQ7WGRTHLHJ"
@@ -117,7 +117,7 @@ def test_settings_put_the_filter_on_every_handler():
 def test_gunicorn_access_and_error_logs_are_redacted(tmp_path):
     from gunicorn.config import Config
 
-    from summit.gunicorn_logging import RedactingLogger
+    from summit.infrastructure.gunicorn_logging import RedactingLogger
 
     config = Config()
     config.set("accesslog", str(tmp_path / "access.log"))

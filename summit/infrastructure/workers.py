@@ -28,8 +28,8 @@ from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
 
-from summit.models import WorkerProcess
-from summit.signals import recover_work
+from summit.infrastructure.models import WorkerProcess
+from summit.infrastructure.signals import recover_work
 
 logger = logging.getLogger(__name__)
 

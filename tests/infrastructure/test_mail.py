@@ -1,16 +1,17 @@
-"""What every e-mail shares (summit/mail.py), and development e-mails on the console."""
+"""What every e-mail shares (summit/infrastructure/mail.py), and development e-mails on the
+console."""
 
 import io
 
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.utils import translation
 
-from summit import mail
+from summit.infrastructure import mail
 
 
 def test_console_e_mails_are_short_and_name_their_attachments():
     stream = io.StringIO()
-    connection = get_connection("summit.mail.ConsoleEmailBackend", stream=stream)
+    connection = get_connection("summit.infrastructure.mail.ConsoleEmailBackend", stream=stream)
     message = EmailMultiAlternatives(
         "【数字湾区峰会】您的报名已确认",
         "感谢您报名。\n\nhttp://127.0.0.1:8000/register/me/\n",

@@ -12,11 +12,9 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from django.core.cache import cache
 from django.db import connections
 
-from summit.selectors import CURRENT_SUMMIT_CACHE_KEY
-from summit.signals import database_restored
+from summit.infrastructure.signals import database_restored
 
 
 class BackupError(Exception):
@@ -82,5 +80,4 @@ def restore_database(source: Path, *, alias: str = "default") -> None:
             backup.backup(target.connection)
     else:
         raise BackupError(f"No restore method for {vendor}.")
-    cache.delete(CURRENT_SUMMIT_CACHE_KEY)
     database_restored.send(sender=restore_database)
