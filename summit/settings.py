@@ -254,7 +254,7 @@ WORKER_HEARTBEAT_SECONDS = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", "10"
 WORKER_RECOVERY_SECONDS = float(os.environ.get("WORKER_RECOVERY_SECONDS", "60"))
 WORKER_UNKNOWN_GRACE_SECONDS = float(os.environ.get("WORKER_UNKNOWN_GRACE_SECONDS", "3600"))
 # An e-mail still "queued" this long after it was recorded, with no send task pending, is
-# queued again by the recovery (registration.emails.requeue_stranded_emails).
+# queued again by the recovery (registration.tasks.requeue_stranded_emails).
 STRANDED_EMAIL_GRACE_SECONDS = float(os.environ.get("STRANDED_EMAIL_GRACE_SECONDS", "300"))
 
 # Badges per WeasyPrint document in bulk print files. Each chunk costs a font subset in the

@@ -16,9 +16,10 @@ from django.utils import formats
 from django.utils.translation import get_language, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
-from registration.calendar_selectors import registrations_with_session
-from registration.emails import Message, queue_sending
+from registration.calendar.selectors import registrations_with_session
+from registration.emails import Message
 from registration.models import OutgoingEmail, Registration, new_calendar_token
+from registration.tasks import queue_sending
 from sessions.calendar import (
     event_location,
     session_calendar,
@@ -59,7 +60,7 @@ def reset_calendar_token(registration: Registration) -> str:
 @transaction.atomic
 def notify_guests_of_session_change(session: Session, *, changed_fields: Iterable[str]) -> int:
     """Record an e-mail to every confirmed guest whose calendar holds the session and queue
-    them (registration.emails.queue_sending); returns how many guests will be written to."""
+    them (registration.tasks.queue_sending); returns how many guests will be written to."""
     session = Session.objects.select_related("forum").get(pk=session.pk)
     context = {"session": session.pk, "changed": sorted(set(changed_fields))}
     guests = registrations_with_session(session).order_by("pk").only("pk", "email", "language")

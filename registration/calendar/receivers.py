@@ -3,8 +3,8 @@ being put together (registration.signals). Each receiver calls a service or sele
 
 from django.dispatch import receiver
 
-from registration.calendar_selectors import calendar_filename, guest_calendar
-from registration.calendar_services import notify_guests_of_session_change
+from registration.calendar.selectors import calendar_filename, guest_calendar
+from registration.calendar.services import notify_guests_of_session_change
 from registration.signals import email_attachments
 from sessions.signals import session_changed
 

@@ -71,7 +71,7 @@ def guest_calendar(registration: Registration, *, feed: bool = True) -> bytes:
 
     ``feed=True`` for the subscription (refresh hints); ``feed=False`` for a file attached to
     an e-mail. The confirmation e-mail gets it through ``registration.signals.email_attachments``
-    (see ``registration/calendar_receivers.py``).
+    (see ``registration/calendar/receivers.py``).
     """
     summit = registration.summit
     language = normalise_language(registration.language)

@@ -9,12 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from registration import ratelimit
-from registration.calendar_selectors import (
+from registration.calendar.selectors import (
     calendar_filename,
     guest_calendar,
     registration_for_calendar_token,
 )
-from registration.calendar_services import reset_calendar_token
+from registration.calendar.services import reset_calendar_token
 from registration.models import Registration
 from sessions.calendar_views import calendar_response
 from summit.i18n import normalise_language
