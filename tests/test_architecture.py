@@ -212,3 +212,17 @@ def test_no_import_cycles_between_modules():
         found.append(" → ".join(cycle) + (f" (and {', '.join(others)})" if others else ""))
 
     assert found == []
+
+
+def test_checkin_uses_badges_only_to_verify_codes():
+    """Check-in reads the badge a code names (the Badge model) and verifies the code."""
+    graph = import_graph()
+    used = {
+        target
+        for name, targets in graph.items()
+        if app_of_module(name) == "checkin"
+        for target in targets
+        if app_of_module(target) == "badges"
+    }
+
+    assert used == {"badges.models", "badges.signing"}
