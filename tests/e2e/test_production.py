@@ -287,7 +287,7 @@ def test_secret_addresses_written_any_way_leave_no_secret_in_the_logs(site, gues
     reads the logs for the secrets and their other cases. Each secret comes from the journey
     that hands it out (the guest's sign-up gave the confirmation key); run alone, this test
     makes the others here."""
-    from tests.summit.test_log_redaction import secret_parts, variants
+    from tests.infrastructure.test_log_redaction import secret_parts, variants
 
     if "feed" not in site.secret_paths:
         guest_feed(site, log_in(site, guest.email, guest.password))
