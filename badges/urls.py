@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.i18n import JavaScriptCatalog
 
-from badges import api, checkin_views, views
+from badges import api, checkin_views, phone, views
 
 app_name = "badges"
 
@@ -16,6 +16,10 @@ urlpatterns += [
 # --- Badges: PDFs, reissue, bulk printing (badges/views.py) -------------------------------------
 urlpatterns += [
     path("me/badge.pdf", views.my_badge, name="my-badge"),
+    # The badge on the phone (badges/phone.py): the page, its manifest and service worker.
+    path("me/badge/", phone.phone_badge, name="phone-badge"),
+    path("me/badge/manifest.webmanifest", phone.manifest, name="phone-badge-manifest"),
+    path("me/badge/sw.js", phone.service_worker, name="phone-badge-worker"),
     path(
         "badges/registration/<int:registration_id>.pdf",
         views.registration_badge,

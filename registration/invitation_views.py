@@ -8,11 +8,12 @@ out when the invitee answers (Django's ``login`` starts a fresh session for anot
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 
@@ -51,6 +52,10 @@ def invitation(request, code: str, key: str):
     if found is None:
         ratelimit.wrong_guess("invitation", request)
         return render(request, "registration/invitation_invalid.html", status=404)
+    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        # Nobody chose a language on this browser yet: the invitation's, as its e-mail was.
+        translation.activate(found.language)
+        request.LANGUAGE_CODE = translation.get_language()
     if not invitations.open_for_answer(found) and request.method != "POST":
         return _closed(request, found)
     user = request.user
@@ -120,7 +125,19 @@ def _accept(request, found: Invitation, form: RegistrationForm):
         return _page(request, found, form)
     login(request, registration.user, backend=LOGIN_BACKEND)
     messages.success(request, STATUS_MESSAGES[registration.status])
-    return redirect("registration:mine")
+    response = redirect("registration:mine")
+    # The guest's pages from now on in the language they chose on the form.
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        registration.language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
 
 
 def _log_in_first(request, found: Invitation):

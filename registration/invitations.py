@@ -32,6 +32,7 @@ from registration import services
 from registration.emails import queue_sending
 from registration.models import Invitation, OutgoingEmail, Registration
 from summit.models import Summit
+from summit.roles import GUEST, add_to_role
 
 KEY_SALT = "bayline.registration.invitation"
 
@@ -198,6 +199,7 @@ def _new_account(email: str):
     user.set_unusable_password()
     user.save(force_insert=True)
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    add_to_role(user, GUEST)  # as everyone who signs up
     return user
 
 

@@ -40,6 +40,12 @@ def invitation(summit):
     )
 
 
+@pytest.fixture(autouse=True)
+def _english(client, settings):
+    # The invitation page speaks the invitation's language unless the browser chose one.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
 def accept(client, invitation, **overrides):
     return client.post(invitation_path(invitation), form_data(**overrides))
 
@@ -101,6 +107,7 @@ def test_an_invitation_registers_once(client, invitation):
     user_id = session_user_id(client)
 
     stranger = Client()
+    stranger.cookies["bayline_language"] = "en"
     again = stranger.get(invitation_path(invitation))
     second = stranger.post(invitation_path(invitation), form_data())
     double_tap = Client().post(invitation_path(invitation), form_data(submission_key=key))
@@ -153,6 +160,14 @@ def test_a_wrong_key_is_an_unknown_invitation(client, invitation):
     assert client.get(other_code).status_code == 404
     assert client.post(wrong_key, form_data()).status_code == 404
     assert not Registration.objects.exists()
+
+
+def test_the_page_speaks_the_invitations_language_unless_one_was_chosen(invitation):
+    fresh = Client().get(invitation_path(invitation))
+    chosen = Client(HTTP_COOKIE="bayline_language=en").get(invitation_path(invitation))
+
+    assert "報名參加峰會" in fresh.text
+    assert "Register for the summit" in chosen.text
 
 
 def test_the_key_is_long_and_never_stored(invitation):

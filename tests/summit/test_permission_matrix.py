@@ -200,6 +200,9 @@ ROUTES: dict[str, Route] = {
     # --- Badges -------------------------------------------------------------------------------
     # Each guest gets their own badge; staff have no registration, hence no badge.
     "badges:my-badge": Route(url("badges:my-badge"), (LOGIN, 200, 200, 404, 404)),
+    "badges:phone-badge": Route(url("badges:phone-badge"), (LOGIN, 200, 200, 404, 404)),
+    "badges:phone-badge-manifest": Route(url("badges:phone-badge-manifest"), PUBLIC, PUBLIC),
+    "badges:phone-badge-worker": Route(url("badges:phone-badge-worker"), PUBLIC, PUBLIC),
     "badges:registration-badge": Route(
         url("badges:registration-badge", lambda w: w.guest.pk), DOOR_AND_ORGANISERS
     ),
