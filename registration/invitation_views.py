@@ -56,7 +56,7 @@ def invitation(request, code: str, key: str):
         # Nobody chose a language on this browser yet: the invitation's, as its e-mail was.
         translation.activate(found.language)
         request.LANGUAGE_CODE = translation.get_language()
-    if not invitations.open_for_answer(found) and request.method != "POST":
+    if request.method != "POST" and not invitations.open_for_answer(found):
         return _closed(request, found)
     user = request.user
     if user.is_authenticated and invitations.owns_address(user, found.email):
@@ -116,6 +116,8 @@ def _accept(request, found: Invitation, form: RegistrationForm):
             submission_key=form.cleaned_data["submission_key"],
         )
     except invitations.AccountExists:
+        if not invitations.open_for_answer(found):  # registered already, say so first
+            return _closed(request, found)
         return _page(request, found, form, status=409)
     except (services.InvitationNotValid, services.RegistrationClosed):
         found.refresh_from_db()

@@ -61,7 +61,9 @@ def invitation_path(invitation: Invitation) -> str:
 
 def find_invitation(summit: Summit, code: str, key: str) -> Invitation | None:
     """The invitation this link opens, else None (unknown code or wrong key alike)."""
-    invitation = Invitation.objects.filter(summit=summit, code=code).first()
+    invitation = (
+        Invitation.objects.select_related("summit").filter(summit=summit, code=code).first()
+    )
     # The key is checked even for an unknown code, so that both take the same time.
     expected_code = invitation.code if invitation is not None else "-"
     secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
@@ -173,13 +175,9 @@ def revoke_invitation(invitation: Invitation) -> None:
 
 
 def account_exists(email: str) -> bool:
-    from allauth.account.models import EmailAddress
-
-    User = get_user_model()
-    return (
-        User.objects.filter(email__iexact=email).exists()
-        or EmailAddress.objects.filter(email__iexact=email).exists()
-    )
+    """Whether an account uses this address (allauth sets it as the account's e-mail; a
+    verified address of another account is refused by allauth's unique constraint)."""
+    return get_user_model().objects.filter(email__iexact=email).exists()
 
 
 def owns_address(user, email: str) -> bool:
@@ -219,17 +217,13 @@ def accept_invitation(
     RegistrationError of ``register_guest``.
     """
     summit = invitation.summit
-    if not open_for_answer(invitation):
-        earlier = _made_by(invitation, submission_key)
-        if earlier is not None:
-            return earlier
-        if not summit.registration_is_open(timezone.now()):
-            raise services.RegistrationClosed
-        raise services.InvitationNotValid
-    if account_exists(invitation.email):
-        raise AccountExists
     try:
         with transaction.atomic():
+            # Nothing is asked first whether the invitation is still open: register_guest
+            # checks that (withdrawn, used, registration closed) and its error undoes the
+            # account made here.
+            if account_exists(invitation.email):
+                raise AccountExists
             user = _new_account(invitation.email)
             registration, _created = services.register_guest(
                 summit,
@@ -241,13 +235,16 @@ def accept_invitation(
                 submission_key=submission_key,
                 invitation=invitation,
             )
-    except IntegrityError:
-        # The account's username is random and its address is checked nowhere else: the
-        # address came first (another tab, another click, an account made meanwhile).
+    except (IntegrityError, services.RegistrationError) as error:
+        # This very submission went through before (a double tap): its registration.
         earlier = _made_by(invitation, submission_key)
         if earlier is not None:
             return earlier
-        raise AccountExists from None
+        if isinstance(error, IntegrityError):
+            # The account's username is random and its address verified nowhere else: the
+            # address came first (another tab, an account made meanwhile).
+            raise AccountExists from None
+        raise
     return registration
 
 
