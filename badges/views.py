@@ -14,7 +14,7 @@ from badges.models import PrintJob
 from badges.prerendering import badge_pdf
 from registration.models import Category, Region, Registration
 from sessions.selectors import forums_of
-from summit.files import download_response
+from summit.infrastructure.files import download_response
 from summit.selectors import current_summit
 
 
@@ -165,5 +165,6 @@ def print_job_download(request, job_id: int):
     job = get_object_or_404(PrintJob, pk=job_id, status=PrintJob.Status.DONE)
     if not job.file:
         raise Http404("No file.")
-    # Local file streamed, or a short-lived link into object storage (summit/files.py).
+    # A local file streamed, or a short-lived link into object storage
+    # (summit/infrastructure/files.py).
     return download_response(job.file, filename=f"badges-{job.pk}-{job.layout}.pdf")

@@ -11,8 +11,8 @@ from django.http import HttpRequest
 from sessions.models import Forum, Session
 from sessions.selectors import forums_of, published_sessions
 from summit.api import api_error, cacheable_json, parse_day, public_api
-from summit.databases import reads_from_replica
 from summit.i18n import trilingual
+from summit.infrastructure.databases import reads_from_replica
 from summit.models import Room, Summit
 from summit.selectors import current_summit
 

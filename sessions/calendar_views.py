@@ -16,8 +16,8 @@ from django.views.decorators.http import require_safe
 
 from sessions import calendar
 from sessions.models import Forum, Session
-from summit.databases import reads_from_replica
 from summit.i18n import normalise_language
+from summit.infrastructure.databases import reads_from_replica
 from summit.models import Summit
 from summit.selectors import current_summit
 

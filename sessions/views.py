@@ -28,7 +28,7 @@ from sessions.selectors import (
     sessions_of_speaker,
     speakers_of,
 )
-from summit.databases import reads_from_replica
+from summit.infrastructure.databases import reads_from_replica
 from summit.models import Summit
 from summit.selectors import current_summit
 

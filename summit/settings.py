@@ -118,7 +118,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Optional read replica (DATABASE_REPLICA_URL, a PostgreSQL streaming replica): only reads a
 # view marks safe to be a little late (the public agenda, its API and calendar files) go there.
 # Seats, registrations, admissions and check-in are read and written on the primary only, and
-# so is every read inside a transaction (summit/databases.py).
+# so is every read inside a transaction (summit/infrastructure/databases.py).
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(
@@ -128,7 +128,7 @@ if DATABASE_REPLICA_URL:
     )
     DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-    DATABASE_ROUTERS = ["summit.databases.ReplicaRouter"]
+    DATABASE_ROUTERS = ["summit.infrastructure.databases.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------

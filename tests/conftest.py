@@ -215,7 +215,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     "replica" in its ``django_db(databases=…)``."""
     from django.db import connections
 
-    from summit.databases import REPLICA
+    from summit.infrastructure.databases import REPLICA
 
     primary = connections.settings["default"]
     connections.settings[REPLICA] = {
@@ -232,7 +232,7 @@ def replica(settings):
     committed rows only."""
     from django.db import connections
 
-    from summit.databases import REPLICA
+    from summit.infrastructure.databases import REPLICA
 
-    settings.DATABASE_ROUTERS = ["summit.databases.ReplicaRouter"]
+    settings.DATABASE_ROUTERS = ["summit.infrastructure.databases.ReplicaRouter"]
     return connections[REPLICA]

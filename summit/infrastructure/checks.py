@@ -87,7 +87,7 @@ def check_shared_files(app_configs, **kwargs) -> list[CheckMessage]:
     task worker and downloaded through any web process): say where they are kept, and refuse
     a local directory when several machines serve the site (settings S3_BUCKET,
     BAYLINE_HOSTS; docs/deploy/multi-host.md)."""
-    from summit.files import storage_description
+    from summit.infrastructure.files import storage_description
 
     messages: list[CheckMessage] = [
         Info(f"Stored files: {storage_description()}.", id="bayline.I001")

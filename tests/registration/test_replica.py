@@ -1,5 +1,5 @@
 """With a read replica configured, registering (seats counted, the waiting list) reads and
-writes the primary only (summit/databases.py)."""
+writes the primary only (summit/infrastructure/databases.py)."""
 
 import pytest
 from django.test.utils import CaptureQueriesContext
@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from registration.models import Registration
 from sessions.models import Forum
-from summit.databases import REPLICA
+from summit.infrastructure.databases import REPLICA
 from tests.registration.conftest import form_data
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", REPLICA])

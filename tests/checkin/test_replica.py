@@ -1,12 +1,12 @@
 """With a read replica configured, door scans (admissions, already checked in) read and write
-the primary only (summit/databases.py)."""
+the primary only (summit/infrastructure/databases.py)."""
 
 import pytest
 from django.test.utils import CaptureQueriesContext
 
-from badges.models import Admission, Scan
-from summit.databases import REPLICA
-from tests.badges.conftest import code_of
+from badges.checkin.models import Admission, Scan
+from summit.infrastructure.databases import REPLICA
+from tests.checkin.conftest import code_of
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", REPLICA])
 

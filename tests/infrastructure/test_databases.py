@@ -1,15 +1,15 @@
 """The read replica (DATABASE_REPLICA_URL): the public agenda may read from it; nothing that
-counts seats or admits people does (summit/databases.py)."""
+counts seats or admits people does (summit/infrastructure/databases.py)."""
 
 import pytest
 from django.db import connections, router, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from badges.models import Admission, Scan
+from badges.checkin.models import Admission, Scan
 from registration.models import Enrolment, Registration
 from sessions.models import Forum, Session
-from summit.databases import REPLICA, reads_from_replica, replica_reads
+from summit.infrastructure.databases import REPLICA, reads_from_replica, replica_reads
 from summit.models import Summit
 from tests import factories
 
