@@ -252,7 +252,7 @@ def _failed(email: OutgoingEmail, error: Exception) -> None:
 def send_outgoing_email(email_id: int) -> str:
     """Send one recorded e-mail unless it was sent already. Returns what happened.
 
-    Crash safety (README, "Deployment"): the e-mail is first *claimed* ("sending", with the
+    Crash safety (docs/deployment.md): the e-mail is first *claimed* ("sending", with the
     worker's id) in a committed transaction, so no other worker takes it; everything slow
     (rendering the message and its badge PDF, connecting to the mail server) happens before
     the message is handed over; right after the server accepts it, "sent" is committed. If

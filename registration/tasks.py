@@ -1,4 +1,5 @@
-"""Background tasks of registration: thin wrappers around services (see README, worker)."""
+"""Background tasks of registration: thin wrappers around services (see docs/deployment.md,
+background tasks)."""
 
 from django_tasks import task
 
