@@ -353,3 +353,17 @@ def test_every_benchmark_script_has_a_row():
         _relative(path) for path in (ROOT / "bench").glob("*.py") if path.name not in helpers
     }
     assert sorted(scripts - named) == []
+
+
+def test_benchmark_commands_use_options_their_scripts_take():
+    unknown = []
+    for row in benchmark_rows():
+        for script in re.findall(r"bench/\w+\.py", row[-1]):
+            source = (ROOT / script).read_text(encoding="utf-8")
+            taken = set(re.findall(r"""["'](--[\w-]+)["']""", source))
+            unknown += [
+                f"{script} {option}"
+                for option in re.findall(r"(?<!\S)(--[\w-]+)", row[-1])
+                if option not in taken
+            ]
+    assert unknown == []
