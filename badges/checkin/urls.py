@@ -1,0 +1,26 @@
+from django.urls import path
+from django.views.i18n import JavaScriptCatalog
+
+from badges.checkin import api, views
+
+app_name = "checkin"
+
+# The scan endpoints first: door devices call them hundreds of times a second.
+urlpatterns = [
+    path("api/v1/checkin", api.scan, name="checkin-api"),
+    path("api/v1/checkin/batch", api.batch, name="checkin-batch"),
+    path("api/v1/checkin/offline-data", api.offline, name="checkin-offline-data"),
+    path("api/v1/checkin/search", api.search, name="checkin-search"),
+    path("door/", views.door, name="door"),
+    path(
+        "door/jsi18n/",
+        JavaScriptCatalog.as_view(packages=["badges.checkin"], domain="djangojs"),
+        name="checkin-jsi18n",
+    ),
+    path("organiser/checkin/", views.setup, name="checkin-setup"),
+    path("organiser/checkin/checkpoints/new/", views.checkpoint_edit, name="checkpoint-create"),
+    path("organiser/checkin/checkpoints/<int:pk>/", views.checkpoint_edit, name="checkpoint-edit"),
+    path("organiser/checkin/devices/<int:pk>/revoke/", views.device_revoke, name="device-revoke"),
+    path("organiser/attendance/", views.attendance_page, name="attendance"),
+    path("organiser/attendance/data.json", views.attendance_data, name="attendance-data"),
+]
