@@ -1,7 +1,8 @@
 """Settings for Bayline, read from the environment.
 
 Development needs no environment at all (SQLite, console e-mail, DEBUG on). Production sets
-at least SECRET_KEY, DEBUG=0, ALLOWED_HOSTS and DATABASE_URL; see README "Deployment".
+at least SECRET_KEY, DEBUG=0, ALLOWED_HOSTS and DATABASE_URL; see docs/deployment.md, and
+docs/configuration.md for every variable.
 """
 
 import os

@@ -93,7 +93,7 @@ def check_shared_files(app_configs, **kwargs) -> list[Warning]:
                 "MEDIA_ROOT is inside the code checkout: bulk badge files would be lost with "
                 "the next deployment and invisible to other machines.",
                 hint="Set MEDIA_ROOT to a directory on storage shared by every web and task "
-                "worker machine (e.g. an NFS mount), see README, Deployment.",
+                "worker machine (e.g. an NFS mount), see docs/deployment.md.",
                 id="bayline.W001",
             )
         ]
