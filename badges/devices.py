@@ -29,6 +29,7 @@ class DeviceInfo:
     id: int
     name: str
     checkpoint_id: int | None
+    direction: str = ""  # a scanner bound to "entry" or "exit"
 
 
 def hash_token(token: str) -> str:
@@ -88,7 +89,7 @@ def device_for_token(token: str) -> DeviceInfo | None:
     else:
         row = (
             Device.objects.filter(token_hash=digest, revoked_at__isnull=True)
-            .values_list("id", "name", "checkpoint_id")
+            .values_list("id", "name", "checkpoint_id", "direction")
             .first()
         )
         info = DeviceInfo(*row) if row else None
