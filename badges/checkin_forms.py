@@ -21,6 +21,7 @@ class CheckpointForm(forms.ModelForm):
             "room",
             "day",
             "policy",
+            "direction",
             "is_active",
             "position",
         ]

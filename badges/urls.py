@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.i18n import JavaScriptCatalog
 
-from badges import api, checkin_views, views
+from badges import api, checkin_views, occupancy_views, views
 
 app_name = "badges"
 
@@ -71,4 +71,10 @@ urlpatterns += [
         checkin_views.attendance_data,
         name="attendance-data",
     ),
+]
+
+# --- Room occupancy (badges/occupancy*.py) ------------------------------------------------------
+urlpatterns += [
+    path("api/v1/checkin/occupancy", occupancy_views.door_occupancy, name="checkin-occupancy"),
+    path("organiser/checkin/occupancy/", occupancy_views.occupancy_rule, name="occupancy-rule"),
 ]
