@@ -33,6 +33,10 @@ class CheckpointForm(forms.ModelForm):
         self.instance.summit = summit
         self.fields["forum"].queryset = Forum.objects.filter(summit=summit)
         self.fields["room"].queryset = Room.objects.filter(summit=summit)
+        self.fields["direction"].required = False
+
+    def clean_direction(self):
+        return self.cleaned_data["direction"] or Checkpoint.Direction.ENTRIES
 
     def clean_day(self):
         day = self.cleaned_data["day"]
