@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from badges.checkpoints import CheckpointInfo
@@ -394,3 +394,42 @@ def check_out_automatically(summit, *, now: datetime.datetime | None = None) -> 
     Scan.objects.bulk_create(scans)
     Presence.objects.bulk_update(stale, ["inside", "last_scan_at"])
     return len(scans)
+
+
+@transaction.atomic
+def rebuild_presences(summit) -> int:
+    """Work out every guest's presence again from their latest scan (after scans were written
+    in bulk, by the demo or an import); returns how many guests are placed in a room."""
+    tz = summit.tzinfo
+    latest: dict[int, tuple] = {}
+    for registration_id, room_id, direction, at in (
+        Scan.objects.filter(checkpoint__summit=summit, result=OK, registration__isnull=False)
+        .filter(Q(checkpoint__room__isnull=False) | Q(direction=EXIT))
+        .order_by("registration_id", "scanned_at", "pk")
+        .values_list("registration_id", "checkpoint__room_id", "direction", "scanned_at")
+    ):
+        previous = latest.get(registration_id)
+        since = at
+        if (
+            previous is not None
+            and direction == ENTRY
+            and previous[1] == ENTRY
+            and previous[0] == room_id
+        ):
+            since = previous[3]  # a re-entry: the stay began with the first entry
+        latest[registration_id] = (room_id, direction, at, since)
+    Presence.objects.filter(room__summit=summit).delete()
+    rows = [
+        Presence(
+            registration_id=registration_id,
+            room_id=room_id,
+            inside=direction == ENTRY,
+            since=since,
+            closes_at=closes_at(room_id, since, tz),
+            last_scan_at=at,
+        )
+        for registration_id, (room_id, direction, at, since) in latest.items()
+        if room_id is not None
+    ]
+    Presence.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)

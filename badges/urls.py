@@ -77,4 +77,14 @@ urlpatterns += [
 urlpatterns += [
     path("api/v1/checkin/occupancy", occupancy_views.door_occupancy, name="checkin-occupancy"),
     path("organiser/checkin/occupancy/", occupancy_views.occupancy_rule, name="occupancy-rule"),
+    path(
+        "organiser/attendance/occupancy.json",
+        occupancy_views.attendance_occupancy,
+        name="attendance-occupancy",
+    ),
+    path(
+        "organiser/attendance/report.<str:kind>",
+        occupancy_views.attendance_report_file,
+        name="attendance-report",
+    ),
 ]
