@@ -63,7 +63,9 @@ def occupancy_chart(figures: Figures, day: datetime.date, room_id: int) -> str:
     capacity = figures.capacities[room_id]
     tz = points[0][0].tzinfo if points else None
     with matplotlib.rc_context(_rc(f"occupancy-{day}-{room_id}")):
-        figure = Figure(figsize=(3.6, 2.1), layout="constrained")
+        # Fixed margins: a layout engine measuring every label again costs more than the chart.
+        figure = Figure(figsize=(3.6, 2.1))
+        figure.subplots_adjust(left=0.17, right=0.97, top=0.86, bottom=0.13)
         axes = figure.add_subplot()
         if points:
             axes.fill_between(
@@ -100,7 +102,8 @@ def arrivals_chart(figures: Figures, day: datetime.date) -> str:
 
     rows = figures.arrivals.get(day, [])
     with matplotlib.rc_context(_rc(f"arrivals-{day}")):
-        figure = Figure(figsize=(7.2, 2.2), layout="constrained")
+        figure = Figure(figsize=(7.2, 2.2))
+        figure.subplots_adjust(left=0.09, right=0.99, top=0.95, bottom=0.13)
         axes = figure.add_subplot()
         positions = range(len(rows))
         axes.bar(positions, [count for _label, count in rows], color=BRAND, width=0.85)

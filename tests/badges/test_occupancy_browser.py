@@ -150,3 +150,41 @@ def test_offline_the_door_counts_its_own_scans_and_says_so(
     assert list(Scan.objects.filter(offline=True).values_list("direction", "result")) == [
         ("entry", "ok")
     ]
+
+
+def test_attendance_page_shows_rooms_nearest_full_and_the_days_charts(
+    browser, live_server, organiser, summit, clock
+):
+    from playwright.sync_api import expect
+
+    from tests.conftest import logged_in_context
+
+    _hall_a, (door_a, _) = hall_with_doors(summit, capacity=10, name="Hall A")
+    _hall_b, (door_b, _) = hall_with_doors(summit, capacity=4, name="Hall B")
+    clock.move_to(factories.at(1, 10))
+    for _ in range(3):
+        scan(factories.BadgeFactory(registration__summit=summit), door_a.slug)
+    for _ in range(3):
+        scan(factories.BadgeFactory(registration__summit=summit), door_b.slug)
+    context = logged_in_context(
+        browser, live_server, organiser, viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+
+    page.goto(f"{live_server.url}/organiser/attendance/?day=2026-12-08")
+
+    rows = page.locator("[data-rows=rooms] tr")
+    # Hall B (3 of 4: 75 %) before Hall A (3 of 10).
+    expect(rows.nth(0).locator("th")).to_have_text("Hall B")
+    expect(rows.nth(1).locator("th")).to_have_text("Hall A")
+    expect(page.locator(".occupancy-chart img")).to_have_count(2)
+    expect(page.locator("[data-charts=arrivals] img")).to_have_count(1)
+    screenshot(page, "attendance-test.png")
+
+    # It refreshes itself: Hall A fills up.
+    for _ in range(7):
+        scan(factories.BadgeFactory(registration__summit=summit), door_a.slug)
+
+    expect(rows.nth(0).locator("th")).to_have_text("Hall A", timeout=15_000)
+    expect(rows.nth(0)).to_have_attribute("data-level", "full")
+    context.close()
