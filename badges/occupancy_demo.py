@@ -1,7 +1,7 @@
 """Demo data of room occupancy: a realistic first day of entries and exits.
 
-Every confirmed guest arrives at the main entrance between 08:00 and 09:40 (most of them
-around 08:45); then, for each session of day 1 in a forum they chose (and the main summit
+Most confirmed guests arrive between 08:00 and 09:40 (most of them around 08:45); then, for
+each session of day 1 in a forum they chose (and the main summit
 for everyone), most enter its room a little before it starts and leave around its end. Some
 step out and back in, some leave through the room's second door, some never scan out (the
 automatic check-out closes those at the room's closing), and a few go straight to the next
@@ -21,6 +21,8 @@ from registration.models import Enrolment, Registration
 from sessions.models import Forum, Session
 
 SEED = 20261208
+# Sessions of one forum closer than this are one stay in its room.
+GAP = datetime.timedelta(minutes=45)
 
 
 def seed_day(summit, *, stdout) -> int:
@@ -33,9 +35,6 @@ def seed_day(summit, *, stdout) -> int:
     checkpoints = list(Checkpoint.objects.filter(summit=summit).select_related("room"))
     Checkpoint.objects.filter(summit=summit, room__isnull=False).update(
         direction=Checkpoint.Direction.BOTH
-    )
-    entrance = next(
-        (point for point in checkpoints if point.kind == "entrance" and point.day == day), None
     )
     doors = defaultdict(list)
     for point in checkpoints:
@@ -77,18 +76,14 @@ def seed_day(summit, *, stdout) -> int:
             continue  # a no-show
         arrival = start + datetime.timedelta(hours=8, minutes=45) + rng.gauss(0, 18) * minutes
         arrival = max(arrival, start + datetime.timedelta(hours=8))
-        if entrance is not None:
-            add(entrance, registration_id, Scan.Direction.ENTRY, arrival)
-        for session in sessions:
-            forum_id = session.forum_id
-            if forum_id not in plenary and forum_id not in chosen[registration_id]:
-                continue
-            if not doors[forum_id] or rng.random() < 0.15:
+        # Not scanned at the main entrance: its single-entry checkpoint stays free for the
+        # README's first scan (a demo guest's badge admits there).
+        for forum_id, begins, ends in _blocks(sessions, chosen[registration_id], plenary, rng):
+            if not doors[forum_id]:
                 continue
             door = doors[forum_id][0]
-            enter = session.starts_at - rng.uniform(2, 20) * minutes
-            enter = max(enter, arrival + 2 * minutes)
-            leave = session.ends_at + rng.gauss(3, 6) * minutes
+            enter = max(begins - rng.uniform(2, 20) * minutes, arrival + 2 * minutes)
+            leave = ends + rng.gauss(3, 6) * minutes
             add(door, registration_id, Scan.Direction.ENTRY, enter)
             if rng.random() < 0.1:  # stepped out for a call
                 out = enter + rng.uniform(20, 40) * minutes
@@ -98,7 +93,7 @@ def seed_day(summit, *, stdout) -> int:
             if roll < 0.12:
                 continue  # never scanned out: checked out automatically
             if roll < 0.17:
-                leave = session.ends_at - rng.uniform(10, 40) * minutes  # left early
+                leave = ends - rng.uniform(10, 40) * minutes  # left early
             exit_door = doors[forum_id][-1] if rng.random() < 0.3 else door
             add(exit_door, registration_id, Scan.Direction.EXIT, max(leave, enter + minutes))
     Scan.objects.bulk_create(scans, batch_size=2000)
@@ -129,3 +124,26 @@ def seed_day(summit, *, stdout) -> int:
         "check-outs at the rooms' closing."
     )
     return len(scans) + closed
+
+
+def _blocks(sessions, chosen, plenary, rng):
+    """The stretches a guest spends in one room: the sessions they attend (their forums' and
+    the main summit's, 85 % of them), back-to-back sessions of one forum joined into one."""
+    blocks = []
+    for session in sessions:
+        forum_id = session.forum_id
+        if forum_id not in plenary and forum_id not in chosen:
+            continue
+        if rng.random() < 0.15:
+            continue
+        if blocks and blocks[-1][0] == forum_id and session.starts_at - blocks[-1][2] < GAP:
+            blocks[-1][2] = max(blocks[-1][2], session.ends_at)
+            continue
+        blocks.append([forum_id, session.starts_at, session.ends_at])
+    # Sessions of two forums at once: the guest goes to the first one only.
+    kept = []
+    for block in blocks:
+        if kept and block[1] < kept[-1][2]:
+            continue
+        kept.append(block)
+    return kept

@@ -89,7 +89,7 @@ def occupancy_chart(figures: Figures, day: datetime.date, room_id: int) -> str:
         axes.set_ylim(0, max(capacity, max((level for _m, level in points), default=0)) * 1.15)
         axes.set_title(figures.room_names[room_id], loc="left", fontsize=9, color=INK)
         axes.set_ylabel(_("Guests inside"))
-        axes.legend(loc="upper right", fontsize=7, frameon=False)
+        axes.legend(loc="lower right", bbox_to_anchor=(1, 1), ncols=2, fontsize=7, frameon=False)
         axes.tick_params(axis="x", labelrotation=0, labelsize=7)
         return _svg(figure)
 
