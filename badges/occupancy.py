@@ -49,6 +49,15 @@ NOTE_CATEGORY = "over capacity: category allowed"
 NOTE_OVERRIDE = "over capacity: staff override"
 NOTE_OFFLINE = "over capacity: admitted offline"
 
+# The gate's reads, built once (fields and joins resolved); each scan adds its own filter.
+_ROOM_LOCKED = (
+    Room.objects.select_for_update(no_key=True)
+    .order_by()
+    .values_list("capacity", "name_en", "name_zh_hans", "name_zh_hant")
+)
+_INSIDE = Presence.objects.order_by().filter(inside=True)
+_PRESENCE_LOCKED = Presence.objects.select_for_update().order_by()
+
 _rules: dict[int, tuple[float, "Rule"]] = {}
 _closings: dict[tuple[int, datetime.date], tuple[float, datetime.datetime | None]] = {}
 
@@ -236,20 +245,14 @@ def open_gate(
     rule = Rule()
     if checkpoint.room_id is not None:
         # The lock every door of this room queues on, held until the scan commits.
-        room = (
-            Room.objects.select_for_update(no_key=True)
-            .values_list("capacity", "name_en", "name_zh_hans", "name_zh_hant")
-            .get(pk=checkpoint.room_id)
-        )
+        room = _ROOM_LOCKED.get(pk=checkpoint.room_id)
         gate.capacity = room[0]
         gate.room_name = _room_name(room)
         rule = rule_for(checkpoint.summit_id)
         gate.warn_at_percent = rule.warn_at_percent
-        gate.inside = Presence.objects.filter(
-            room_id=checkpoint.room_id, inside=True, closes_at__gt=now
-        ).count()
+        gate.inside = _INSIDE.filter(room_id=checkpoint.room_id, closes_at__gt=now).count()
     if gate.registration_id is not None and status == OK:
-        gate.presence = Presence.objects.select_for_update().filter(pk=gate.registration_id).first()
+        gate.presence = next(iter(_PRESENCE_LOCKED.filter(pk=gate.registration_id)), None)
         presence = gate.presence
         gate.already_inside = bool(
             presence
@@ -285,9 +288,7 @@ def pass_gate(gate: Gate, *, status: str) -> None:
     )
     if gate.direction == EXIT:
         if presence is not None:
-            presence.inside = False
-            presence.last_scan_at = at
-            presence.save(update_fields=["inside", "last_scan_at"])
+            Presence.objects.filter(pk=presence.pk).update(inside=False, last_scan_at=at)
         if was_here:
             gate.inside -= 1
         return
@@ -303,10 +304,10 @@ def pass_gate(gate: Gate, *, status: str) -> None:
             last_scan_at=at,
         )
     else:
-        if not was_here:
-            presence.room_id, presence.since, presence.inside = gate.checkpoint.room_id, at, True
-        presence.closes_at, presence.last_scan_at = closing, at
-        presence.save(update_fields=["room_id", "since", "inside", "closes_at", "last_scan_at"])
+        moved = (
+            {} if was_here else {"room_id": gate.checkpoint.room_id, "since": at, "inside": True}
+        )
+        Presence.objects.filter(pk=presence.pk).update(closes_at=closing, last_scan_at=at, **moved)
     if not was_here and closing > now:
         gate.inside += 1
 

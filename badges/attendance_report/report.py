@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from badges.attendance_report import charts
 from badges.attendance_report.figures import Figures, attendance_figures
+from badges.models import Scan
 from summit import dates
 
 LANGUAGES = ("en", "zh-hans", "zh-hant")
@@ -210,6 +211,68 @@ def render_xlsx(summit, *, lang: str, figures: Figures | None = None) -> bytes:
                 for moment, level in points
             ],
         )
+        sheet(
+            _("Scans"),
+            [
+                _("Scanned"),
+                _("Checkpoint"),
+                _("Guest"),
+                _("Direction"),
+                _("Result"),
+                _("Automatic"),
+                _("Staff override"),
+                _("Scanned offline"),
+                _("Conflict"),
+            ],
+            _scan_rows(summit),
+        )
         buffer = io.BytesIO()
         book.save(buffer)
         return buffer.getvalue()
+
+
+def _scan_rows(summit):
+    """Every scan of the summit, each saying whether it was an entry or an exit."""
+    tz = summit.tzinfo
+    directions = dict(Scan.Direction.choices)
+    results = dict(Scan.Result.choices)
+    yes, no = _("yes"), ""
+    rows = (
+        Scan.objects.filter(checkpoint__summit=summit)
+        .order_by("scanned_at", "pk")
+        .values_list(
+            "scanned_at",
+            "checkpoint__name_en",
+            "registration__name",
+            "registration__name_latin",
+            "direction",
+            "result",
+            "automatic",
+            "override",
+            "offline",
+            "conflict",
+        )
+    )
+    for (
+        at,
+        checkpoint,
+        name,
+        latin,
+        direction,
+        result,
+        automatic,
+        override,
+        offline,
+        conflict,
+    ) in rows.iterator(chunk_size=5000):
+        yield (
+            at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
+            checkpoint,
+            " / ".join(filter(None, [name, latin])),
+            str(directions[direction]),
+            str(results[result]),
+            yes if automatic else no,
+            yes if override else no,
+            yes if offline else no,
+            yes if conflict else no,
+        )

@@ -141,6 +141,7 @@ def test_the_xlsx_holds_the_same_figures(summit, morning):
         "By category",
         "Arrivals",
         "Occupancy",
+        "Scans",
     ]
     rows = list(book["Rooms"].iter_rows(values_only=True))
     assert rows[1] == ("2026-12-08", "Hall A", 3, 2, 67, "09:30", 2, 135, 1)
@@ -149,6 +150,16 @@ def test_the_xlsx_holds_the_same_figures(summit, morning):
     assert summary["Exits without entry"] == 1
     occupancy = list(book["Occupancy"].iter_rows(min_row=2, values_only=True))
     assert ("2026-12-08", "Hall A", "09:30", 2, 3) in occupancy
+    scans = list(book["Scans"].iter_rows(min_row=2, values_only=True))
+    assert [(row[0][11:16], row[3]) for row in scans] == [
+        ("09:00", "Entry"),
+        ("09:30", "Entry"),
+        ("10:00", "Exit"),
+        ("10:15", "Exit"),
+        ("11:00", "Entry"),
+        ("11:05", "Entry"),
+        ("11:30", "Exit"),
+    ]
 
 
 def test_the_command_writes_both_files(summit, morning, tmp_path):

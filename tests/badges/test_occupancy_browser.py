@@ -140,6 +140,8 @@ def test_offline_the_door_counts_its_own_scans_and_says_so(
     expect(figure.locator("[data-field=source]")).to_have_text(
         "Offline: this device's own count (1 in, 0 out since the last live figure), not the room's."
     )
+    page.keyboard.press("Escape")  # the answer gives way to the page and its figure
+    expect(page.locator("#door-result")).to_be_hidden()
     screenshot(page, "door-offline-count.png")
 
     context.set_offline(False)
