@@ -243,6 +243,17 @@ ROUTES: dict[str, Route] = {
     ),
     "badges:attendance": Route(url("badges:attendance"), ORGANISERS),
     "badges:attendance-data": Route(url("badges:attendance-data"), ORGANISERS),
+    # Room occupancy (badges/occupancy_views.py).
+    "badges:checkin-occupancy": Route(
+        lambda w: reverse("badges:checkin-occupancy") + f"?checkpoint={w.checkpoint.slug}",
+        (401, 403, 403, 200, 200),
+        (405,) * 5,
+    ),
+    "badges:attendance-occupancy": Route(url("badges:attendance-occupancy"), ORGANISERS),
+    "badges:attendance-report": Route(
+        url("badges:attendance-report", lambda w: "xlsx"), ORGANISERS
+    ),
+    "badges:occupancy-rule": Route(url("badges:occupancy-rule"), ORGANISERS, ORGANISERS),
     # --- Summit -------------------------------------------------------------------------------
     "organiser-dashboard": Route(url("organiser-dashboard"), ORGANISERS),
     "summit-settings": Route(url("summit-settings"), ORGANISERS, ORGANISERS),
