@@ -77,19 +77,23 @@ def render_pdf(summit, *, lang: str, figures: Figures | None = None) -> bytes:
 def render_xlsx(summit, *, lang: str, figures: Figures | None = None) -> bytes:
     """The same figures as the PDF, one sheet per table, in ``lang``."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     with translation.override(_language(lang)):
         figures = figures or attendance_figures(summit)
-        book = Workbook()
+        # Write-only: rows are streamed to the file (the scans sheet holds every scan).
+        book = Workbook(write_only=True)
         bold = Font(bold=True)
 
-        def sheet(title, header, rows, first=False):
-            page = book.active if first else book.create_sheet()
-            page.title = title[:31]
-            page.append(header)
-            for cell in page[1]:
+        def sheet(title, header, rows):
+            page = book.create_sheet(title[:31])
+            heading = []
+            for text in header:
+                cell = WriteOnlyCell(page, value=text)
                 cell.font = bold
+                heading.append(cell)
+            page.append(heading)
             for row in rows:
                 page.append(list(row))
             return page
@@ -115,7 +119,6 @@ def render_xlsx(summit, *, lang: str, figures: Figures | None = None) -> bytes:
                 (_("Refused: room full"), counts.room_full),
                 (_("Staff overrides"), counts.overrides),
             ],
-            first=True,
         )
         sheet(
             _("Forums"),
