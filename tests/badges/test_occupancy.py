@@ -3,6 +3,7 @@
 The clock stands at noon on day 1 (tests/badges/conftest.py).
 """
 
+import io
 import uuid
 
 import pytest
@@ -318,3 +319,19 @@ def test_the_api_refuses_an_exit_at_an_entries_only_checkpoint(scan_api, token, 
 
     assert response.status_code == 400
     assert list(response.json()["fields"]) == ["direction"]
+
+
+def test_the_command_checks_out_guests_of_closed_rooms(summit, hall, guests, clock):
+    from django.core.management import call_command
+
+    _room, (north, _) = hall
+    clock.move_to(at(1, 18))
+    scan(guests[0], north.slug, at=at(1, 18))
+    clock.move_to(at(2, 8))
+
+    call_command("check_out_automatically", stdout=io.StringIO())
+
+    exit_scan = Scan.objects.get(direction="exit")
+    # No session in the room that day: the guest is checked out at midnight.
+    assert (exit_scan.automatic, exit_scan.scanned_at) == (True, at(2, 0))
+    assert Presence.objects.get().inside is False
