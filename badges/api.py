@@ -224,7 +224,8 @@ def batch(request):
             errors[str(index)] = time_errors
             continue
         try:
-            occupancy.direction_of(checkpoint, data["direction"])
+            bound = scanner.device.direction if scanner.device else ""
+            occupancy.direction_of(checkpoint, data["direction"], bound)
         except occupancy.DirectionRefused:
             message = _("This checkpoint does not count scans in that direction.")
             errors[str(index)] = {"direction": [message]}

@@ -335,3 +335,29 @@ def test_the_command_checks_out_guests_of_closed_rooms(summit, hall, guests, clo
     # No session in the room that day: the guest is checked out at midnight.
     assert (exit_scan.automatic, exit_scan.scanned_at) == (True, at(2, 0))
     assert Presence.objects.get().inside is False
+
+
+def test_a_batch_from_a_scanner_bound_to_exits_at_an_entries_only_door_is_refused(
+    scan_api, summit, guests
+):
+    factories.CheckpointFactory(summit=summit, slug="in-only")
+    device, token = create_device("USB scanner, exit")
+    device.direction = "exit"
+    device.save()
+    body = {
+        "scans": [
+            {
+                "code": code_of(guests[0]),
+                "checkpoint": "in-only",
+                "scan_id": str(uuid.uuid4()),
+                "scanned_at": at(1, 11).isoformat(),
+                "offline_result": "ok",
+            }
+        ]
+    }
+
+    response = scan_api(body, token=token, url="/api/v1/checkin/batch")
+
+    assert response.status_code == 400
+    assert list(response.json()["fields"]["scans"]["0"]) == ["direction"]
+    assert Scan.objects.count() == 0
