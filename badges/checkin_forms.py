@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from badges.models import Checkpoint
+from badges.models import Checkpoint, Scan
 from sessions.models import Forum
 from summit.models import Room
 
@@ -54,6 +54,12 @@ class DeviceForm(forms.Form):
     )
     checkpoint = forms.ModelChoiceField(
         label=_("Default checkpoint"), queryset=Checkpoint.objects.none(), required=False
+    )
+    direction = forms.ChoiceField(
+        label=_("Counts"),
+        choices=[("", _("Entries or exits, as the door page chooses")), *Scan.Direction.choices],
+        required=False,
+        help_text=_("Bind a USB scanner at a one-way door to entries or to exits."),
     )
 
     def __init__(self, *args, summit, **kwargs):

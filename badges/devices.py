@@ -38,7 +38,7 @@ def hash_token(token: str) -> str:
 
 @transaction.atomic
 def create_device(
-    name: str, *, checkpoint: Checkpoint | None = None, created_by=None
+    name: str, *, checkpoint: Checkpoint | None = None, created_by=None, direction: str = ""
 ) -> tuple[Device, str]:
     """Register a door device; returns it with its token, which is never shown again."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -48,6 +48,7 @@ def create_device(
         token_prefix=token[:8],
         checkpoint=checkpoint,
         created_by=created_by,
+        direction=direction,
     )
     return device, token
 

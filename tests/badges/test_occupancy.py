@@ -10,7 +10,7 @@ import pytest
 
 from badges import checkin, checkpoints, occupancy
 from badges.devices import create_device, device_for_token
-from badges.models import Admission, Checkpoint, Presence, Scan
+from badges.models import Admission, Checkpoint, Device, Presence, Scan
 from tests import factories
 from tests.badges.conftest import code_of
 from tests.badges.occupancy_helpers import hall_with_doors, inside, scan
@@ -361,3 +361,15 @@ def test_a_batch_from_a_scanner_bound_to_exits_at_an_entries_only_door_is_refuse
     assert response.status_code == 400
     assert list(response.json()["fields"]["scans"]["0"]) == ["direction"]
     assert Scan.objects.count() == 0
+
+
+def test_an_organiser_binds_a_new_scanner_to_exits(organiser_client, summit):
+    response = organiser_client.post(
+        "/organiser/checkin/", {"name": "USB scanner, east exit", "direction": "exit"}
+    )
+
+    assert response.status_code == 302
+    assert Device.objects.get(name="USB scanner, east exit").direction == "exit"
+    assert 'USB scanner, east exit <span class="pill">Exit</span>' in (
+        organiser_client.get("/organiser/checkin/").text
+    )
