@@ -39,7 +39,7 @@ def load_data(guests: int, scans_per_guest: int) -> dict:
     from django.db import connection
     from django.utils import timezone
 
-    from badges.models import Checkpoint, Scan
+    from badges.checkin.models import Checkpoint, Scan
     from registration.models import Category, Enrolment, Region
     from sessions.models import Forum, Session
     from summit.models import Room, Summit
@@ -163,8 +163,8 @@ def main():
     data = load_data(options.guests, options.scans_per_guest)
     from django.utils import translation
 
-    from badges.attendance_report import report
-    from badges.attendance_report.figures import attendance_figures
+    from badges.checkin.attendance_report import report
+    from badges.checkin.attendance_report.figures import attendance_figures
 
     summit = data["summit"]
     timings = {}

@@ -54,8 +54,9 @@ def load_data(guests: int, scanners: int, exits: float = 0.0) -> dict:
     from django.db import connection
     from django.utils import timezone
 
-    from badges.devices import create_device
-    from badges.models import Badge, Checkpoint
+    from badges.checkin.devices import create_device
+    from badges.checkin.models import Checkpoint
+    from badges.models import Badge
     from badges.signing import sign_badge
     from registration.models import Enrolment
     from sessions.models import Forum
@@ -64,7 +65,7 @@ def load_data(guests: int, scanners: int, exits: float = 0.0) -> dict:
     call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
         cursor.execute(
-            "TRUNCATE badges_presence, badges_occupancyrule, badges_admission, badges_scan, "
+            "TRUNCATE checkin_presence, checkin_occupancyrule, badges_admission, badges_scan, "
             "badges_device, badges_checkpoint, summit_room, "
             "badges_badge, registration_enrolment, registration_registration, agenda_forum, "
             "summit_summit CASCADE"
@@ -218,7 +219,7 @@ def replay(port: int, data: dict, speedup: float, doors: int = 6) -> dict:
         thread.start()
     for thread in threads:
         thread.join()
-    from badges.models import Admission
+    from badges.checkin.models import Admission
 
     admitted = Admission.objects.filter(checkpoint__slug="replay-entrance").count()
     return {

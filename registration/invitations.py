@@ -3,8 +3,8 @@
 from django.db import transaction
 from django.utils import timezone
 
-from registration.emails import queue_sending
 from registration.models import Invitation, OutgoingEmail
+from registration.tasks import queue_sending
 from summit.models import Summit
 
 

@@ -312,8 +312,8 @@ class OutgoingEmail(models.Model):
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    # While "sending": which task worker claimed it, and when (summit/workers.py recovers the
-    # claims of dead workers).
+    # While "sending": which task worker claimed it, and when (summit/infrastructure/workers.py
+    # recovers the claims of dead workers).
     claimed_by = models.CharField(_("claimed by"), max_length=64, blank=True)
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from registration import calendar_views, organiser, views
+from registration import organiser, views
+from registration.calendar import views as calendar_views
 
 app_name = "registration"
 

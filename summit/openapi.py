@@ -20,7 +20,7 @@ from django.http import HttpRequest
 
 from summit.api import cacheable_json, public_api
 
-DOCUMENTED_APPS = ("summit", "agenda", "registration", "badges")
+DOCUMENTED_APPS = ("summit", "agenda", "registration", "badges", "checkin")
 
 BASE = {
     "openapi": "3.1.0",

@@ -25,17 +25,19 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DEBUG", True)
 # The development key is public on purpose: production refuses to start without its own
-# (summit/checks.py).
+# (summit/infrastructure/checks.py).
 SECRET_KEY = os.environ.get("SECRET_KEY", "django-insecure-bayline-development-only")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    "summit.infrastructure",
     "summit",
     "sessions.apps.AgendaConfig",
     "registration",
     "badges",
+    "badges.checkin",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -51,9 +53,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "summit.middleware.SecurityHeadersMiddleware",
+    "summit.infrastructure.middleware.SecurityHeadersMiddleware",
     # Door devices' scans (bearer token) are answered here, without the rest of the stack.
-    "badges.middleware.DeviceScanMiddleware",
+    "badges.checkin.middleware.DeviceScanMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -162,7 +164,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 # Subjects start with the summit's short name in the reader's language and the sender is
-# named in it too (summit/mail.py, used by the adapter below and by our own e-mails).
+# named in it too (summit/infrastructure/mail.py, used by the adapter below and by our own e-mails).
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Digital GBA Summit] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 # Our wording, e-mails, rate-limit address and landing page per role (summit/accounts.py).
@@ -221,8 +223,11 @@ MEDIA_URL = "/media/"
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
-    # Development prints each e-mail short (attachments named, not dumped): summit/mail.py.
-    "summit.mail.ConsoleEmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+    # Development prints each e-mail short (attachments named, not dumped):
+    # summit/infrastructure/mail.py.
+    "summit.infrastructure.mail.ConsoleEmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
@@ -242,13 +247,14 @@ TASKS = {
     }
 }
 # Task workers (manage.py run_worker) record a heartbeat this often; one silent for three
-# heartbeats is dead and its claimed work is recovered (summit/workers.py). Work claimed by a
-# process without heartbeat (a plain db_worker) is recovered only after WORKER_UNKNOWN_GRACE.
+# heartbeats is dead and its claimed work is recovered (summit/infrastructure/workers.py). Work
+# claimed by a process without heartbeat (a plain db_worker) is recovered only after
+# WORKER_UNKNOWN_GRACE.
 WORKER_HEARTBEAT_SECONDS = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", "10"))
 WORKER_RECOVERY_SECONDS = float(os.environ.get("WORKER_RECOVERY_SECONDS", "60"))
 WORKER_UNKNOWN_GRACE_SECONDS = float(os.environ.get("WORKER_UNKNOWN_GRACE_SECONDS", "3600"))
 # An e-mail still "queued" this long after it was recorded, with no send task pending, is
-# queued again by the recovery (registration.emails.requeue_stranded_emails).
+# queued again by the recovery (registration.tasks.requeue_stranded_emails).
 STRANDED_EMAIL_GRACE_SECONDS = float(os.environ.get("STRANDED_EMAIL_GRACE_SECONDS", "300"))
 
 # Badges per WeasyPrint document in bulk print files. Each chunk costs a font subset in the
@@ -261,9 +267,10 @@ BADGE_PRINT_CHUNK_SIZE = int(os.environ.get("BADGE_PRINT_CHUNK_SIZE", "250"))
 # for bulk print files): the way to try a new WeasyPrint before the adapter is updated.
 BADGE_NAMES_ADAPTER = env_bool("BADGE_NAMES_ADAPTER", True)
 
-# --- Client addresses and rate limits (summit/ratelimit.py) ---------------------------------
-# How many reverse proxies we run in front of the app: the client address is then the Nth
-# X-Forwarded-For entry from the right. 0 (no proxy): REMOTE_ADDR, the header is ignored.
+# --- Client addresses and rate limits (summit/infrastructure/ratelimit.py)
+# --------------------------------- How many reverse proxies we run in front of the app: the client
+# address is then the Nth X-Forwarded-For entry from the right. 0 (no proxy): REMOTE_ADDR, the
+# header is ignored.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # Check-in API, per door device (or door-staff member) and minute: far above what one door
@@ -290,11 +297,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "json": {"()": "summit.logs.JSONFormatter"},
+        "json": {"()": "summit.infrastructure.logs.JSONFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
     },
-    # Every handler masks secrets and personal data (summit/redact.py).
-    "filters": {"redact": {"()": "summit.redact.RedactingFilter"}},
+    # Every handler masks secrets and personal data (summit/infrastructure/redact.py).
+    "filters": {"redact": {"()": "summit.infrastructure.redact.RedactingFilter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",

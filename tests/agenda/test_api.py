@@ -298,4 +298,4 @@ def test_openapi_parts_may_not_redefine_a_name():
     from summit.openapi import _merge
 
     with pytest.raises(ValueError):
-        _merge({"Error": {}}, {"Error": {}}, "badges.openapi")
+        _merge({"Error": {}}, {"Error": {}}, "badges.checkin.openapi")

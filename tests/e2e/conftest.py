@@ -107,7 +107,7 @@ def badge_key() -> str:
 SETUP = """
 from django.core.management import call_command
 call_command("seed_demo", guests=300, stdout=open("/dev/null", "w"))
-from badges.models import Checkpoint
+from badges.checkin.models import Checkpoint
 from summit.models import Summit
 summit = Summit.objects.order_by("-starts_on").first()
 Summit.objects.filter(pk=summit.pk).update(approval_required=False)

@@ -282,12 +282,12 @@ def test_password_reset(site, guest):
 
 
 def test_secret_addresses_written_any_way_leave_no_secret_in_the_logs(site, guest, organiser):
-    """The generated variants of tests/summit/test_log_redaction.py, against the whole
+    """The generated variants of tests/infrastructure/test_log_redaction.py, against the whole
     production stack (gunicorn's access log, Django's loggers, JSON lines); the last test
     reads the logs for the secrets and their other cases. Each secret comes from the journey
     that hands it out (the guest's sign-up gave the confirmation key); run alone, this test
     makes the others here."""
-    from tests.summit.test_log_redaction import secret_parts, variants
+    from tests.infrastructure.test_log_redaction import secret_parts, variants
 
     if "feed" not in site.secret_paths:
         guest_feed(site, log_in(site, guest.email, guest.password))
@@ -379,7 +379,7 @@ def test_bulk_badge_job_survives_a_killed_task_worker(site, organiser):
     [(failed,)] = site.sql(
         "SELECT count(*) FROM django_tasks_database_dbtaskresult "
         "WHERE task_path LIKE '%%render_print_job' AND exception_class_path = "
-        "'summit.workers.WorkerDied'"
+        "'summit.infrastructure.workers.WorkerDied'"
     )
     assert failed == 1
 
@@ -475,7 +475,7 @@ def test_backup_while_running_and_restore_into_a_fresh_database(site, guest, tmp
     log = open(site.logs / "restored.log", "wb")  # noqa: SIM115
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--logger-class",
-         "summit.gunicorn_logging.RedactingLogger", "summit.wsgi"],
+         "summit.infrastructure.gunicorn_logging.RedactingLogger", "summit.wsgi"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     try:
@@ -559,10 +559,10 @@ def test_logs_hold_no_secrets_nor_personal_data(site, guest, printed):
     assert {"gunicorn.access", "gunicorn.error", "django_tasks"} <= loggers
     [(recovered,)] = site.sql(
         "SELECT count(*) FROM django_tasks_database_dbtaskresult "
-        "WHERE exception_class_path = 'summit.workers.WorkerDied'"
+        "WHERE exception_class_path = 'summit.infrastructure.workers.WorkerDied'"
     )
     if recovered:  # after the tests that kill task workers: the recovery said so
-        assert "summit.workers" in loggers
+        assert "summit.infrastructure.workers" in loggers
     rows = site.sql("SELECT email, phone FROM registration_registration")
     personal = site.personal | {email for email, _phone in rows} | {p for _e, p in rows if p}
     secrets_used = {value for value in site.secrets if value and len(value) >= 6}

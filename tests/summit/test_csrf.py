@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from badges.models import Scan
+from badges.checkin.models import Scan
 from badges.signing import sign_badge
 from tests.summit.test_permission_matrix import REFUSED, ROUTES
 from tests.world import ROLES, build_world, snapshot
@@ -110,11 +110,11 @@ def _scan_body(world) -> str:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url_name", ["badges:checkin-api", "badges:checkin-batch"])
+@pytest.mark.parametrize("url_name", ["checkin:checkin-api", "checkin:checkin-batch"])
 def test_session_scan_without_csrf_token_is_refused(world, url_name):
     client = _csrf_client(world, "door")
     body = _scan_body(world)
-    if url_name == "badges:checkin-batch":
+    if url_name == "checkin:checkin-batch":
         body = json.dumps({"scans": [json.loads(body)]})
 
     response = client.post(reverse(url_name), body, content_type="application/json")
@@ -127,11 +127,11 @@ def test_session_scan_without_csrf_token_is_refused(world, url_name):
 @pytest.mark.django_db
 def test_session_scan_with_csrf_token_is_answered(world):
     client = _csrf_client(world, "door")
-    client.get(reverse("badges:door"))
+    client.get(reverse("checkin:door"))
     token = client.cookies["csrftoken"].value
 
     response = client.post(
-        reverse("badges:checkin-api"),
+        reverse("checkin:checkin-api"),
         _scan_body(world),
         content_type="application/json",
         HTTP_X_CSRFTOKEN=token,
@@ -146,7 +146,7 @@ def test_device_bearer_token_needs_no_csrf_token(world):
     client = Client(enforce_csrf_checks=True)  # no session, no cookie at all
 
     response = client.post(
-        reverse("badges:checkin-api"),
+        reverse("checkin:checkin-api"),
         _scan_body(world),
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {world.device_token}",

@@ -217,43 +217,43 @@ ROUTES: dict[str, Route] = {
     # --- Door check-in ------------------------------------------------------------------------
     # JSON API: 401 without a login or device token, 403 without scan permission; the form
     # body posted here is a 415 for the door (tests/badges/ cover real scans).
-    "badges:checkin-api": Route(url("badges:checkin-api"), (405,) * 5, (401, 403, 403, 415, 415)),
-    "badges:checkin-batch": Route(
-        url("badges:checkin-batch"), (405,) * 5, (401, 403, 403, 415, 415)
+    "checkin:checkin-api": Route(url("checkin:checkin-api"), (405,) * 5, (401, 403, 403, 415, 415)),
+    "checkin:checkin-batch": Route(
+        url("checkin:checkin-batch"), (405,) * 5, (401, 403, 403, 415, 415)
     ),
-    "badges:checkin-offline-data": Route(
-        url("badges:checkin-offline-data"), (401, 403, 403, 200, 200), (405,) * 5
+    "checkin:checkin-offline-data": Route(
+        url("checkin:checkin-offline-data"), (401, 403, 403, 200, 200), (405,) * 5
     ),
-    "badges:checkin-search": Route(
-        lambda w: reverse("badges:checkin-search") + "?q=Aurelia",
+    "checkin:checkin-search": Route(
+        lambda w: reverse("checkin:checkin-search") + "?q=Aurelia",
         (401, 403, 403, 200, 200),
         (405,) * 5,
     ),
-    "badges:door": Route(url("badges:door"), DOOR_AND_ORGANISERS),
-    "badges:checkin-jsi18n": Route(url("badges:checkin-jsi18n"), PUBLIC),
-    "badges:checkin-setup": Route(url("badges:checkin-setup"), ORGANISERS, ORGANISERS),
-    "badges:checkpoint-create": Route(url("badges:checkpoint-create"), ORGANISERS, ORGANISERS),
-    "badges:checkpoint-edit": Route(
-        url("badges:checkpoint-edit", lambda w: w.checkpoint.pk), ORGANISERS, ORGANISERS
+    "checkin:door": Route(url("checkin:door"), DOOR_AND_ORGANISERS),
+    "checkin:checkin-jsi18n": Route(url("checkin:checkin-jsi18n"), PUBLIC),
+    "checkin:checkin-setup": Route(url("checkin:checkin-setup"), ORGANISERS, ORGANISERS),
+    "checkin:checkpoint-create": Route(url("checkin:checkpoint-create"), ORGANISERS, ORGANISERS),
+    "checkin:checkpoint-edit": Route(
+        url("checkin:checkpoint-edit", lambda w: w.checkpoint.pk), ORGANISERS, ORGANISERS
     ),
-    "badges:device-revoke": Route(
-        url("badges:device-revoke", lambda w: w.device.pk),
+    "checkin:device-revoke": Route(
+        url("checkin:device-revoke", lambda w: w.device.pk),
         SAFE_ONLY,
         (LOGIN, 403, 403, 403, REDIRECT),
     ),
-    "badges:attendance": Route(url("badges:attendance"), ORGANISERS),
-    "badges:attendance-data": Route(url("badges:attendance-data"), ORGANISERS),
-    # Room occupancy (badges/occupancy_views.py).
-    "badges:checkin-occupancy": Route(
-        lambda w: reverse("badges:checkin-occupancy") + f"?checkpoint={w.checkpoint.slug}",
+    "checkin:attendance": Route(url("checkin:attendance"), ORGANISERS),
+    "checkin:attendance-data": Route(url("checkin:attendance-data"), ORGANISERS),
+    # Room occupancy (badges/checkin/occupancy_views.py).
+    "checkin:checkin-occupancy": Route(
+        lambda w: reverse("checkin:checkin-occupancy") + f"?checkpoint={w.checkpoint.slug}",
         (401, 403, 403, 200, 200),
         (405,) * 5,
     ),
-    "badges:attendance-occupancy": Route(url("badges:attendance-occupancy"), ORGANISERS),
-    "badges:attendance-report": Route(
-        url("badges:attendance-report", lambda w: "xlsx"), ORGANISERS
+    "checkin:attendance-occupancy": Route(url("checkin:attendance-occupancy"), ORGANISERS),
+    "checkin:attendance-report": Route(
+        url("checkin:attendance-report", lambda w: "xlsx"), ORGANISERS
     ),
-    "badges:occupancy-rule": Route(url("badges:occupancy-rule"), ORGANISERS, ORGANISERS),
+    "checkin:occupancy-rule": Route(url("checkin:occupancy-rule"), ORGANISERS, ORGANISERS),
     # --- Summit -------------------------------------------------------------------------------
     "organiser-dashboard": Route(url("organiser-dashboard"), ORGANISERS),
     "summit-settings": Route(url("summit-settings"), ORGANISERS, ORGANISERS),
@@ -363,8 +363,8 @@ def _outcome(response) -> object:
 
 REFUSED = {LOGIN, 401, 403, 404, 405}
 
-# Every response, whatever its status or type, carries these (summit/middleware.py, Django's
-# SecurityMiddleware and XFrameOptionsMiddleware).
+# Every response, whatever its status or type, carries these (summit/infrastructure/middleware.py,
+# Django's SecurityMiddleware and XFrameOptionsMiddleware).
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",

@@ -18,11 +18,11 @@ import pytest
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from badges import api, devices
-from badges.models import Scan
+from badges.checkin import api, devices
+from badges.checkin.models import Scan
 from badges.signing import sign_badge
 from registration import ratelimit as registration_limits
-from summit.ratelimit import client_address
+from summit.infrastructure.ratelimit import client_address
 from tests import factories
 from tests.world import build_world
 
@@ -67,7 +67,7 @@ def world(roles, media_root):
 def _scan(client, world, token):
     body = {"code": sign_badge(world.badge.pk, world.badge.serial), "checkpoint": "main-entrance"}
     return client.post(
-        reverse("badges:checkin-api"),
+        reverse("checkin:checkin-api"),
         json.dumps(body),
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {token}",
@@ -106,7 +106,7 @@ def test_checkin_limit_is_generous(settings):
 def test_checkin_batches_are_limited_per_door_staff_member(world, settings):
     settings.CHECKIN_BATCHES_PER_MINUTE = 2
     client = world.client("door")
-    address = reverse("badges:checkin-batch")
+    address = reverse("checkin:checkin-batch")
 
     codes = [
         client.post(address, "{}", content_type="application/json").status_code for _ in range(3)
@@ -297,7 +297,7 @@ def redis_cache(settings):
 
 
 def test_limits_count_in_redis_across_processes(redis_cache, time_machine):
-    from summit import ratelimit
+    from summit.infrastructure import ratelimit
 
     # Half-way through a minute, standing still: the five hits fall in one window.
     time_machine.move_to(datetime.datetime(2026, 12, 8, 4, 0, 30, tzinfo=datetime.UTC), tick=False)
@@ -325,7 +325,7 @@ COUNTING_PROCESS = """
 import sys, threading
 import django
 django.setup()
-from summit import ratelimit
+from summit.infrastructure import ratelimit
 who, hits = sys.argv[1], int(sys.argv[2])
 start = threading.Barrier(4)
 allowed = []

@@ -178,7 +178,7 @@ def test_seed_demo_real_dates_is_the_real_edition(time_machine):
 
 @pytest.mark.django_db
 def test_seed_demo_on_a_later_day_moves_the_agenda_and_the_doors_along(time_machine):
-    from badges.models import Checkpoint
+    from badges.checkin.models import Checkpoint
 
     _travel(time_machine, MOMENTS["during"])
     _seed()
@@ -202,7 +202,7 @@ def test_seed_demo_on_a_later_day_moves_the_agenda_and_the_doors_along(time_mach
 def test_demo_journeys_work_on_any_day(client, time_machine, moment):
     """make demo's journeys: a newcomer registers, and the README's check-in example (the
     demo device's token, a demo guest's badge, checkpoint main-entrance-day-1) admits."""
-    from badges import checkpoints, devices
+    from badges.checkin import checkpoints, devices
     from badges.models import Badge
     from badges.signing import sign_badge
     from registration.models import Registration
