@@ -12,7 +12,7 @@ and sent to the desk), then the door's own limits, then this guest at this door:
 6. ``wrong_day``          the checkpoint admits on another day (in the summit's time zone)
 7. ``not_enrolled``       the checkpoint admits one themed forum; the guest has no confirmed
                           place in it (nor in one of its sessions)
-8. ``room_full``          the checkpoint's room is at capacity (badges/occupancy.py): not
+8. ``room_full``          the checkpoint's room is at capacity (badges/checkin/occupancy.py): not
                           admitted, unless the guest's category may enter a full room or
                           door staff override it
 9. ``already_checked_in`` a single-entry checkpoint admitted this guest before
@@ -28,7 +28,7 @@ stored scan and nothing is counted twice.
 
 A scan is an entry or an exit (``direction``). An exit of a badge we know is ``ok`` whatever
 its state (the guest is leaving) and admits nobody; scans at a room's door and exits move the
-guest (badges/occupancy.py, in the scan's one transaction).
+guest (badges/checkin/occupancy.py, in the scan's one transaction).
 
 A scan also carries the time the device scanned it (its clock, which may be wrong). A time no
 door could have scanned at is refused (badges.checkin.scan_times).
