@@ -1,4 +1,4 @@
-"""Room occupancy from entry and exit scans (badges/occupancy.py).
+"""Room occupancy from entry and exit scans (badges/checkin/occupancy.py).
 
 The clock stands at noon on day 1 (tests/badges/conftest.py).
 """
