@@ -66,7 +66,11 @@ def guest_page_sections(sender, *, registration, request, **kwargs) -> list[Pane
         Panel(
             title=_("Your badge"),
             template="badges/guest_badge_section.html",
-            context={"download_url": reverse("badges:my-badge"), "registration": registration},
+            context={
+                "download_url": reverse("badges:my-badge"),
+                "phone_url": reverse("badges:phone-badge"),
+                "registration": registration,
+            },
             order=20,
             permission="",
         )

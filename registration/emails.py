@@ -27,8 +27,10 @@ from django.db.models import OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from registration.invitation_links import invitation_path
 from registration.models import (
     Enrolment,
     Invitation,
@@ -147,21 +149,32 @@ def registration_message(email: OutgoingEmail) -> Message:
 
 
 def invitation_message(email: OutgoingEmail) -> Message:
+
     invitation = email.invitation
     summit = invitation.summit
     facts = {
         "summit": summit.name,
         "dates": date_range(summit.starts_on, summit.ends_on),
         "venue": _("%(venue)s, %(city)s") % {"venue": summit.venue, "city": summit.city},
+        "closes": date_format(timezone.localtime(summit.registration_closes_at), "DATETIME_FORMAT"),
     }
+    reminder = email.kind == "invitation_reminder"
+    subject = _("Reminder: %(summit)s") if reminder else _("Invitation: %(summit)s")
+    paragraphs = [
+        _("You are invited to %(summit)s, %(dates)s, %(venue)s.") % facts,
+        _(
+            "Register with your personal link below: your details are filled in, no password "
+            "is needed, and your badge is on your phone as soon as you have registered."
+        ),
+        _("The link is yours alone and works until registration closes (%(closes)s).") % facts,
+        _("If you cannot come, open the link and decline in one tap."),
+    ]
+    if reminder:
+        paragraphs.insert(0, _("We have not heard from you yet."))
     return Message(
-        _("Invitation: %(summit)s") % facts,
-        [
-            _("You are invited to %(summit)s, %(dates)s, %(venue)s.") % facts,
-            _("Register with your personal link below; no approval is needed."),
-            _("Your invitation code is %(code)s.") % {"code": invitation.code},
-        ],
-        absolute(reverse("registration:invitation", args=[invitation.code])),
+        subject % facts,
+        paragraphs,
+        absolute(invitation_path(invitation)),
         _("Register now"),
     )
 

@@ -154,3 +154,11 @@ class ReauthenticateForm(BaylineLabels, allauth_forms.ReauthenticateForm):
 
 class ConfirmReauthenticationCodeForm(BaylineLabels, allauth_forms.ConfirmReauthenticationCodeForm):
     pass
+
+
+class RequestLoginCodeForm(BaylineLabels, allauth_forms.RequestLoginCodeForm):
+    pass
+
+
+class ConfirmLoginCodeForm(BaylineLabels, allauth_forms.ConfirmLoginCodeForm):
+    pass

@@ -181,9 +181,21 @@ ACCOUNT_FORMS = {
         "reset_password_from_key": "ResetPasswordKeyForm",
         "reauthenticate": "ReauthenticateForm",
         "confirm_reauthentication_code": "ConfirmReauthenticationCodeForm",
+        "request_login_code": "RequestLoginCodeForm",
+        "confirm_login_code": "ConfirmLoginCodeForm",
     }.items()
 }
+# Guests invited by e-mail have no password: they log in again with a code sent by e-mail
+# (and may choose a password later). Each code lets three wrong tries, then a new one is asked.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 600
+# Requests for a login code count per client address and per e-mail address (``key``), in
+# short and long windows; a successful login does not reset them. Unknown addresses get the
+# same answer (allauth's ACCOUNT_PREVENT_ENUMERATION, on by default) and an e-mail saying
+# there is no account, counted the same way.
 ACCOUNT_RATE_LIMITS = {
+    "request_login_code": "20/m/ip,60/h/ip,3/5m/key,10/d/key",
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/h/ip",
     "confirm_email": "1/3m/key",

@@ -210,11 +210,11 @@ def invite(site: Site, organiser: Browser) -> tuple[str, str]:
     assert page.status == 200
 
     message = site.sink.to(invitee)
-    link = link_in(message, r"https?://\S+/register/invitation/[^/\s]+/")
-    code = link.rstrip("/").rsplit("/", 1)[-1]
-    remember(site, code)
-    site.secret_paths["invitation"] = code
-    assert code in text_of(message)
+    link = link_in(message, r"https?://\S+/register/invitation/[^/\s]+/[^/\s]+/")
+    secret = link.rstrip("/").split("/register/invitation/", 1)[1]  # code/key
+    remember(site, *secret.split("/"))
+    site.secret_paths["invitation"] = secret
+    assert secret in text_of(message)
     return invitee, link
 
 
@@ -236,16 +236,23 @@ def test_invitation_by_an_organiser(site, organiser):
 
     guest = site.browser()
     page = guest.get(link)
-    assert "/accounts/signup/" in page.url
-    password = new_password()
-    remember(site, password)
-    page = guest.submit(page, page.form(having="password1"), password1=password, password2=password)
     assert page.status == 200
-    assert page.url.endswith("/register/"), page.url  # no second check of the address
-    remember(site, guest.cookie("sessionid"))
+    form = page.form(having="consent")  # the registration form itself: no password to choose
     phone = f"+852 6{secrets.randbelow(900) + 100} {secrets.randbelow(9000) + 1000}"
     site.personal |= {phone, phone.replace(" ", "")}
-    register(site, guest, name_latin="Invited Guest", phone=phone, forums=1)
+    page = guest.submit(
+        page,
+        form,
+        name="测试嘉宾",
+        organisation="Test Bureau",
+        job_title="Tester",
+        phone=phone,
+        consent="on",
+        forums=form.options.get("forums", [])[:1],
+    )
+    assert page.status == 200
+    assert page.url.endswith("/register/me/"), page.text[:3000]
+    remember(site, guest.cookie("sessionid"))
     assert site.sink.to(invitee, "confirmed")
 
 

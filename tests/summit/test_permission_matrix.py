@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from registration.invitation_links import invitation_path
 from tests.world import LEAK_MARKERS, ROLES, World, build_world, finish, snapshot
 
 LOGIN = "login"
@@ -125,8 +126,8 @@ ROUTES: dict[str, Route] = {
         (LOGIN, 200, 200, 200, 200),  # an empty form: shown again with its errors
     ),
     "registration:invitation": Route(
-        url("registration:invitation", lambda w: w.invitation.code),
-        (REDIRECT,) * 5,
+        lambda w: invitation_path(w.invitation),
+        (200, 200, 200, 200, 200),
     ),
     "registration:mine": Route(url("registration:mine"), (LOGIN, 200, 200, REDIRECT, REDIRECT)),
     "registration:choices": Route(
@@ -199,6 +200,9 @@ ROUTES: dict[str, Route] = {
     # --- Badges -------------------------------------------------------------------------------
     # Each guest gets their own badge; staff have no registration, hence no badge.
     "badges:my-badge": Route(url("badges:my-badge"), (LOGIN, 200, 200, 404, 404)),
+    "badges:phone-badge": Route(url("badges:phone-badge"), (LOGIN, 200, 200, 404, 404)),
+    "badges:phone-badge-manifest": Route(url("badges:phone-badge-manifest"), PUBLIC, PUBLIC),
+    "badges:phone-badge-worker": Route(url("badges:phone-badge-worker"), PUBLIC, PUBLIC),
     "badges:registration-badge": Route(
         url("badges:registration-badge", lambda w: w.guest.pk), DOOR_AND_ORGANISERS
     ),
@@ -282,6 +286,9 @@ ROUTES: dict[str, Route] = {
         url("account_set_password"), (LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT)
     ),
     "account_reset_password": Route(url("account_reset_password"), PUBLIC),
+    "account_request_login_code": Route(
+        url("account_request_login_code"), (200, REDIRECT, REDIRECT, REDIRECT, REDIRECT)
+    ),
     "account_confirm_login_code": Route(
         url("account_confirm_login_code"), (LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT)
     ),
