@@ -337,6 +337,25 @@ def test_the_command_checks_out_guests_of_closed_rooms(summit, hall, guests, clo
     assert Presence.objects.get().inside is False
 
 
+def test_the_task_workers_minute_pass_checks_out_guests_of_closed_rooms(
+    summit, hall, guests, clock
+):
+    from summit.infrastructure import workers
+
+    _room, (north, _) = hall
+    clock.move_to(at(1, 18))
+    scan(guests[0], north.slug, at=at(1, 18))
+    clock.move_to(at(2, 8))
+
+    counts = workers.recover()
+
+    exit_scan = Scan.objects.get(direction="exit")
+    assert (exit_scan.automatic, exit_scan.scanned_at) == (True, at(2, 0))
+    assert Presence.objects.get().inside is False
+    # Not work of a dead worker: nothing counted as recovered.
+    assert not any(counts.values())
+
+
 def test_a_batch_from_a_scanner_bound_to_exits_at_an_entries_only_door_is_refused(
     scan_api, summit, guests
 ):

@@ -1,5 +1,6 @@
 """python manage.py check_out_automatically: write the automatic exits of guests still inside
-rooms that have closed (run it from cron, e.g. every 15 minutes, and after each day)."""
+rooms that have closed. Task workers do this every minute; the command is for a site that
+runs none, or to do it at once."""
 
 from django.core.management.base import BaseCommand
 
