@@ -3,7 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bayline_bench \\
         .venv/bin/python bench/checkin.py [--guests 3000] [--scanners 16] [--seconds 20] \\
         [--workers 3 --worker-class gthread --threads 4] [--port 8150] [--speedup 60] \\
-        [--new-connection]
+        [--new-connection] [--exits 0.5]
 
 It loads a summit with ``--guests`` confirmed guests and badges into the database (which it
 empties first: use a database of its own), starts gunicorn (``gunicorn.conf.py``, production
@@ -45,7 +45,7 @@ def server_environment(port: int) -> dict:
     )
 
 
-def load_data(guests: int, scanners: int) -> dict:
+def load_data(guests: int, scanners: int, exits: float = 0.0) -> dict:
     """A summit, checkpoints, guests with badges, devices; returns what the clients need."""
     import django
 
@@ -60,12 +60,13 @@ def load_data(guests: int, scanners: int) -> dict:
     from badges.signing import sign_badge
     from registration.models import Enrolment
     from sessions.models import Forum
-    from summit.models import Summit
+    from summit.models import Room, Summit
 
     call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
         cursor.execute(
-            "TRUNCATE badges_admission, badges_scan, badges_device, badges_checkpoint, "
+            "TRUNCATE checkin_presence, checkin_occupancyrule, badges_admission, badges_scan, "
+            "badges_device, badges_checkpoint, summit_room, "
             "badges_badge, registration_enrolment, registration_registration, agenda_forum, "
             "summit_summit CASCADE"
         )
@@ -80,20 +81,31 @@ def load_data(guests: int, scanners: int) -> dict:
         capacity=guests + 100,
     )
     forum = Forum.objects.create(summit=summit, slug="economy", title_en="Digital economy")
+    both = Checkpoint.Direction.BOTH if exits else Checkpoint.Direction.ENTRIES
     entrance = Checkpoint.objects.create(
-        summit=summit, slug="entrance", name_en="Main entrance", policy="single"
+        summit=summit, slug="entrance", name_en="Main entrance", policy="single", direction=both
     )
     Checkpoint.objects.create(
         summit=summit, slug="replay-entrance", name_en="Main entrance (replay)", policy="single"
     )
-    Checkpoint.objects.create(
-        summit=summit,
-        slug="hall",
-        name_en="Forum hall",
-        kind="forum",
-        forum=forum,
-        policy="reentry",
+    # With exits, the hall is a room counted at its doors (as large as the summit: the bench
+    # measures the gate, not refusals).
+    room = (
+        Room.objects.create(summit=summit, slug="hall", name_en="Hall", capacity=guests + 100)
+        if exits
+        else None
     )
+    for slug in ("hall", "hall-east") if exits else ("hall",):
+        Checkpoint.objects.create(
+            summit=summit,
+            slug=slug,
+            name_en="Forum hall",
+            kind="forum",
+            forum=forum,
+            room=room,
+            policy="reentry",
+            direction=both,
+        )
     registrations = common.confirmed_registrations(summit, guests, "guest")
     Enrolment.objects.bulk_create(
         Enrolment(registration=registration, forum=forum, status="confirmed")
@@ -125,7 +137,9 @@ def server_pids(master: int) -> tuple[list[int], list[int]]:
     return common.children(master), common.database_backends()
 
 
-def throughput(port: int, data: dict, seconds: float, new_connection: bool = False) -> dict:
+def throughput(
+    port: int, data: dict, seconds: float, new_connection: bool = False, exits: float = 0.0
+) -> dict:
     stop = threading.Event()
     latencies: list[float] = []
     statuses: Counter = Counter()
@@ -139,7 +153,10 @@ def throughput(port: int, data: dict, seconds: float, new_connection: bool = Fal
             roll = chooser.random()
             code = chooser.choice(data["codes"])
             checkpoint = "hall" if roll < 0.3 else "entrance"
-            elapsed, status = door.scan(code, checkpoint)
+            if exits and checkpoint == "hall" and chooser.random() < 0.5:
+                checkpoint = "hall-east"  # the hall's other door
+            direction = ("exit" if chooser.random() < exits else "entry") if exits else ""
+            elapsed, status = door.scan(code, checkpoint, direction)
             mine.append(elapsed)
             local[status] += 1
         with lock:
@@ -229,6 +246,9 @@ def main():
     parser.add_argument("--speedup", type=float, default=60)
     parser.add_argument("--skip-replay", action="store_true")
     parser.add_argument(
+        "--exits", type=float, default=0.0, help="share of the scans that are exits (0 to 1)"
+    )
+    parser.add_argument(
         "--new-connection",
         action="store_true",
         help="each scanner opens a new TCP connection for every scan (no keep-alive)",
@@ -238,7 +258,7 @@ def main():
         sys.exit("Set DATABASE_URL=postgres://… (a database of its own: it is emptied).")
     environment = server_environment(options.port)
     os.environ.update(environment)
-    data = load_data(options.guests, options.scanners)
+    data = load_data(options.guests, options.scanners, options.exits)
     server = common.start_gunicorn(
         environment,
         options.port,
@@ -249,10 +269,12 @@ def main():
     )
     try:
         # Warm up every worker (imports, connections, remembered checkpoints and devices).
-        throughput(options.port, data, 2)
+        throughput(options.port, data, 2, exits=options.exits)
         workers, backends = server_pids(server.pid)
         before = (cpu_seconds(workers), cpu_seconds(backends), time.process_time())
-        result = throughput(options.port, data, options.seconds, options.new_connection)
+        result = throughput(
+            options.port, data, options.seconds, options.new_connection, options.exits
+        )
         after = (cpu_seconds(workers), cpu_seconds(backends), time.process_time())
         # CPU spent per scan by each party: what 2 idle cores could sustain, whatever else
         # is running on the machine during the measurement.
@@ -268,7 +290,8 @@ def main():
         figures = {
             "server": f"gunicorn {options.workers} × {options.worker_class}"
             f" ({options.threads} threads), CONN_MAX_AGE=60,"
-            f" {'a new connection per scan' if options.new_connection else 'keep-alive clients'}",
+            f" {'a new connection per scan' if options.new_connection else 'keep-alive clients'}"
+            f"{f', {options.exits:.0%} exits' if options.exits else ''}",
             "throughput": result,
         }
         if not options.skip_replay:

@@ -369,9 +369,12 @@ class Door:
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         self.reconnects = 0
 
-    def scan(self, code: str, checkpoint: str) -> tuple[float, str]:
+    def scan(self, code: str, checkpoint: str, direction: str = "") -> tuple[float, str]:
         """Scan a badge; returns the latency and the answer's status (or ``http <code>``)."""
-        body = json.dumps({"code": code, "checkpoint": checkpoint, "scan_id": str(uuid.uuid4())})
+        scan = {"code": code, "checkpoint": checkpoint, "scan_id": str(uuid.uuid4())}
+        if direction:
+            scan["direction"] = direction
+        body = json.dumps(scan)
         for attempt in range(2):
             started = time.perf_counter()
             try:

@@ -260,7 +260,7 @@ def send_outgoing_email(email_id: int, *, schedule_retry: RetryScheduler | None 
     ``registration.tasks.schedule_retry``); without it the e-mail stays queued for
     ``send_queued_emails`` and the workers' recovery.
 
-    Crash safety (README, "Deployment"): the e-mail is first *claimed* ("sending", with the
+    Crash safety (docs/deployment.md): the e-mail is first *claimed* ("sending", with the
     worker's id) in a committed transaction, so no other worker takes it; everything slow
     (rendering the message and its badge PDF, connecting to the mail server) happens before
     the message is handed over; right after the server accepts it, "sent" is committed. If

@@ -321,7 +321,8 @@ def _text_problems(value: str, column: str, *, line: int) -> list[str]:
 
 
 class ImportForm(forms.Form):
-    # 3,000 guests take about 1 MB; anything much larger is not a guest list.
+    # Several times the summit's whole guest list: anything larger is not a guest list, and
+    # the import reads the file in memory.
     MAX_SIZE = 5 * 1024 * 1024
 
     file = forms.FileField(

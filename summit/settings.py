@@ -1,7 +1,8 @@
 """Settings for Bayline, read from the environment.
 
 Development needs no environment at all (SQLite, console e-mail, DEBUG on). Production sets
-at least SECRET_KEY, DEBUG=0, ALLOWED_HOSTS and DATABASE_URL; see README "Deployment".
+at least SECRET_KEY, DEBUG=0, ALLOWED_HOSTS and DATABASE_URL; see docs/deployment.md, and
+docs/configuration.md for every variable.
 """
 
 import os
@@ -27,6 +28,11 @@ DEBUG = env_bool("DEBUG", True)
 # The development key is public on purpose: production refuses to start without its own
 # (summit/infrastructure/checks.py).
 SECRET_KEY = os.environ.get("SECRET_KEY", "django-insecure-bayline-development-only")
+# While a key is rotated, the previous ones still verify what they signed (sessions, password
+# reset links, invitation links): SECRET_KEY_FALLBACKS=old1,old2.
+SECRET_KEY_FALLBACKS = [
+    key for key in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if key.strip()
+]
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

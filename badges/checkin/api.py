@@ -17,7 +17,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from badges.checkin import checkpoints, scan_times, services
+from badges.checkin import checkpoints, occupancy, scan_times, services
 from badges.checkin.devices import bearer_token, device_for_token
 from badges.checkin.models import Scan
 from badges.checkin.selectors import guests_matching, offline_data
@@ -35,6 +35,9 @@ class ScanForm(forms.Form):
     scan_id = forms.UUIDField(required=False)
     # Checked against the checkpoint's summit once it is known (_scan_time_errors).
     scanned_at = forms.DateTimeField(required=False)
+    direction = forms.ChoiceField(choices=Scan.Direction.choices, required=False)
+    # Door staff admit into a full room (logged on the scan); a JSON string "true".
+    override = forms.ChoiceField(choices=[("true", "true"), ("false", "false")], required=False)
 
 
 class BatchScanForm(ScanForm):
@@ -174,13 +177,19 @@ def scan(request):
         return _error(404, "unknown_checkpoint", _("There is no such checkpoint."))
     if errors := _scan_time_errors(data["scanned_at"], checkpoint):
         return _error(400, "invalid", _("Some fields are not valid."), errors)
-    answer = services.record_scan(
-        data["code"],
-        checkpoint=checkpoint,
-        scanner=scanner,
-        scan_id=data["scan_id"],
-        scanned_at=data["scanned_at"],
-    )
+    try:
+        answer = services.record_scan(
+            data["code"],
+            checkpoint=checkpoint,
+            scanner=scanner,
+            scan_id=data["scan_id"],
+            scanned_at=data["scanned_at"],
+            direction=data["direction"],
+            override=data["override"] == "true",
+        )
+    except occupancy.DirectionRefused:
+        message = _("This checkpoint does not count scans in that direction.")
+        return _error(400, "invalid", message, {"direction": [message]})
     response = _json(answer.as_json())
     if answer.replayed:
         response["X-Scan-Replayed"] = "1"
@@ -214,6 +223,13 @@ def batch(request):
         if time_errors := _scan_time_errors(data["scanned_at"], checkpoint):
             errors[str(index)] = time_errors
             continue
+        try:
+            bound = scanner.device.direction if scanner.device else ""
+            occupancy.direction_of(checkpoint, data["direction"], bound)
+        except occupancy.DirectionRefused:
+            message = _("This checkpoint does not count scans in that direction.")
+            errors[str(index)] = {"direction": [message]}
+            continue
         items.append(
             services.BatchItem(
                 code=data["code"],
@@ -221,6 +237,7 @@ def batch(request):
                 scan_id=data["scan_id"],
                 scanned_at=data["scanned_at"],
                 offline_result=data["offline_result"],
+                direction=data["direction"],
             )
         )
     if errors:

@@ -14,4 +14,12 @@ class CheckinConfig(AppConfig):
     verbose_name = _("Check-in")
 
     def ready(self) -> None:
-        from badges.checkin import dashboard  # noqa: F401  (the dashboard's attendance panel)
+        from badges.checkin import (
+            dashboard,  # noqa: F401  (the dashboard's attendance panel)
+            receivers,
+        )
+        from summit.infrastructure.signals import recover_work
+
+        recover_work.connect(
+            receivers.check_out_automatically, dispatch_uid="checkin-automatic-check-out"
+        )

@@ -43,6 +43,8 @@ class CheckpointInfo:
     time_zone: str
     summit_starts_on: date
     summit_ends_on: date
+    room_id: int | None = None
+    direction: str = Checkpoint.Direction.ENTRIES
 
     @property
     def name(self) -> str:
@@ -107,6 +109,8 @@ def _info_of(checkpoint: Checkpoint) -> CheckpointInfo:
         time_zone=checkpoint.summit.time_zone,
         summit_starts_on=checkpoint.summit.starts_on,
         summit_ends_on=checkpoint.summit.ends_on,
+        room_id=checkpoint.room_id,
+        direction=checkpoint.direction,
     )
 
 

@@ -5,6 +5,7 @@ checkpoint per themed forum, in the forum's room (re-entry allowed). Forums are 
 the summit, whatever the agenda's demo calls them.
 """
 
+from badges.checkin import occupancy_demo
 from badges.checkin.devices import create_device, rotate_device_token
 from badges.checkin.models import Checkpoint, Device
 from sessions.models import Forum
@@ -68,6 +69,7 @@ def seed(*, guests: int, real_dates: bool, stdout) -> dict[str, str]:
         device.save(update_fields=["checkpoint"])
         token = rotate_device_token(device)
     stdout.write(f"Check-in: {position} checkpoints; device {DEMO_DEVICE!r} with a new token.")
+    occupancy_demo.seed_day(summit, stdout=stdout)
     return {
         # A token is stored only as its hash: each seed gives the device a new one.
         "Door device token": f"{token}  ({DEMO_DEVICE}; new at each seed_demo, the last one no "

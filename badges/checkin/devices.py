@@ -29,6 +29,7 @@ class DeviceInfo:
     id: int
     name: str
     checkpoint_id: int | None
+    direction: str = ""  # a scanner bound to "entry" or "exit"
 
 
 def hash_token(token: str) -> str:
@@ -37,7 +38,7 @@ def hash_token(token: str) -> str:
 
 @transaction.atomic
 def create_device(
-    name: str, *, checkpoint: Checkpoint | None = None, created_by=None
+    name: str, *, checkpoint: Checkpoint | None = None, created_by=None, direction: str = ""
 ) -> tuple[Device, str]:
     """Register a door device; returns it with its token, which is never shown again."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -47,6 +48,7 @@ def create_device(
         token_prefix=token[:8],
         checkpoint=checkpoint,
         created_by=created_by,
+        direction=direction,
     )
     return device, token
 
@@ -88,7 +90,7 @@ def device_for_token(token: str) -> DeviceInfo | None:
     else:
         row = (
             Device.objects.filter(token_hash=digest, revoked_at__isnull=True)
-            .values_list("id", "name", "checkpoint_id")
+            .values_list("id", "name", "checkpoint_id", "direction")
             .first()
         )
         info = DeviceInfo(*row) if row else None

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from badges.checkin.models import Checkpoint
+from badges.checkin.models import Checkpoint, Scan
 from sessions.models import Forum
 from summit.models import Room
 
@@ -21,6 +21,7 @@ class CheckpointForm(forms.ModelForm):
             "room",
             "day",
             "policy",
+            "direction",
             "is_active",
             "position",
         ]
@@ -32,6 +33,10 @@ class CheckpointForm(forms.ModelForm):
         self.instance.summit = summit
         self.fields["forum"].queryset = Forum.objects.filter(summit=summit)
         self.fields["room"].queryset = Room.objects.filter(summit=summit)
+        self.fields["direction"].required = False
+
+    def clean_direction(self):
+        return self.cleaned_data["direction"] or Checkpoint.Direction.ENTRIES
 
     def clean_day(self):
         day = self.cleaned_data["day"]
@@ -49,6 +54,12 @@ class DeviceForm(forms.Form):
     )
     checkpoint = forms.ModelChoiceField(
         label=_("Default checkpoint"), queryset=Checkpoint.objects.none(), required=False
+    )
+    direction = forms.ChoiceField(
+        label=_("Counts"),
+        choices=[("", _("Entries or exits, as the door page chooses")), *Scan.Direction.choices],
+        required=False,
+        help_text=_("Bind a USB scanner at a one-way door to entries or to exits."),
     )
 
     def __init__(self, *args, summit, **kwargs):

@@ -29,6 +29,11 @@ class Checkpoint(models.Model):
         SINGLE = "single", _("Single entry")
         REENTRY = "reentry", _("Re-entry allowed")
 
+    class Direction(models.TextChoices):
+        ENTRIES = "entries", _("Entries")
+        EXITS = "exits", _("Exits")
+        BOTH = "both", _("Entries and exits")
+
     summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="checkpoints")
     slug = models.SlugField(_("slug"), unique=True)
     name_en = models.CharField(_("name (English)"), max_length=120)
@@ -53,6 +58,13 @@ class Checkpoint(models.Model):
         _("day"), null=True, blank=True, help_text=_("Admits on this day only. Empty: every day.")
     )
     policy = models.CharField(_("policy"), max_length=8, choices=Policy, default=Policy.REENTRY)
+    direction = models.CharField(
+        _("counts"),
+        max_length=8,
+        choices=Direction,
+        default=Direction.ENTRIES,
+        help_text=_("Entries, exits or both (a door phone then switches with one tap)."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
@@ -90,6 +102,14 @@ class Device(models.Model):
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    # A USB scanner on a laptop at a one-way door: its scans count this way unless they say.
+    direction = models.CharField(
+        _("bound to"),
+        max_length=5,
+        choices=[("entry", _("Entry")), ("exit", _("Exit"))],
+        blank=True,
+        help_text=_("Empty: the direction the door page or the checkpoint chooses."),
+    )
 
     class Meta:
         db_table = "badges_device"
@@ -114,6 +134,11 @@ class Scan(models.Model):
         INVALID = "invalid", _("Unknown or forged code")
         WRONG_DAY = "wrong_day", _("Not valid today")
         CHECKPOINT_CLOSED = "checkpoint_closed", _("Checkpoint closed")
+        ROOM_FULL = "room_full", _("Room full")
+
+    class Direction(models.TextChoices):
+        ENTRY = "entry", _("Entry")
+        EXIT = "exit", _("Exit")
 
     # Sent by the device; a retried request with the same id is answered the same.
     scan_id = models.UUIDField(_("scan id"), unique=True, default=uuid.uuid4)
@@ -152,6 +177,13 @@ class Scan(models.Model):
         _("answer shown offline"), max_length=20, choices=Result, blank=True
     )
     conflict = models.BooleanField(_("conflict"), default=False)
+    direction = models.CharField(
+        _("direction"), max_length=5, choices=Direction, default=Direction.ENTRY
+    )
+    # Door staff admitted the guest into a full room with a tap (badges/checkin/occupancy.py).
+    override = models.BooleanField(_("staff override"), default=False)
+    # An exit written by the automatic check-out at a session's or the day's end.
+    automatic = models.BooleanField(_("automatic"), default=False)
 
     class Meta:
         db_table = "badges_scan"
@@ -200,3 +232,65 @@ class Admission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration} @ {self.checkpoint}"
+
+
+class Presence(models.Model):
+    """Where a guest is, from their latest scan at a room's door (badges/checkin/occupancy.py).
+
+    One row per guest: entering another room moves it, an exit anywhere ends it. It is the
+    latest scan by scan time (``last_scan_at``), so an offline scan uploaded late never
+    overrides a newer one. A room's occupancy is the number of rows inside it and open
+    (``closes_at``: the end of the room's last session that day, or of the day), never a
+    running total.
+    """
+
+    registration = models.OneToOneField(
+        Registration, on_delete=models.CASCADE, primary_key=True, related_name="presence"
+    )
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="presences")
+    inside = models.BooleanField(_("inside"), default=True)
+    since = models.DateTimeField(_("entered"))
+    closes_at = models.DateTimeField(_("checked out automatically at"))
+    last_scan_at = models.DateTimeField(_("latest scan"))
+
+    class Meta:
+        verbose_name = _("presence")
+        verbose_name_plural = _("presences")
+        indexes = [
+            models.Index(
+                fields=["room", "closes_at"], condition=Q(inside=True), name="presence_inside"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id} in {self.room_id}"
+
+
+class OccupancyRule(models.Model):
+    """What the organiser sets for room capacity at the doors of a summit."""
+
+    summit = models.OneToOneField(Summit, on_delete=models.CASCADE, related_name="occupancy_rule")
+    warn_at_percent = models.PositiveSmallIntegerField(
+        _("warn at (% of capacity)"),
+        default=90,
+        help_text=_("From this occupancy on, the door warns that the room is nearly full."),
+    )
+    over_capacity_categories = models.JSONField(
+        _("categories admitted to a full room"),
+        default=list,
+        blank=True,
+        help_text=_("Guests of these categories (VIP, speaker…) are admitted even when full."),
+    )
+
+    class Meta:
+        verbose_name = _("occupancy rule")
+        verbose_name_plural = _("occupancy rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(warn_at_percent__gte=1, warn_at_percent__lte=100),
+                name="occupancy_warn_percent_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.summit}: warn at {self.warn_at_percent} %"

@@ -151,6 +151,7 @@ PATHS = {
                                                             "invalid",
                                                             "wrong_day",
                                                             "checkpoint_closed",
+                                                            "room_full",
                                                         ],
                                                         "description": "What "
                                                         "the "
@@ -458,6 +459,18 @@ SCHEMAS = {
                 "Refused (a field error) unless within the summit's days +-2 days (its time "
                 "zone) or the 2 days before now, and at most 10 minutes ahead of now.",
             },
+            "direction": {
+                "type": "string",
+                "enum": ["entry", "exit"],
+                "description": "Default: the device's bound direction, else the "
+                "checkpoint's (entries, or exits at an exit-only checkpoint). A direction the "
+                "checkpoint does not count is a field error.",
+            },
+            "override": {
+                "type": "string",
+                "enum": ["true", "false"],
+                "description": "Door staff admit into a full room; logged on the scan.",
+            },
         },
     },
     "CheckinScanAnswer": {
@@ -485,6 +498,7 @@ SCHEMAS = {
                     "invalid",
                     "wrong_day",
                     "checkpoint_closed",
+                    "room_full",
                 ],
                 "description": "One of a fixed set; when "
                 "several apply the first in "
@@ -506,7 +520,8 @@ SCHEMAS = {
                 "its sessions), "
                 "already_checked_in "
                 "(single-entry checkpoint, "
-                "admitted before), ok "
+                "admitted before), room_full (the checkpoint's room is at capacity; not "
+                "admitted unless the category may enter a full room or override=true), ok "
                 "(admitted; at a re-entry "
                 "checkpoint a repeat is ok "
                 "with re_entry=true and "
@@ -526,6 +541,21 @@ SCHEMAS = {
             "guest": {"$ref": "#/components/schemas/CheckinGuest"},
             "first_entry": {"$ref": "#/components/schemas/CheckinFirstEntry"},
             "re_entry": {"type": "boolean"},
+            "direction": {"type": "string", "enum": ["entry", "exit"]},
+            "override": {"type": "boolean", "description": "At a room's door only."},
+            "occupancy": {
+                "type": "object",
+                "description": "At a room's door only: the room after this scan.",
+                "properties": {
+                    "room": {"type": "string"},
+                    "room_id": {"type": "integer"},
+                    "inside": {"type": "integer"},
+                    "capacity": {"type": "integer"},
+                    "percent": {"type": "integer"},
+                    "warn_at_percent": {"type": "integer"},
+                    "level": {"type": "string", "enum": ["ok", "warn", "full"]},
+                },
+            },
             "conflict": {
                 "type": "boolean",
                 "description": "Batch answers only: the "

@@ -12,8 +12,11 @@ and sent to the desk), then the door's own limits, then this guest at this door:
 6. ``wrong_day``          the checkpoint admits on another day (in the summit's time zone)
 7. ``not_enrolled``       the checkpoint admits one themed forum; the guest has no confirmed
                           place in it (nor in one of its sessions)
-8. ``already_checked_in`` a single-entry checkpoint admitted this guest before
-9. ``ok``                 admitted; at a re-entry checkpoint a repeat is ``ok`` again, with
+8. ``room_full``          the checkpoint's room is at capacity (badges/checkin/occupancy.py): not
+                          admitted, unless the guest's category may enter a full room or
+                          door staff override it
+9. ``already_checked_in`` a single-entry checkpoint admitted this guest before
+10. ``ok``                 admitted; at a re-entry checkpoint a repeat is ``ok`` again, with
                           ``re_entry`` and the first entry
 
 The first admission of a guest at a checkpoint is an ``Admission`` row, unique per
@@ -22,6 +25,10 @@ lets exactly one insert through and the other scan becomes ``already_checked_in`
 
 A scan carries a ``scan_id`` chosen by the device: a retried request is answered from the
 stored scan and nothing is counted twice.
+
+A scan is an entry or an exit (``direction``). An exit of a badge we know is ``ok`` whatever
+its state (the guest is leaving) and admits nobody; scans at a room's door and exits move the
+guest (badges/checkin/occupancy.py, in the scan's one transaction).
 
 A scan also carries the time the device scanned it (its clock, which may be wrong). A time no
 door could have scanned at is refused (badges.checkin.scan_times).
@@ -35,6 +42,7 @@ from datetime import datetime
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from badges.checkin import occupancy
 from badges.checkin.checkpoints import CheckpointInfo, checkpoint_info_by_id
 from badges.checkin.devices import DeviceInfo
 from badges.checkin.models import Admission, Scan
@@ -108,6 +116,9 @@ class ScanAnswer:
     offline: bool = False
     conflict: bool = False
     replayed: bool = field(default=False, compare=False)
+    direction: str = Scan.Direction.ENTRY
+    override: bool = False
+    occupancy: "occupancy.Occupancy | None" = None
 
     @property
     def re_entry(self) -> bool:
@@ -125,7 +136,11 @@ class ScanAnswer:
                 self.first_entry.as_json(self.checkpoint) if self.first_entry else None
             ),
             "re_entry": self.re_entry,
+            "direction": self.direction,
         }
+        if self.occupancy is not None:
+            answer["occupancy"] = self.occupancy.as_json()
+            answer["override"] = self.override
         if self.offline:
             answer["conflict"] = self.conflict
         return answer
@@ -143,6 +158,8 @@ def record_scan(
     scanned_at: datetime | None = None,
     offline: bool = False,
     offline_result: str = "",
+    direction: str = "",
+    override: bool = False,
 ) -> ScanAnswer:
     """Answer a scan and log it. Idempotent by ``scan_id``; see the module's docstring.
 
@@ -160,8 +177,13 @@ def record_scan(
         badge_code = verify_code(code)
     except InvalidCode:
         badge_code = None
+    direction = occupancy.direction_of(
+        checkpoint, direction, scanner.device.direction if scanner.device else ""
+    )
     state = badge_state(badge_code, checkpoint) if badge_code else None
     status = _decide(state, checkpoint, scanned_at)
+    if direction == Scan.Direction.EXIT and state is not None:
+        status = Result.OK
     answer = ScanAnswer(
         status=status,
         scan_id=scan_id,
@@ -170,6 +192,7 @@ def record_scan(
         guest=_card(state) if state is not None else None,
         offline=offline,
         conflict=offline and offline_result == Result.OK and status != Result.OK,
+        direction=direction,
     )
     values = {
         "scan_id": scan_id,
@@ -186,14 +209,44 @@ def record_scan(
         "conflict": answer.conflict,
         "code_digest": "" if state is not None else _digest(code),
         "note": "",
+        "direction": direction,
+        "override": False,
+        "automatic": False,
     }
-    scan_pk = _admit(values, answer, checkpoint) if status == Result.OK else _log(values)
+    if occupancy.counts_occupancy(checkpoint, direction):
+        with transaction.atomic():
+            gate, answer.status = occupancy.open_gate(
+                checkpoint,
+                values,
+                status=status,
+                category=state.category if state is not None else "",
+                override=override,
+                offline=offline,
+            )
+            values["result"] = answer.status
+            answer.conflict = answer.conflict or values["conflict"]
+            answer.override = values["override"]
+            scan_pk = _write(values, answer, checkpoint)
+            if scan_pk is not None:
+                if values["conflict"] and not answer.replayed:
+                    # The one-statement admission writes no conflict for an admitted scan.
+                    Scan.objects.filter(pk=scan_pk, conflict=False).update(conflict=True)
+                occupancy.pass_gate(gate, status=answer.status)
+                answer.occupancy = gate.occupancy()
+    else:
+        scan_pk = _write(values, answer, checkpoint)
     if scan_pk is None:
         # A retry of a scan already recorded (the device did not get the answer).
         stored = Scan.objects.get(scan_id=scan_id)
         same_place = stored.checkpoint_id == checkpoint.id
         return answer_for_scan(stored, checkpoint=checkpoint if same_place else None)
     return answer
+
+
+def _write(values: dict, answer: "ScanAnswer", checkpoint: CheckpointInfo) -> int | None:
+    if answer.status == Result.OK and values["direction"] == Scan.Direction.ENTRY:
+        return _admit(values, answer, checkpoint)
+    return _log(values)
 
 
 def _log(values: dict) -> int | None:
@@ -338,6 +391,8 @@ def answer_for_scan(scan: Scan, *, checkpoint: CheckpointInfo | None = None) -> 
         offline=scan.offline,
         conflict=scan.conflict,
         replayed=True,
+        direction=scan.direction,
+        override=scan.override,
     )
 
 
@@ -351,6 +406,7 @@ class BatchItem:
     scan_id: uuid.UUID
     scanned_at: datetime
     offline_result: str
+    direction: str = ""
 
 
 def record_batch(items: list[BatchItem], *, scanner: Scanner) -> list[ScanAnswer]:
@@ -369,6 +425,7 @@ def record_batch(items: list[BatchItem], *, scanner: Scanner) -> list[ScanAnswer
             scanned_at=item.scanned_at,
             offline=True,
             offline_result=item.offline_result,
+            direction=item.direction,
         )
         for item in ordered
     }

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.i18n import JavaScriptCatalog
 
-from badges.checkin import api, views
+from badges.checkin import api, occupancy_views, views
 
 app_name = "checkin"
 
@@ -23,4 +23,20 @@ urlpatterns = [
     path("organiser/checkin/devices/<int:pk>/revoke/", views.device_revoke, name="device-revoke"),
     path("organiser/attendance/", views.attendance_page, name="attendance"),
     path("organiser/attendance/data.json", views.attendance_data, name="attendance-data"),
+]
+
+# --- Room occupancy (badges/checkin/occupancy*.py) ----------------------------------------------
+urlpatterns += [
+    path("api/v1/checkin/occupancy", occupancy_views.door_occupancy, name="checkin-occupancy"),
+    path("organiser/checkin/occupancy/", occupancy_views.occupancy_rule, name="occupancy-rule"),
+    path(
+        "organiser/attendance/occupancy.json",
+        occupancy_views.attendance_occupancy,
+        name="attendance-occupancy",
+    ),
+    path(
+        "organiser/attendance/report.<str:kind>",
+        occupancy_views.attendance_report_file,
+        name="attendance-report",
+    ),
 ]

@@ -50,6 +50,7 @@ def setup(request):
             form.cleaned_data["name"],
             checkpoint=form.cleaned_data["checkpoint"],
             created_by=request.user,
+            direction=form.cleaned_data["direction"],
         )
         # Shown on the next page only (then forgotten): the token is never stored in clear.
         request.session[NEW_TOKEN_SESSION_KEY] = {"device": device.name, "token": token}

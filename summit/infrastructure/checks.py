@@ -113,7 +113,7 @@ def check_shared_files(app_configs, **kwargs) -> list[CheckMessage]:
                 "MEDIA_ROOT is inside the code checkout: bulk badge files would be lost with "
                 "the next deployment and invisible to other machines.",
                 hint="Set MEDIA_ROOT to a directory outside the checkout, or S3_BUCKET for "
-                "object storage, see README, Deployment.",
+                "object storage, see docs/deployment.md and docs/deploy/multi-host.md.",
                 id="bayline.W001",
             )
         )

@@ -5,8 +5,8 @@ device, a client address) in windows of ``window`` seconds. ``hit`` counts and a
 ``exceeded`` only looks, for limits that count failures alone (a wrong invitation code, an
 unknown calendar feed) but refuse everything once there were too many.
 
-Which limits exist and why is in README ("Rate limits"); allauth limits sign-up, login and
-password resets itself (ACCOUNT_RATE_LIMITS), by the same client address.
+Which limits exist is in docs/configuration.md ("Rate limits"); allauth limits sign-up, login
+and password resets itself (ACCOUNT_RATE_LIMITS), by the same client address.
 """
 
 import contextlib

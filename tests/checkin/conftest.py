@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from badges.checkin import checkpoints, devices
+from badges.checkin import checkpoints, devices, occupancy
 from badges.checkin.models import Checkpoint
 from badges.signing import sign_badge
 from tests import factories
@@ -17,9 +17,11 @@ def _forget_remembered_lookups():
     checkpoints.forget_checkpoints()
     devices.forget_devices()
     devices._seen.clear()
+    occupancy.forget_rules()
     yield
     checkpoints.forget_checkpoints()
     devices.forget_devices()
+    occupancy.forget_rules()
 
 
 @pytest.fixture(autouse=True)

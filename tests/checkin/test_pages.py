@@ -88,7 +88,7 @@ def test_door_page_lists_open_checkpoints(client, door_staff, checkpoint, summit
     response = client.get("/door/")
 
     assert response.status_code == 200
-    assert re.findall(r'<option value="([^"]+)">', response.text) == ["main-entrance"]
+    assert re.findall(r'<option value="([^"]+)"', response.text) == ["main-entrance"]
     assert 'style="' not in response.text
     assert "<script>" not in response.text
 
@@ -104,7 +104,7 @@ def test_door_page_writes_checkpoint_days_in_the_reader_style(
 
     response = client.get("/door/", HTTP_ACCEPT_LANGUAGE=language)
 
-    [option] = re.findall(r'<option value="day-1">([^<]+)</option>', response.text)
+    [option] = re.findall(r'<option value="day-1"[^>]*>([^<]+)</option>', response.text)
     assert option.endswith(f" · {day}")
 
 

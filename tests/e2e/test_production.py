@@ -425,16 +425,16 @@ def test_email_burst_survives_a_killed_task_worker(site, organiser):
         )
         return left
 
-    # An e-mail is recorded sent once the sink has accepted it (README, "Crash safety"): when
-    # every one is recorded, a second copy of any would have arrived already.
+    # An e-mail is recorded sent once the sink has accepted it (docs/deployment.md, "Crash
+    # safety"): when every one is recorded, a second copy of any would have arrived already.
     wait_until(lambda: unsent() == 0, timeout=120, interval=0.2, what="every e-mail sent")
     messages = received()
     ids = collections.Counter(m["Message-ID"] for m in messages)
     # Every e-mail arrived, each under its own Message-ID, none lost.
     assert len(ids) == count
     assert sorted({str(m["To"]) for m in messages}) == sorted(addresses)
-    # Sent twice only in the documented window (README, "Crash safety"): the one e-mail in
-    # flight when the worker died, accepted by the server a millisecond before the database
+    # Sent twice only in the documented window (docs/deployment.md, "Crash safety"): the one
+    # e-mail in flight when the worker died, accepted by the server just before the database
     # recorded it; its copy has the same Message-ID. Every other e-mail exactly once.
     twice = [message_id for message_id, copies in ids.items() if copies > 1]
     assert len(twice) <= 1 and all(ids[message_id] == 2 for message_id in twice), ids

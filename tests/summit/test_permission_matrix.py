@@ -247,6 +247,17 @@ ROUTES: dict[str, Route] = {
     ),
     "checkin:attendance": Route(url("checkin:attendance"), ORGANISERS),
     "checkin:attendance-data": Route(url("checkin:attendance-data"), ORGANISERS),
+    # Room occupancy (badges/checkin/occupancy_views.py).
+    "checkin:checkin-occupancy": Route(
+        lambda w: reverse("checkin:checkin-occupancy") + f"?checkpoint={w.checkpoint.slug}",
+        (401, 403, 403, 200, 200),
+        (405,) * 5,
+    ),
+    "checkin:attendance-occupancy": Route(url("checkin:attendance-occupancy"), ORGANISERS),
+    "checkin:attendance-report": Route(
+        url("checkin:attendance-report", lambda w: "xlsx"), ORGANISERS
+    ),
+    "checkin:occupancy-rule": Route(url("checkin:occupancy-rule"), ORGANISERS, ORGANISERS),
     # --- Summit -------------------------------------------------------------------------------
     "organiser-dashboard": Route(url("organiser-dashboard"), ORGANISERS),
     "summit-settings": Route(url("summit-settings"), ORGANISERS, ORGANISERS),

@@ -41,6 +41,9 @@
     checkpoint_closed: { label: gettext("Checkpoint closed"), icon: "■",
       hint: gettext("This checkpoint is closed. Choose another one."),
       tones: [[300, 0.25, "triangle"]] },
+    room_full: { label: gettext("Room full"), icon: "⊗",
+      hint: gettext("Do not admit: the room is at capacity. Staff may override for a good reason."),
+      tones: [[440, 0.2, "square"], [0, 0.05], [440, 0.2, "square"]] },
     // Not an answer about a badge: the scanner itself needs attention.
     notice: { label: gettext("Not checked"), icon: "?", hint: "", tones: [[300, 0.25, "triangle"]] }
   };
@@ -158,7 +161,7 @@
       .catch(function () { /* stay with the copy we have */ });
   }
   function noteEntry(target, scan) {
-    if (scan.offline_result !== "ok" || !scan.badge_id) return;
+    if (scan.offline_result !== "ok" || !scan.badge_id || scan.direction === "exit") return;
     var entry = target.roster[String(scan.badge_id)];
     if (entry && !entry.entered[scan.checkpoint]) entry.entered[scan.checkpoint] = scan.scanned_at;
   }
@@ -207,7 +210,7 @@
     // en-CA formats dates as YYYY-MM-DD.
     return new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(moment);
   }
-  function decideOffline(code, slug, moment) {
+  function decideOffline(code, slug, moment, direction) {
     var answer = { status: "invalid", guest: null, first_entry: null, re_entry: false, badge_id: null };
     var raw = code.length === 116 ? base32(code) : null;
     if (!data || !raw || raw.length !== 72 || raw[0] !== 1) return Promise.resolve(answer);
@@ -235,6 +238,8 @@
         category: entry.category, category_label: data.categories[entry.category] || entry.category
       };
       var first = entry.entered[slug];
+      // An exit lets anyone we know out; room capacity is counted on this device (occupancy/door.js).
+      if (direction === "exit") { answer.status = "ok"; answer.direction = "exit"; return answer; }
       if (entry.status === "cancelled") answer.status = "cancelled";
       else if (entry.status !== "confirmed") answer.status = "not_approved";
       else if (!checkpoint || !checkpoint.is_active) answer.status = "checkpoint_closed";
@@ -265,7 +270,19 @@
       select.focus();
       return;
     }
-    var item = { code: code, checkpoint: select.value, scan_id: newScanId(), scanned_at: new Date(serverNow()).toISOString() };
+    var item = { code: code, checkpoint: select.value, scan_id: newScanId(), scanned_at: new Date(serverNow()).toISOString(),
+      direction: root.dataset.direction || "" };
+    send(item);
+  }
+  // Staff override of a "room full" answer (occupancy/door.js): the same badge again, logged.
+  var lastItem = null;
+  root.addEventListener("door:override", function () {
+    if (!lastItem) return;
+    send({ code: lastItem.code, checkpoint: lastItem.checkpoint, scan_id: newScanId(),
+      scanned_at: new Date(serverNow()).toISOString(), direction: lastItem.direction, override: "true" });
+  });
+  function send(item) {
+    lastItem = item;
     if (!navigator.onLine) { scanOffline(item); return; }
     postJson(urls.scan, item, ONLINE_TIMEOUT_MS)
       .then(function (response) {
@@ -287,14 +304,15 @@
   // An admission answered online is noted in the offline list too, so that a single-entry
   // checkpoint still refuses a second entry if the network drops afterwards.
   function remember(answer) {
-    if (!data || !answer.guest || (answer.status !== "ok" && answer.status !== "already_checked_in")) return;
+    if (!data || !answer.guest || answer.direction === "exit" || (answer.status !== "ok" && answer.status !== "already_checked_in")) return;
     noteEntry(data, { offline_result: "ok", badge_id: answer.guest.badge_id,
       checkpoint: answer.checkpoint.slug, scanned_at: answer.first_entry ? answer.first_entry.at : answer.scanned_at });
     save("data", data);
   }
   function scanOffline(item) {
     setOnline(false);
-    decideOffline(item.code, item.checkpoint, new Date(item.scanned_at)).then(function (answer) {
+    delete item.override;
+    decideOffline(item.code, item.checkpoint, new Date(item.scanned_at), item.direction).then(function (answer) {
       item.offline_result = answer.status;
       item.badge_id = answer.badge_id;
       queue.push(item);
@@ -320,7 +338,8 @@
     var batch = queue.slice(0, 200);
     var body = batch.map(function (item) {
       return { code: text(item.code), checkpoint: text(item.checkpoint), scan_id: text(item.scan_id),
-        scanned_at: text(item.scanned_at), offline_result: text(item.offline_result) };
+        scanned_at: text(item.scanned_at), offline_result: text(item.offline_result),
+        direction: text(item.direction || "") };
     });
     postJson(urls.batch, { scans: body }, 30000)
       .then(function (response) {
@@ -461,6 +480,7 @@
     result.scrollTop = 0;
     beep(meta.tones);
     if (navigator.vibrate) navigator.vibrate(status === "ok" ? 60 : [120, 60, 120]);
+    root.dispatchEvent(new CustomEvent("door:answer", { detail: answer }));
     window.clearTimeout(hideTimer);
     hideTimer = window.setTimeout(hide, status === "ok" ? 2500 : 6000);
     focusInput();
