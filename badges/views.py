@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,6 +14,7 @@ from badges.models import PrintJob
 from badges.prerendering import badge_pdf
 from registration.models import Category, Region, Registration
 from sessions.selectors import forums_of
+from summit.infrastructure.files import download_response
 from summit.selectors import current_summit
 
 
@@ -164,8 +165,6 @@ def print_job_download(request, job_id: int):
     job = get_object_or_404(PrintJob, pk=job_id, status=PrintJob.Status.DONE)
     if not job.file:
         raise Http404("No file.")
-    response = FileResponse(
-        job.file.open("rb"), as_attachment=True, filename=f"badges-{job.pk}-{job.layout}.pdf"
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    # A local file streamed, or a short-lived link into object storage
+    # (summit/infrastructure/files.py).
+    return download_response(job.file, filename=f"badges-{job.pk}-{job.layout}.pdf")

@@ -12,6 +12,7 @@ from sessions.models import Forum, Session
 from sessions.selectors import forums_of, published_sessions
 from summit.api import api_error, cacheable_json, parse_day, public_api
 from summit.i18n import trilingual
+from summit.infrastructure.databases import reads_from_replica
 from summit.models import Room, Summit
 from summit.selectors import current_summit
 
@@ -19,6 +20,7 @@ MAX_AGE = 60  # seconds: seats left move while registration is open
 
 
 @public_api()
+@reads_from_replica
 def agenda(request: HttpRequest):
     summit = current_summit()
     if summit is None:

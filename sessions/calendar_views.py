@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 from sessions import calendar
 from sessions.models import Forum, Session
 from summit.i18n import normalise_language
+from summit.infrastructure.databases import reads_from_replica
 from summit.models import Summit
 from summit.selectors import current_summit
 
@@ -83,6 +84,7 @@ def _summit_or_404() -> Summit:
 
 
 @require_safe
+@reads_from_replica
 def agenda_file(request: HttpRequest) -> HttpResponse:
     summit = _summit_or_404()
     language = calendar_language(request)
@@ -97,6 +99,7 @@ def agenda_file(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@reads_from_replica
 def forum_file(request: HttpRequest, slug: str) -> HttpResponse:
     summit = _summit_or_404()
     forum = get_object_or_404(Forum, summit=summit, slug=slug)
@@ -113,6 +116,7 @@ def forum_file(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@reads_from_replica
 def session_file(request: HttpRequest, pk: int) -> HttpResponse:
     summit = _summit_or_404()
     session = calendar.with_calendar_relations(

@@ -28,6 +28,7 @@ from sessions.selectors import (
     sessions_of_speaker,
     speakers_of,
 )
+from summit.infrastructure.databases import reads_from_replica
 from summit.models import Summit
 from summit.selectors import current_summit
 
@@ -43,6 +44,7 @@ def summit_or_404() -> Summit:
 
 
 @require_safe
+@reads_from_replica
 def home(request):
     summit = summit_or_404()
     forums = list(forums_of(summit))
@@ -56,6 +58,7 @@ def home(request):
 
 
 @require_safe
+@reads_from_replica
 def agenda(request):
     summit = summit_or_404()
     forums = list(forums_of(summit))
@@ -87,6 +90,7 @@ def _chosen_day(summit: Summit, value: str) -> datetime.date | None:
 
 
 @require_safe
+@reads_from_replica
 def forums(request):
     summit = summit_or_404()
     forums = list(forums_of(summit))
@@ -97,6 +101,7 @@ def forums(request):
 
 
 @require_safe
+@reads_from_replica
 def forum(request, slug: str):
     summit = summit_or_404()
     forum = forums_of(summit).filter(slug=slug).first()
@@ -112,6 +117,7 @@ def forum(request, slug: str):
 
 
 @require_safe
+@reads_from_replica
 def session(request, uid):
     organiser = request.user.has_perm("summit.manage_agenda")
     session = session_for_page(uid, include_drafts=organiser)
@@ -126,6 +132,7 @@ def session(request, uid):
 
 
 @require_safe
+@reads_from_replica
 def speakers(request):
     summit = summit_or_404()
     return render(
@@ -134,6 +141,7 @@ def speakers(request):
 
 
 @require_safe
+@reads_from_replica
 def speaker(request, slug: str):
     summit = summit_or_404()
     speaker = Speaker.objects.filter(summit=summit, slug=slug).first()
@@ -150,6 +158,7 @@ def speaker(request, slug: str):
 
 
 @require_safe
+@reads_from_replica
 def forum_colours(request):
     """Forum colours as CSS classes, so pages need no inline styles (Content-Security-Policy).
 

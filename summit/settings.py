@@ -121,6 +121,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# Optional read replica (DATABASE_REPLICA_URL, a PostgreSQL streaming replica): only reads a
+# view marks safe to be a little late (the public agenda, its API and calendar files) go there.
+# Seats, registrations, admissions and check-in are read and written on the primary only, and
+# so is every read inside a transaction (summit/infrastructure/databases.py).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=DATABASES["default"]["CONN_HEALTH_CHECKS"],
+    )
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["summit.infrastructure.databases.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------
@@ -237,6 +251,49 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
+
+# --- Files (bulk print files): local directory or object storage ----------------------------
+# Every file goes through Django's storage API (STORAGES["default"]). Without S3_BUCKET it is
+# the directory MEDIA_ROOT, enough for one machine; with it, an S3-compatible bucket
+# (django-storages) that every web host and task worker reaches, so that a file written by a
+# worker on one machine is handed out by any other (docs/deploy/multi-host.md).
+S3_BUCKET = os.environ.get("S3_BUCKET", "")
+# Downloads of stored files: "redirect" to a presigned address of the bucket, valid
+# S3_LINK_SECONDS (the file never passes through the web host), or "stream" through the web
+# host (when the bucket is reachable from the servers only).
+S3_DOWNLOADS = os.environ.get("S3_DOWNLOADS", "redirect")
+S3_LINK_SECONDS = int(os.environ.get("S3_LINK_SECONDS", "120"))
+
+
+def object_storage(environ, link_seconds: int) -> dict:
+    """STORAGES["default"] for the bucket the S3_* variables of ``environ`` name."""
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": environ["S3_BUCKET"],
+            "endpoint_url": environ.get("S3_ENDPOINT_URL") or None,
+            "access_key": environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "region_name": environ.get("S3_REGION") or None,
+            # "path" for most self-hosted endpoints (MinIO, Ceph), "virtual" for AWS.
+            "addressing_style": environ.get("S3_ADDRESSING_STYLE") or None,
+            "location": environ.get("S3_PREFIX", ""),
+            # Private objects: every download is a presigned address handed out after the
+            # permission check, never a public one.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": link_seconds,
+            "file_overwrite": False,
+            "signature_version": "s3v4",
+        },
+    }
+
+
+if S3_BUCKET:
+    STORAGES["default"] = object_storage(os.environ, S3_LINK_SECONDS)
+# How many machines run Bayline's web or task worker processes for this site. Above 1, a
+# local MEDIA_ROOT would hold files the other machines cannot see: `check --deploy` refuses it.
+BAYLINE_HOSTS = int(os.environ.get("BAYLINE_HOSTS", "1"))
 
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(

@@ -205,3 +205,34 @@ def media_root(settings, tmp_path):
     """Uploaded and generated files (print jobs) go to a temporary directory."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """A database alias "replica" for the tests of the read replica: a mirror of the test
+    database (as Django tests primary/replica set-ups), a second connection to it. Unused
+    unless a test asks for the ``replica`` fixture (which installs the router) and lists
+    "replica" in its ``django_db(databases=…)``."""
+    from django.db import connections
+
+    from summit.infrastructure.databases import REPLICA
+
+    primary = connections.settings["default"]
+    connections.settings[REPLICA] = {
+        **primary,
+        "TEST": {**primary["TEST"], "MIRROR": "default"},
+    }
+
+
+@pytest.fixture
+def replica(settings):
+    """A read replica configured (as DATABASE_REPLICA_URL does): the router sends the reads
+    it allows to the "replica" connection. Use with
+    ``django_db(transaction=True, databases=["default", "replica"])``: the replica sees
+    committed rows only."""
+    from django.db import connections
+
+    from summit.infrastructure.databases import REPLICA
+
+    settings.DATABASE_ROUTERS = ["summit.infrastructure.databases.ReplicaRouter"]
+    return connections[REPLICA]

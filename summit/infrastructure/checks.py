@@ -7,7 +7,7 @@ when a production process starts (DEBUG off), refusing to serve if any fails.
 from pathlib import Path
 
 from django.conf import settings
-from django.core.checks import Error, Tags, Warning, register, run_checks
+from django.core.checks import CheckMessage, Error, Info, Tags, Warning, register, run_checks
 from django.core.exceptions import ImproperlyConfigured
 
 DEVELOPMENT_KEY_PREFIX = "django-insecure-"
@@ -82,22 +82,42 @@ def check_production_settings(app_configs, **kwargs) -> list[Error]:
 
 
 @register(Tags.security, deploy=True)
-def check_shared_files(app_configs, **kwargs) -> list[Warning]:
-    """Web processes keep no local state, except the files under MEDIA_ROOT (bulk badge
-    files, written by a task worker and downloaded through any web process): they must live
-    outside the code checkout, on storage every machine of the site mounts."""
+def check_shared_files(app_configs, **kwargs) -> list[CheckMessage]:
+    """Web processes keep no local state, except stored files (bulk badge files, written by a
+    task worker and downloaded through any web process): say where they are kept, and refuse
+    a local directory when several machines serve the site (settings S3_BUCKET,
+    BAYLINE_HOSTS; docs/deploy/multi-host.md)."""
+    from summit.infrastructure.files import storage_description
+
+    messages: list[CheckMessage] = [
+        Info(f"Stored files: {storage_description()}.", id="bayline.I001")
+    ]
+    if settings.S3_BUCKET:
+        return messages
+    if settings.BAYLINE_HOSTS > 1:
+        messages.append(
+            Error(
+                f"BAYLINE_HOSTS={settings.BAYLINE_HOSTS} machines, but files are stored in "
+                "the local directory MEDIA_ROOT: a bulk badge file rendered on one machine "
+                "would be missing on the others.",
+                hint="Set S3_BUCKET (and S3_ENDPOINT_URL, S3_ACCESS_KEY_ID, "
+                "S3_SECRET_ACCESS_KEY, S3_REGION) to keep files in object storage, see "
+                "docs/deploy/multi-host.md.",
+                id="bayline.E007",
+            )
+        )
     media = Path(settings.MEDIA_ROOT).resolve()
     if media.is_relative_to(Path(settings.BASE_DIR).resolve()):
-        return [
+        messages.append(
             Warning(
                 "MEDIA_ROOT is inside the code checkout: bulk badge files would be lost with "
                 "the next deployment and invisible to other machines.",
-                hint="Set MEDIA_ROOT to a directory on storage shared by every web and task "
-                "worker machine (e.g. an NFS mount), see docs/deployment.md.",
+                hint="Set MEDIA_ROOT to a directory outside the checkout, or S3_BUCKET for "
+                "object storage, see docs/deployment.md and docs/deploy/multi-host.md.",
                 id="bayline.W001",
             )
-        ]
-    return []
+        )
+    return messages
 
 
 def refuse_unsafe_production() -> None:

@@ -136,6 +136,14 @@ class Browser:
         self.language = language
         self.last_url = self.origin + "/"
 
+    def at(self, base: str) -> "Browser":
+        """The same person (their cookies, their language) at another address of the site:
+        another web host of the same site."""
+        other = Browser(base, language=self.language)
+        for cookie in self.cookies:
+            other.cookies.set_cookie(cookie)
+        return other
+
     def cookie(self, name: str) -> str | None:
         return next((c.value for c in self.cookies if c.name == name), None)
 

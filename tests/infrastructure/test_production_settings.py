@@ -41,7 +41,12 @@ def test_deploy_check_is_clean_with_production_settings():
     )
 
     assert result.returncode == 0, result.stderr
-    assert "no issues" in result.stdout
+    # The one message says where files are kept.
+    assert "System check identified 1 issue (0 silenced)" in result.stderr
+    assert (
+        "(bayline.I001) Stored files: local directory /srv/bayline/media (MEDIA_ROOT), "
+        "on this machine only." in result.stderr
+    )
 
 
 def test_wsgi_refuses_to_start_with_development_settings_in_production():
@@ -83,3 +88,45 @@ def test_deploy_check_warns_when_generated_files_stay_in_the_checkout():
 
     assert result.returncode == 1
     assert "bayline.W001" in result.stderr
+
+
+DEPLOY_CHECK = (
+    "from django.core.management import execute_from_command_line as run;"
+    "run(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])"
+)
+
+
+def test_deploy_check_refuses_a_local_directory_for_several_hosts():
+    result = run(
+        DEPLOY_CHECK,
+        {**SAFE_PRODUCTION, "BAYLINE_HOSTS": "2", "DJANGO_SETTINGS_MODULE": "summit.settings"},
+    )
+
+    assert result.returncode == 1
+    assert "(bayline.E007) BAYLINE_HOSTS=2 machines" in result.stderr
+
+
+def test_deploy_check_names_the_bucket_when_several_hosts_share_object_storage():
+    storage = {
+        "S3_BUCKET": "bayline-files",
+        "S3_ENDPOINT_URL": "https://objects.example.org",
+        "S3_ACCESS_KEY_ID": "bayline",
+        "S3_SECRET_ACCESS_KEY": "object-storage-secret",
+        "S3_REGION": "cn-south-1",
+    }
+    result = run(
+        DEPLOY_CHECK,
+        {
+            **SAFE_PRODUCTION,
+            **storage,
+            "BAYLINE_HOSTS": "2",
+            "DJANGO_SETTINGS_MODULE": "summit.settings",
+        },
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified 1 issue (0 silenced)" in result.stderr
+    assert (
+        "(bayline.I001) Stored files: object storage, bucket 'bayline-files' at "
+        "https://objects.example.org; downloads by presigned links valid 120 s." in result.stderr
+    )
