@@ -1,17 +1,11 @@
 from django.urls import path
 from django.views.i18n import JavaScriptCatalog
 
-from badges import api, checkin_views, views
+from badges import checkin_views, views
 
 app_name = "badges"
 
 urlpatterns = []
-
-# The check-in API first: door devices call it hundreds of times a second.
-urlpatterns += [
-    path("api/v1/checkin", api.scan, name="checkin-api"),
-    path("api/v1/checkin/batch", api.batch, name="checkin-batch"),
-]
 
 # --- Badges: PDFs, reissue, bulk printing (badges/views.py) -------------------------------------
 urlpatterns += [
@@ -39,10 +33,8 @@ urlpatterns += [
     ),
 ]
 
-# --- Door check-in (badges/checkin*.py, badges/api.py) ----------------------------------------
+# --- Door check-in (badges/checkin*.py; its API is badges/api.py, under /api/v1/) ------------
 urlpatterns += [
-    path("api/v1/checkin/offline-data", api.offline, name="checkin-offline-data"),
-    path("api/v1/checkin/search", api.search, name="checkin-search"),
     path("door/", checkin_views.door, name="door"),
     path(
         "door/jsi18n/",

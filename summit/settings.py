@@ -52,8 +52,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "summit.middleware.SecurityHeadersMiddleware",
-    # Door devices' scans (bearer token) are answered here, without the rest of the stack.
-    "badges.middleware.DeviceScanMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

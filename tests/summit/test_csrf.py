@@ -110,11 +110,11 @@ def _scan_body(world) -> str:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url_name", ["badges:checkin-api", "badges:checkin-batch"])
+@pytest.mark.parametrize("url_name", ["api:checkin", "api:checkin-batch"])
 def test_session_scan_without_csrf_token_is_refused(world, url_name):
     client = _csrf_client(world, "door")
     body = _scan_body(world)
-    if url_name == "badges:checkin-batch":
+    if url_name == "api:checkin-batch":
         body = json.dumps({"scans": [json.loads(body)]})
 
     response = client.post(reverse(url_name), body, content_type="application/json")
@@ -131,7 +131,7 @@ def test_session_scan_with_csrf_token_is_answered(world):
     token = client.cookies["csrftoken"].value
 
     response = client.post(
-        reverse("badges:checkin-api"),
+        reverse("api:checkin"),
         _scan_body(world),
         content_type="application/json",
         HTTP_X_CSRFTOKEN=token,
@@ -146,7 +146,7 @@ def test_device_bearer_token_needs_no_csrf_token(world):
     client = Client(enforce_csrf_checks=True)  # no session, no cookie at all
 
     response = client.post(
-        reverse("badges:checkin-api"),
+        reverse("api:checkin"),
         _scan_body(world),
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {world.device_token}",

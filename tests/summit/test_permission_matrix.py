@@ -60,7 +60,7 @@ ROUTES: dict[str, Route] = {
     "agenda:session": Route(url("agenda:session", lambda w: w.session.uid), PUBLIC, SAFE_ONLY),
     "agenda:speakers": Route(url("agenda:speakers"), PUBLIC, SAFE_ONLY),
     "agenda:speaker": Route(url("agenda:speaker", lambda w: w.speaker.slug), PUBLIC, SAFE_ONLY),
-    "agenda:api-agenda": Route(url("agenda:api-agenda"), PUBLIC, SAFE_ONLY),
+    "api:agenda": Route(url("api:agenda"), PUBLIC, SAFE_ONLY),
     "agenda:calendar-agenda": Route(url("agenda:calendar-agenda"), PUBLIC, SAFE_ONLY),
     "agenda:calendar-forum": Route(
         url("agenda:calendar-forum", lambda w: w.forum.slug), PUBLIC, SAFE_ONLY
@@ -217,15 +217,13 @@ ROUTES: dict[str, Route] = {
     # --- Door check-in ------------------------------------------------------------------------
     # JSON API: 401 without a login or device token, 403 without scan permission; the form
     # body posted here is a 415 for the door (tests/badges/ cover real scans).
-    "badges:checkin-api": Route(url("badges:checkin-api"), (405,) * 5, (401, 403, 403, 415, 415)),
-    "badges:checkin-batch": Route(
-        url("badges:checkin-batch"), (405,) * 5, (401, 403, 403, 415, 415)
+    "api:checkin": Route(url("api:checkin"), (405,) * 5, (401, 403, 403, 415, 415)),
+    "api:checkin-batch": Route(url("api:checkin-batch"), (405,) * 5, (401, 403, 403, 415, 415)),
+    "api:checkin-offline-data": Route(
+        url("api:checkin-offline-data"), (401, 403, 403, 200, 200), (405,) * 5
     ),
-    "badges:checkin-offline-data": Route(
-        url("badges:checkin-offline-data"), (401, 403, 403, 200, 200), (405,) * 5
-    ),
-    "badges:checkin-search": Route(
-        lambda w: reverse("badges:checkin-search") + "?q=Aurelia",
+    "api:checkin-search": Route(
+        lambda w: reverse("api:checkin-search") + "?q=Aurelia",
         (401, 403, 403, 200, 200),
         (405,) * 5,
     ),
@@ -246,7 +244,9 @@ ROUTES: dict[str, Route] = {
     # --- Summit -------------------------------------------------------------------------------
     "organiser-dashboard": Route(url("organiser-dashboard"), ORGANISERS),
     "summit-settings": Route(url("summit-settings"), ORGANISERS, ORGANISERS),
-    "openapi": Route(url("openapi"), PUBLIC),
+    "api:openapi": Route(url("api:openapi"), PUBLIC, SAFE_ONLY),
+    # Any other address under /api/v1/ is a JSON 404 (tests/agenda/test_api.py).
+    "api:api-root": Route(url("api:api-root"), (404,) * 5, (404,) * 5),
     "health": Route(url("health"), PUBLIC),
     "set_language": Route(
         url("set_language"), (REDIRECT,) * 5, (REDIRECT,) * 5, lambda w: {"language": "en"}
