@@ -10,15 +10,17 @@ on the one ``NinjaAPI``, which also generates the OpenAPI document.
 import datetime
 import functools
 import hashlib
+import inspect
 import json
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, RawPostDataException
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
@@ -228,6 +230,25 @@ def field_errors(errors: Sequence[dict]) -> dict:
 # --- Methods and CORS ---------------------------------------------------------------------
 
 
+def taking_path_parameters(path: str) -> Callable:
+    """Declare the parameters of ``path`` (``{name}`` or ``{type:name}``) as the view's, for
+    views that take any of them (the framework matches its views' signatures to the path)."""
+    names = [part.split(":")[-1] for part in re.findall(r"{([^}]+)}", path)]
+
+    def decorator(view: Callable) -> Callable:
+        request = inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        view.__signature__ = inspect.Signature(
+            [request]
+            + [
+                inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=str)
+                for name in names
+            ]
+        )
+        return view
+
+    return decorator
+
+
 def allow_only(
     router: Router,
     path: str,
@@ -243,7 +264,8 @@ def allow_only(
     allowed = ", ".join(methods)
     others = [method for method in ALL_METHODS if method not in methods]
 
-    def refuse(request: HttpRequest):
+    @taking_path_parameters(path)
+    def refuse(request: HttpRequest, **parameters):
         response = error_response(405, "method_not_allowed", str(message))
         response["Allow"] = allowed
         return with_cors(response) if public else response
@@ -300,6 +322,48 @@ def with_cors(response: HttpResponse) -> HttpResponse:
     response["Access-Control-Allow-Origin"] = "*"
     response["Access-Control-Expose-Headers"] = "ETag"
     return response
+
+
+def configured_cors(view: Callable) -> Callable:
+    """Answers readable by the web origins in ``GUEST_API_CORS_ORIGINS`` (not by any)."""
+
+    @functools.wraps(view)
+    def readable(request: HttpRequest, *args, **kwargs):
+        return cors_for_configured_origins(request, view(request, *args, **kwargs))
+
+    return readable
+
+
+def cors_for_configured_origins(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    origin = request.headers.get("Origin")
+    if origin and origin in settings.GUEST_API_CORS_ORIGINS:
+        response["Access-Control-Allow-Origin"] = origin
+        response["Access-Control-Expose-Headers"] = "Retry-After"
+        patch_vary_headers(response, ["Origin"])
+    return response
+
+
+def private_paths(router: Router, path: str, methods: Sequence[str], *, url_name: str) -> None:
+    """A JSON 405 for every other method on ``path``, and answers to CORS preflight requests
+    from the configured origins (bearer tokens, never cookies)."""
+    allowed = (*methods, "OPTIONS")
+
+    @taking_path_parameters(path)
+    def preflight(request: HttpRequest, **parameters):
+        response = HttpResponse(status=204)
+        response["Allow"] = ", ".join(allowed)
+        if request.headers.get("Origin") in settings.GUEST_API_CORS_ORIGINS:
+            response["Access-Control-Allow-Methods"] = ", ".join(allowed)
+            response["Access-Control-Allow-Headers"] = (
+                "Authorization, Content-Type, Accept-Language"
+            )
+            response["Access-Control-Max-Age"] = str(PREFLIGHT_MAX_AGE)
+        return cors_for_configured_origins(request, response)
+
+    hidden = {"auth": None, "url_name": url_name, "include_in_schema": False}
+    router.api_operation(["OPTIONS"], path, **hidden)(preflight)
+    message = f"Use {' or '.join(methods)} on this address."
+    allow_only(router, path, allowed, url_name=url_name, message=message)
 
 
 # --- Public, cacheable reads ------------------------------------------------------------------
@@ -380,11 +444,25 @@ def openapi_document(api: NinjaAPI) -> dict:
 
 
 def _add_error_handlers(api: NinjaAPI) -> None:
-    @api.exception_handler(ApiError)
+    handle = api.exception_handler
+
+    def readable(exception: type[Exception]) -> Callable:
+        # Refusals are readable by the configured origins too (a 401 tells an app to sign in).
+        def decorator(handler: Callable) -> Callable:
+            def answer(request, error):
+                return cors_for_configured_origins(request, handler(request, error))
+
+            return handle(exception)(answer)
+
+        return decorator
+
+    api_exception_handler = readable
+
+    @api_exception_handler(ApiError)
     def refused(request, error: ApiError):
         return error.response()
 
-    @api.exception_handler(ValidationError)
+    @api_exception_handler(ValidationError)
     def invalid(request, error: ValidationError):
         # The whole body missing is a body that is not JSON (an empty one).
         if any(item["loc"][0] == "body" and len(item["loc"]) == 2 for item in error.errors):
@@ -393,32 +471,32 @@ def _add_error_handlers(api: NinjaAPI) -> None:
             400, "invalid", _("Some fields are not valid."), fields=field_errors(error.errors)
         )
 
-    @api.exception_handler(AuthenticationError)
+    @api_exception_handler(AuthenticationError)
     def unauthenticated(request, error: AuthenticationError):
         return unauthorized(_("Log in or send a device token.")).response()
 
-    @api.exception_handler(Throttled)
+    @api_exception_handler(Throttled)
     def throttled(request, error: Throttled):
         return error_response(429, "too_many_requests", _("Too many scans; wait a moment."))
 
-    @api.exception_handler(HttpError)
+    @api_exception_handler(HttpError)
     def http_error(request, error: HttpError):
         # The framework wraps what the body parser raised (JsonBodyParser's InvalidBody).
         if isinstance(error.__cause__, ApiError):
             return error.__cause__.response()
         return error_response(error.status_code, "error", str(error))
 
-    @api.exception_handler(RawPostDataException)
+    @api_exception_handler(RawPostDataException)
     def read_as_a_form(request, error: RawPostDataException):
         # The body was read as a form already (by a CSRF check looking for its token field),
         # so it was sent as one: the framework cannot read it as JSON any more.
         return form_body_refused().response()
 
-    @api.exception_handler(RequestDataTooBig)
+    @api_exception_handler(RequestDataTooBig)
     def too_large(request, error: RequestDataTooBig):
         return error_response(400, "too_large", "The body is too large.")
 
-    @api.exception_handler(Http404)
+    @api_exception_handler(Http404)
     def not_found(request, error: Http404):
         return error_response(404, "not_found", _("Not found."))
 

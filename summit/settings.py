@@ -259,6 +259,12 @@ BADGE_PRINT_CHUNK_SIZE = int(os.environ.get("BADGE_PRINT_CHUNK_SIZE", "250"))
 # for bulk print files): the way to try a new WeasyPrint before the adapter is updated.
 BADGE_NAMES_ADAPTER = env_bool("BADGE_NAMES_ADAPTER", True)
 
+# --- Guest API (registration/api.py) ------------------------------------------------------------
+# Web origins (scheme://host[:port], comma-separated) whose pages may call the guest API from
+# a browser, e.g. a mini program's web view. Native apps and mini programs' own requests need
+# none. The public agenda and the OpenAPI document are open to every origin anyway.
+GUEST_API_CORS_ORIGINS = env_list("GUEST_API_CORS_ORIGINS")
+
 # --- Client addresses and rate limits (summit/ratelimit.py) ---------------------------------
 # How many reverse proxies we run in front of the app: the client address is then the Nth
 # X-Forwarded-For entry from the right. 0 (no proxy): REMOTE_ADDR, the header is ignored.

@@ -245,6 +245,15 @@ ROUTES: dict[str, Route] = {
     "organiser-dashboard": Route(url("organiser-dashboard"), ORGANISERS),
     "summit-settings": Route(url("summit-settings"), ORGANISERS, ORGANISERS),
     "api:openapi": Route(url("api:openapi"), PUBLIC, SAFE_ONLY),
+    # Guest API: bearer tokens only, never a session (tests/registration/test_guest_api.py);
+    # a form body is a 415 for the code flow.
+    "api:guest-code": Route(url("api:guest-code"), (405,) * 5, (415,) * 5),
+    "api:guest-token": Route(url("api:guest-token"), (405,) * 5, (415,) * 5),
+    "api:guest-registration": Route(url("api:guest-registration"), (401,) * 5, SAFE_ONLY),
+    "api:guest-choices": Route(url("api:guest-choices"), SAFE_ONLY, SAFE_ONLY),
+    "api:guest-choice": Route(url("api:guest-choice", lambda w: 1), SAFE_ONLY, SAFE_ONLY),
+    "api:guest-agenda": Route(url("api:guest-agenda"), (401,) * 5, SAFE_ONLY),
+    "api:guest-badge": Route(url("api:guest-badge"), (401,) * 5, SAFE_ONLY),
     # Any other address under /api/v1/ is a JSON 404 (tests/agenda/test_api.py).
     "api:api-root": Route(url("api:api-root"), (404,) * 5, (404,) * 5),
     "health": Route(url("health"), PUBLIC),
