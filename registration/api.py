@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 
 from registration import changes, guest_tokens, ratelimit, services
 from registration.calendar_selectors import guest_sessions
-from registration.models import Enrolment, GuestToken, Registration
+from registration.models import Enrolment, Registration
 from registration.selectors import choices_of
 from sessions.api import Session, session_data
 from summit.api import (
@@ -51,7 +51,7 @@ class GuestAuth(HttpBearer):
 GUEST = [GuestAuth()]
 
 
-def _guest(request) -> tuple[GuestToken, Registration]:
+def _guest(request) -> tuple[int, Registration]:
     return request.auth
 
 

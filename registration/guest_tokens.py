@@ -33,7 +33,8 @@ CODES_PER_ADDRESS = 5
 CODES_PER_CLIENT = 30
 WRONG_CODES_PER_ADDRESS = 10
 WRONG_CODES_PER_CLIENT = 30
-LAST_USED_EVERY = datetime.timedelta(minutes=1)
+# Organisers see when a token was last used, to the hour: one write an hour, not one a read.
+LAST_USED_EVERY = datetime.timedelta(hours=1)
 
 
 class TooManyAttempts(Exception):
@@ -149,31 +150,36 @@ def exchange_code(email: str, code: str, *, client: str) -> str:
     raise CodeRefused
 
 
-def token_holder(token: str) -> tuple[GuestToken, Registration] | None:
-    """The active token and its registration (with its summit), or None."""
+def token_holder(token: str) -> tuple[int, Registration] | None:
+    """The active token's id and its registration (with its summit), or None: one query."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    found = (
-        GuestToken.objects.filter(token_hash=digest(token), revoked_at__isnull=True)
-        .select_related("registration__summit")
-        .first()
+    # Unique by its hash: no ORDER BY (first() would add one) to compile or run.
+    found = next(
+        iter(
+            GuestToken.objects.filter(
+                token_hash=digest(token), revoked_at__isnull=True
+            ).select_related("registration__summit")[:1]
+        ),
+        None,
     )
     if found is None:
         return None
     now = timezone.now()
     if found.last_used_at is None or found.last_used_at < now - LAST_USED_EVERY:
         GuestToken.objects.filter(pk=found.pk).update(last_used_at=now)
-    return found, found.registration
+    return found.pk, found.registration
 
 
-def revoke_token(token: GuestToken) -> None:
-    GuestToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+def revoke_token(token_id: int) -> None:
+    GuestToken.objects.filter(pk=token_id, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
 
 
 def revoke_tokens_of(registration: Registration) -> int:
     """Revoke every token of the guest (an organiser's action); returns how many."""
-    return GuestToken.objects.filter(registration=registration, revoked_at__isnull=True).update(
+    revoked = GuestToken.objects.filter(registration=registration, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+    return revoked
