@@ -35,19 +35,14 @@ from badges import checkin, checkpoints, scan_times
 from badges.checkin_selectors import guests_matching, offline_data
 from badges.devices import device_for_token
 from badges.models import Scan
-from badges.selectors import active_badge
-from badges.signing import sign_badge
-from registration.api import GUEST
 from summit import ratelimit
-from summit.api import (
+from summit.api import allow_only
+from summit.api_errors import (
     ApiError,
-    allow_only,
     cleaned_by,
-    configured_cors,
     field_errors,
     form_body_refused,
     json_response,
-    private_paths,
     responses,
     unauthorized,
 )
@@ -66,6 +61,8 @@ router = Router(tags=["checkin"])
 class DeviceToken(HttpBearer):
     """A door device's token (shown once when registered; only its SHA-256 is stored)."""
 
+    openapi_description = __doc__
+
     def authenticate(self, request: HttpRequest, token: str) -> checkin.Scanner:
         device = device_for_token(token.strip())
         if device is None:
@@ -77,6 +74,7 @@ class DeviceToken(HttpBearer):
 class DoorStaffSession(APIKeyCookie):
     """A door-staff login (permission summit.scan_badges); POSTs also need X-CSRFToken."""
 
+    openapi_description = __doc__
     param_name = "sessionid"
 
     def __init__(self) -> None:
@@ -468,35 +466,3 @@ def _checkpoint_for(slug: str, scanner: checkin.Scanner):
     if not slug:
         raise checkpoints.CheckpointNotFound("")
     return checkpoints.checkpoint_info(slug)
-
-
-# --- The guest's badge (the guest API, registration/api.py) -----------------------------------
-
-guest_router = Router(tags=["guest"])
-private_paths(guest_router, "/guest/badge", ["GET"], url_name="guest-badge")
-
-
-class GuestBadge(Schema):
-    badge_id: int
-    serial: int
-    code: str = Field(description="The text of the badge's QR code, as the door reads it.")
-
-
-@guest_router.get(
-    "/guest/badge",
-    url_name="guest-badge",
-    operation_id="guestBadge",
-    summary="My badge code",
-    description="The active badge's code (show it as a QR code); 404 until a badge is issued. "
-    "A reissued badge replaces the old code, which the door then answers revoked.",
-    auth=GUEST,
-    response=responses(401, 404, 405, success={200: GuestBadge}),
-)
-@configured_cors
-def guest_badge(request: HttpRequest):
-    registration = request.auth[1]
-    badge = active_badge(registration)
-    if badge is None:
-        raise ApiError(404, "no_badge", _("Your badge is not issued yet."))
-    code = sign_badge(badge.pk, badge.serial)
-    return json_response({"badge_id": badge.pk, "serial": badge.serial, "code": code})

@@ -24,15 +24,8 @@ from registration.calendar_selectors import guest_sessions
 from registration.models import Enrolment, Registration
 from registration.selectors import choices_of
 from sessions.api import Session, session_data
-from summit.api import (
-    ApiError,
-    cleaned_by,
-    configured_cors,
-    json_response,
-    private_paths,
-    responses,
-    unauthorized,
-)
+from summit.api import configured_cors, private_paths
+from summit.api_errors import ApiError, cleaned_by, json_response, responses, unauthorized
 from summit.ratelimit import client_address
 
 router = Router(tags=["guest"])
@@ -40,6 +33,8 @@ router = Router(tags=["guest"])
 
 class GuestAuth(HttpBearer):
     """A guest's token from ``POST /api/v1/guest/token`` (only its SHA-256 is stored)."""
+
+    openapi_description = __doc__
 
     def authenticate(self, request: HttpRequest, token: str):
         holder = guest_tokens.token_holder(token.strip())

@@ -14,8 +14,9 @@ from pydantic import ConfigDict, Field
 from sessions import models
 from sessions.selectors import forums_of, published_sessions
 from summit import models as summit_models
-from summit.api import TrilingualText, cacheable_json, error_response, parse_day, public_read
-from summit.api import responses as with_errors
+from summit.api import TrilingualText, cacheable_json, parse_day, public_read
+from summit.api_errors import error_response
+from summit.api_errors import responses as with_errors
 from summit.i18n import trilingual
 from summit.selectors import current_summit
 

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from badges import api as checkin_api
+from badges import guest_api as badge_api
 from registration import api as guest_api
 from sessions import api as agenda_api
 from sessions import views as agenda_views
@@ -11,9 +12,7 @@ from summit.api import build_api
 
 # /api/v1/: one django-ninja API (summit/api.py) with each app's router; it serves its own
 # OpenAPI document at /api/v1/openapi.json.
-api = build_api(
-    routers=[agenda_api.router, guest_api.router, checkin_api.guest_router, checkin_api.router]
-)
+api = build_api(routers=[agenda_api.router, guest_api.router, badge_api.router, checkin_api.router])
 
 # Each app owns its URL prefixes (public pages, /organiser/<area>/, /api/v1/…) in its urls.py.
 urlpatterns = [
