@@ -36,10 +36,16 @@ class GuestAuth(HttpBearer):
 
     openapi_description = __doc__
 
+    def __call__(self, request: HttpRequest):
+        holder = super().__call__(request)
+        if holder is None:  # no bearer token at all
+            raise unauthorized(_("Sign in with a code sent by e-mail first."), realm="guest")
+        return holder
+
     def authenticate(self, request: HttpRequest, token: str):
         holder = guest_tokens.token_holder(token.strip())
         if holder is None:
-            raise unauthorized(_("This token is not valid; ask for a new code."))
+            raise unauthorized(_("This token is not valid; ask for a new code."), realm="guest")
         return holder
 
 

@@ -90,7 +90,9 @@ def request_code(email: str, *, client: str) -> None:
             code_hash=_code_digest(registration.pk, code),
             expires_at=timezone.now() + datetime.timedelta(minutes=CODE_MINUTES),
         )
-        transaction.on_commit(lambda: _send_code(registration, code))
+        # robust: a mail server failure is logged, and the answer stays the same as for an
+        # address without a registration.
+        transaction.on_commit(lambda: _send_code(registration, code), robust=True)
 
 
 def _send_code(registration: Registration, code: str) -> None:

@@ -203,7 +203,7 @@ def field_errors(errors: Sequence[dict]) -> dict:
     return fields
 
 
-def unauthorized(message: str) -> ApiError:
+def unauthorized(message: str, *, realm: str = "checkin") -> ApiError:
     return ApiError(
-        401, "unauthorized", message, headers={"WWW-Authenticate": 'Bearer realm="checkin"'}
+        401, "unauthorized", message, headers={"WWW-Authenticate": f'Bearer realm="{realm}"'}
     )

@@ -284,7 +284,28 @@ def test_without_a_token_is_401(client):
 
     assert answer.status_code == 401
     assert answer.json()["error"] == "unauthorized"
+    assert answer["WWW-Authenticate"] == 'Bearer realm="guest"'
     validate_answer(answer)
+
+
+def test_a_mail_server_failure_answers_the_same(
+    client, guest, django_capture_on_commit_callbacks, settings
+):
+    settings.EMAIL_BACKEND = "tests.registration.test_guest_api.FailingBackend"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        known = post(client, "code", {"email": "chan@example.hk"})
+    unknown = post(client, "code", {"email": "nobody@example.org"})
+
+    assert (known.status_code, known.content) == (unknown.status_code, unknown.content)
+
+
+class FailingBackend:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("no mail server")
 
 
 def test_other_methods_are_json_405(client):
