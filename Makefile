@@ -32,7 +32,7 @@ system:
 		echo "Installing Debian packages:$$missing"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null \
-		|| { echo "Could not install:$$missing (see README, System packages)"; exit 1; }; \
+		|| { echo "Could not install:$$missing (see docs/development.md)"; exit 1; }; \
 	fi
 
 $(VENV)/.installed: pyproject.toml
@@ -49,7 +49,7 @@ deps: system $(VENV)/.installed
 worker: deps  ## Run the background task worker (e-mails, badge printing)
 	$(PY) manage.py run_worker
 
-production: deps  ## Run in production mode (bin/production; README "Deployment" lists the settings)
+production: deps  ## Run in production mode (bin/production; docs/deployment.md and docs/configuration.md)
 	bin/production
 
 lint: deps

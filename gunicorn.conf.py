@@ -1,6 +1,6 @@
 """gunicorn settings for production: `gunicorn -c gunicorn.conf.py summit.wsgi`.
 
-Every value can be tuned from the environment (README "Configuration"); the defaults are what
+Every value can be tuned from the environment (docs/configuration.md); the defaults are what
 serves the summit best on a 2-core machine (docs/benchmarks.md):
 
 - threaded workers (`gthread`), `cpu_count + 1` processes of 4 threads each: they keep the door

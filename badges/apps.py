@@ -5,11 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class BadgesConfig(AppConfig):
     name = "badges"
     label = "badges"
-    verbose_name = _("Badges and check-in")
+    verbose_name = _("Badges")
 
     def ready(self) -> None:
         from badges import (
-            checkin_dashboard,  # noqa: F401  (the dashboard's attendance panel)
             checks,  # noqa: F401  (registers the badge rendering's system checks)
             receivers,  # noqa: F401  (connects to registration's signals)
         )

@@ -147,26 +147,3 @@ def prerender_summit_badges(summit_id: int) -> int:
         .values_list("pk", flat=True)
     )
     return sum(prerender_badge(badge_id) for badge_id in list(badge_ids))
-
-
-def schedule_prerender(badge_id: int) -> None:
-    """Queue the badge's pre-rendering once the current transaction commits."""
-    from badges.tasks import prerender_badge as task
-
-    transaction.on_commit(lambda: task.enqueue(badge_id))
-
-
-def schedule_prerender_of_registration(registration_id: int) -> None:
-    """After commit, queue the pre-rendering of the registration's active badge, if any."""
-    from badges.tasks import prerender_badge as task
-
-    def enqueue() -> None:
-        badge_id = (
-            Badge.objects.filter(registration_id=registration_id, revoked_at__isnull=True)
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if badge_id is not None:
-            task.enqueue(badge_id)
-
-    transaction.on_commit(enqueue)

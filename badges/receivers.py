@@ -1,8 +1,12 @@
-"""Reactions to news from the registration app (see registration/signals.py).
+"""Reactions to news from the registration app (see registration/signals.py), the summit and
+the infrastructure, and to this app's own (badges/signals.py): the background work is queued
+here.
 
-Each receiver calls a service of this app; none holds business rules of its own.
+Each receiver calls a service or queues a task of this app; none holds business rules of its
+own.
 """
 
+from django.db import transaction
 from django.db.models.signals import post_save
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -10,10 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from badges import prerendering, services, tasks
 from badges.models import Badge
 from badges.prerendering import badge_pdf
+from badges.signals import badge_issued, print_job_created
 from registration import signals
 from registration.models import Registration
 from summit.dashboard import Panel
-from summit.signals import SUMMIT_PRINTED, recover_work, summit_changed
+from summit.infrastructure.signals import recover_work
+from summit.signals import SUMMIT_PRINTED, summit_changed
 
 REVOKING_STATUSES = {
     Registration.Status.CANCELLED: Badge.RevokedReason.CANCELLED,
@@ -60,7 +66,11 @@ def guest_page_sections(sender, *, registration, request, **kwargs) -> list[Pane
         Panel(
             title=_("Your badge"),
             template="badges/guest_badge_section.html",
-            context={"download_url": reverse("badges:my-badge"), "registration": registration},
+            context={
+                "download_url": reverse("badges:my-badge"),
+                "phone_url": reverse("badges:phone-badge"),
+                "registration": registration,
+            },
             order=20,
             permission="",
         )
@@ -76,7 +86,17 @@ def registration_saved(sender, *, instance, created, update_fields=None, **kwarg
     """
     if created or (update_fields is not None and not prerendering.PRINTED_FIELDS & update_fields):
         return
-    prerendering.schedule_prerender_of_registration(instance.pk)
+    transaction.on_commit(lambda: prerender_active_badge(instance.pk))
+
+
+def prerender_active_badge(registration_id: int) -> None:
+    badge_id = (
+        Badge.objects.filter(registration_id=registration_id, revoked_at__isnull=True)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if badge_id is not None:
+        tasks.prerender_badge.enqueue(badge_id)
 
 
 signals.registration_status_changed.connect(
@@ -99,3 +119,15 @@ def recover_abandoned_print_jobs(sender, *, abandoned, **kwargs) -> int:
 
 recover_work.connect(recover_abandoned_print_jobs, dispatch_uid="badges.recover_print_jobs")
 summit_changed.connect(summit_reprinted, dispatch_uid="badges.summit_reprinted")
+
+
+def prerender_issued_badge(sender, *, badge_id, **kwargs) -> None:
+    tasks.prerender_badge.enqueue(badge_id)
+
+
+def render_print_job(sender, *, job_id, **kwargs) -> None:
+    tasks.render_print_job.enqueue(job_id)
+
+
+badge_issued.connect(prerender_issued_badge, dispatch_uid="badges.prerender_issued_badge")
+print_job_created.connect(render_print_job, dispatch_uid="badges.render_print_job")

@@ -15,9 +15,9 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from badges.models import Badge, PrintJob
-from badges.prerendering import schedule_prerender
 from badges.printing import render_print_file
 from badges.selectors import FILTER_KEYS, badges_to_print, registrations_to_print
+from badges.signals import badge_issued, print_job_created
 from registration.models import Registration
 from summit.models import Summit
 
@@ -38,8 +38,8 @@ def _locked(registration: Registration) -> Registration:
 def _new_badge(registration: Registration) -> Badge:
     last = registration.badges.aggregate(last=Max("serial"))["last"] or 0
     badge = Badge.objects.create(registration=registration, serial=last + 1)
-    # Its PDF is rendered in the background once the badge is committed (see prerendering).
-    schedule_prerender(badge.pk)
+    # Its PDF is rendered in the background once the badge is committed (badges.receivers).
+    transaction.on_commit(lambda: badge_issued.send(sender=Badge, badge_id=badge.pk))
     return badge
 
 
@@ -109,9 +109,8 @@ def _clean_filters(filters: dict) -> dict:
 
 @transaction.atomic
 def create_print_job(summit: Summit, *, user, layout: str, order: str, filters: dict) -> PrintJob:
-    """Record a bulk print job and queue its rendering (after commit, queue "badges")."""
-    from badges.tasks import render_print_job
-
+    """Record a bulk print job and queue its rendering (after commit, queue "badges", by
+    badges.receivers)."""
     job = PrintJob.objects.create(
         summit=summit,
         created_by=user,
@@ -119,7 +118,7 @@ def create_print_job(summit: Summit, *, user, layout: str, order: str, filters: 
         order=order,
         filters=_clean_filters(filters),
     )
-    transaction.on_commit(lambda: render_print_job.enqueue(job.pk))
+    transaction.on_commit(lambda: print_job_created.send(sender=PrintJob, job_id=job.pk))
     return job
 
 
@@ -134,7 +133,7 @@ def run_print_job(job_id: int) -> PrintJob:
     job back to "queued" and its task is enqueued again: the file is rendered from the start
     into a new temporary file, so it holds every badge exactly once.
     """
-    from summit import workers
+    from summit.infrastructure import workers
 
     job = PrintJob.objects.select_related("summit").get(pk=job_id)
     jobs = PrintJob.objects.filter(pk=job.pk)
@@ -182,7 +181,7 @@ def run_print_job(job_id: int) -> PrintJob:
 
 def recover_abandoned_print_jobs(abandoned) -> int:
     """Put back in the queue the print jobs left "running" by a dead worker (their render
-    task is enqueued again by summit.workers.recover_tasks)."""
+    task is enqueued again by summit.infrastructure.workers.recover_tasks)."""
     count = 0
     running = PrintJob.objects.filter(status=PrintJob.Status.RUNNING)
     rows = running.values_list("pk", "worker_id", "started_at", "attempts")

@@ -1,15 +1,16 @@
 from django.urls import path
-from django.views.i18n import JavaScriptCatalog
 
-from badges import checkin_views, views
+from badges import phone, views
 
 app_name = "badges"
 
-urlpatterns = []
-
-# --- Badges: PDFs, reissue, bulk printing (badges/views.py) -------------------------------------
-urlpatterns += [
+# PDFs, reissue, bulk printing.
+urlpatterns = [
     path("me/badge.pdf", views.my_badge, name="my-badge"),
+    # The badge on the phone (badges/phone.py): the page, its manifest and service worker.
+    path("me/badge/", phone.phone_badge, name="phone-badge"),
+    path("me/badge/manifest.webmanifest", phone.manifest, name="phone-badge-manifest"),
+    path("me/badge/sw.js", phone.service_worker, name="phone-badge-worker"),
     path(
         "badges/registration/<int:registration_id>.pdf",
         views.registration_badge,
@@ -30,37 +31,5 @@ urlpatterns += [
         "organiser/badges/jobs/<int:job_id>.pdf",
         views.print_job_download,
         name="print-job-download",
-    ),
-]
-
-# --- Door check-in (badges/checkin*.py; its API is badges/api.py, under /api/v1/) ------------
-urlpatterns += [
-    path("door/", checkin_views.door, name="door"),
-    path(
-        "door/jsi18n/",
-        JavaScriptCatalog.as_view(packages=["badges"], domain="djangojs"),
-        name="checkin-jsi18n",
-    ),
-    path("organiser/checkin/", checkin_views.setup, name="checkin-setup"),
-    path(
-        "organiser/checkin/checkpoints/new/",
-        checkin_views.checkpoint_edit,
-        name="checkpoint-create",
-    ),
-    path(
-        "organiser/checkin/checkpoints/<int:pk>/",
-        checkin_views.checkpoint_edit,
-        name="checkpoint-edit",
-    ),
-    path(
-        "organiser/checkin/devices/<int:pk>/revoke/",
-        checkin_views.device_revoke,
-        name="device-revoke",
-    ),
-    path("organiser/attendance/", checkin_views.attendance_page, name="attendance"),
-    path(
-        "organiser/attendance/data.json",
-        checkin_views.attendance_data,
-        name="attendance-data",
     ),
 ]

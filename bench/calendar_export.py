@@ -182,7 +182,7 @@ def measure(label: str, summit, registration, rounds: int, client) -> list[str]:
         ),
     ]
     size = len(client.get(reverse("agenda:calendar-agenda") + "?lang=en").content)
-    from registration.calendar_selectors import guest_sessions
+    from registration.calendar.selectors import guest_sessions
 
     rows = [
         f"{label}: {len(sessions)} sessions, agenda file {size / 1024:.0f} KiB; personal feed "

@@ -54,8 +54,9 @@ def load_data(guests: int, scanners: int) -> dict:
     from django.db import connection
     from django.utils import timezone
 
-    from badges.devices import create_device
-    from badges.models import Badge, Checkpoint
+    from badges.checkin.devices import create_device
+    from badges.checkin.models import Checkpoint
+    from badges.models import Badge
     from badges.signing import sign_badge
     from registration.models import Enrolment
     from sessions.models import Forum
@@ -201,7 +202,7 @@ def replay(port: int, data: dict, speedup: float, doors: int = 6) -> dict:
         thread.start()
     for thread in threads:
         thread.join()
-    from badges.models import Admission
+    from badges.checkin.models import Admission
 
     admitted = Admission.objects.filter(checkpoint__slug="replay-entrance").count()
     return {

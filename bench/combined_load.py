@@ -147,8 +147,9 @@ def prepare(args) -> Data:
     from django.core.management import call_command
     from django.db.models import F
 
-    from badges.devices import create_device
-    from badges.models import Badge, Checkpoint
+    from badges.checkin.devices import create_device
+    from badges.checkin.models import Checkpoint
+    from badges.models import Badge
     from badges.signing import sign_badge
     from registration.models import Enrolment
     from sessions.models import Forum, Session
@@ -634,7 +635,7 @@ def audit(data: Data, door: Door, sink_log: str) -> tuple[list[str], list[str]]:
     from django.db.models import Count
     from django_tasks_db.models import DBTaskResult
 
-    from badges.models import Admission, Scan
+    from badges.checkin.models import Admission, Scan
     from registration.models import Enrolment, OutgoingEmail, Registration
     from sessions.models import Forum, Session
     from summit.models import Summit

@@ -3,7 +3,7 @@
 A guest obtains a token by the e-mail code flow (registration/guest_tokens.py), then reads
 their registration, choices and seats, calendar feed address and personal agenda, and changes
 or cancels choices through the same services, rules and limits as the web pages. The guest's
-badge code is read from the badges app's part of this API (badges/api.py). Answers carry CORS
+badge code is read from the badges app's part of this API (badges/guest_api.py). Answers carry CORS
 headers for the origins configured in ``GUEST_API_CORS_ORIGINS``.
 """
 
@@ -20,13 +20,13 @@ from ninja.security import HttpBearer
 from pydantic import BaseModel, Field
 
 from registration import changes, guest_tokens, ratelimit, services
-from registration.calendar_selectors import guest_sessions
+from registration.calendar.selectors import guest_sessions
 from registration.models import Enrolment, Registration
 from registration.selectors import choices_of
 from sessions.api import Session, session_data
 from summit.api import configured_cors, private_paths
 from summit.api_errors import ApiError, cleaned_by, json_response, responses, unauthorized
-from summit.ratelimit import client_address
+from summit.infrastructure.ratelimit import client_address
 
 router = Router(tags=["guest"])
 

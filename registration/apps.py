@@ -10,17 +10,18 @@ class RegistrationConfig(AppConfig):
     def ready(self) -> None:
         from allauth.account.signals import user_signed_up
 
-        from registration import receivers
+        from registration import emails, receivers
+
+        # Connects to sessions.signals.session_changed and this app's email_attachments.
+        from registration.calendar import receivers as calendar_receivers  # noqa: F401
+        from registration.calendar.services import session_change_message
+        from summit.infrastructure.signals import recover_work
 
         user_signed_up.connect(receivers.put_new_user_in_guests, dispatch_uid="registration-guests")
-
-        from summit.signals import recover_work
-
         recover_work.connect(receivers.recover_abandoned_emails, dispatch_uid="registration-emails")
         # After the one above (which puts e-mails of dead workers back in the queue).
         recover_work.connect(
             receivers.recover_stranded_emails, dispatch_uid="registration-stranded-emails"
         )
-
-        # Connects to sessions.signals.session_changed and this app's email_attachments.
-        from registration import calendar_receivers  # noqa: F401
+        # The calendar writes these e-mails; emails builds them without importing it.
+        emails.register_message("session_changed", session_change_message)

@@ -2,16 +2,19 @@
 states, with forum choices allocated through the registration services (counters stay exact).
 
 Idempotent: demo guests have addresses guest0001@guests.bayline.test…; running the seed again
-creates only the ones that are missing.
+creates only the ones that are missing. Invitees not yet answered (invitee01@…) are seeded too,
+and the link of the first one is said at the end, to open it as the invitee would.
 """
 
 import random
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
-from registration import changes, choosable, services
-from registration.models import Category, Registration
+from registration import changes, choosable, invitation_links, invitations, services
+from registration.models import Category, Invitation, Registration
 from summit.models import Summit
 from summit.roles import GUEST
 
@@ -148,10 +151,54 @@ def person(rng: random.Random, region: str) -> dict:
     }
 
 
-def seed(*, guests: int, real_dates: bool, stdout) -> None:
+INVITEES = [  # name, Latin name, organisation, category, language
+    ("陳大文", "Chan Tai Man", "數字政策辦公室", Category.VIP, "zh-hant"),
+    ("李明", "Li Ming", "广东省政务服务和数据管理局", Category.SPEAKER, "zh-hans"),
+    ("", "João Conceição", "Universidade de Macau", Category.DELEGATE, "en"),
+    ("黄志强", "Huang Zhiqiang", "深圳市政务服务数据管理局", Category.DELEGATE, "zh-hans"),
+    ("何嘉欣", "Ho Ka Yan", "澳門特別行政區政府", Category.VIP, "zh-hant"),
+    ("", "Priya Raman", "Digital Government Review", Category.MEDIA, "en"),
+    ("周敏", "Zhou Min", "中国科学院", Category.SPEAKER, "zh-hans"),
+    ("梁家豪", "Leung Ka Ho", "香港科技大學", Category.DELEGATE, "zh-hant"),
+]
+
+
+def seed(*, guests: int, real_dates: bool, stdout) -> dict[str, str] | None:
     summit = Summit.objects.order_by("-starts_on", "-pk").first()
-    if summit is None or guests <= 0:
-        return
+    if summit is None:
+        return None
+    first = _seed_invitations(summit, stdout)
+    said = {"Invitation link": f"{settings.SITE_URL}{invitation_links.invitation_path(first)}"}
+    if guests > 0:
+        _seed_guests(summit, guests, stdout)
+    return said
+
+
+def _seed_invitations(summit: Summit, stdout) -> Invitation:
+    """Invitations sent and not answered yet (their e-mails are not sent again)."""
+    entries = [
+        {
+            "email": f"invitee{number:02d}@{DOMAIN}",
+            "name": name,
+            "name_latin": latin,
+            "organisation": organisation,
+            "category": category,
+            "language": language,
+        }
+        for number, (name, latin, organisation, category, language) in enumerate(INVITEES, 1)
+    ]
+    made = invitations.create_invitations(
+        summit, entries, category=Category.DELEGATE, language="zh-hans", send=False, actor=None
+    )
+    Invitation.objects.filter(pk__in=[i.pk for i in made], sent_at__isnull=True).update(
+        sent_at=timezone.now()
+    )
+    stdout.write(f"Invitations: {len(made)} sent, waiting for an answer.")
+    open_ones = [i for i in made if invitations.open_for_answer(i)]
+    return open_ones[0] if open_ones else made[0]
+
+
+def _seed_guests(summit: Summit, guests: int, stdout) -> None:
     rng = random.Random(2026)
     existing = set(
         Registration.objects.filter(summit=summit, email__endswith=f"@{DOMAIN}").values_list(

@@ -1,17 +1,22 @@
 """E-mails to guests and invitees, in their language, sent once each, retried with backoff.
 
 Services record an :class:`~registration.models.OutgoingEmail` in their transaction and queue
-its send task with :func:`queue_sending` (in the same transaction with the production task
-backend, see there); a task calls :func:`send_outgoing_email`, which locks the record, sends,
-and marks it sent, so a task run twice sends once. A failure is counted and the task
-re-enqueued with ``run_after`` (django-tasks has no retry of its own), until ``MAX_ATTEMPTS``.
-An e-mail left "queued" without a task anyway is queued again by the workers' recovery
-(:func:`requeue_stranded_emails`).
+its send task with ``registration.tasks.queue_sending`` (in the same transaction with the
+production task backend, see there); the task calls :func:`send_outgoing_email`, which locks
+the record, sends, and marks it sent, so a task run twice sends once. A failure is counted and
+handed to the ``retry`` callable the task passes (``registration.tasks.schedule_retry``
+re-enqueues it with ``run_after``: django-tasks has no retry of its own), until
+``MAX_ATTEMPTS``. This module never imports the tasks, which import it.
+
+What an e-mail says is built here, by kind; kinds that another module of this app writes
+register their builder with :func:`register_message` (from ``RegistrationConfig.ready``), so
+that this module does not import them (the calendar's session changes).
 """
 
 import contextlib
 import datetime
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 
@@ -22,8 +27,10 @@ from django.db.models import OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from registration.invitation_links import invitation_path
 from registration.models import (
     Enrolment,
     Invitation,
@@ -33,10 +40,13 @@ from registration.models import (
 )
 from registration.selectors import choices_of
 from registration.signals import email_attachments
-from summit import mail as mail_parts
 from summit.dates import date_range
+from summit.infrastructure import mail as mail_parts
 
 logger = logging.getLogger(__name__)
+
+# Queues the next attempt of a failed e-mail: (email id, attempts so far) → whether it could.
+RetryScheduler = Callable[[int, int], bool]
 
 MAX_ATTEMPTS = 6
 RETRY_BASE_SECONDS = 30  # 30 s, 1 min, 2 min, 4 min, 8 min
@@ -52,6 +62,14 @@ class Message:
     attachments: list[tuple[str, bytes, str]] = field(default_factory=list)
 
 
+# E-mail kind → the function that builds its message, for kinds written outside this module.
+MESSAGE_BUILDERS: dict[str, Callable[[OutgoingEmail], Message]] = {}
+
+
+def register_message(kind: str, builder: Callable[[OutgoingEmail], Message]) -> None:
+    MESSAGE_BUILDERS[kind] = builder
+
+
 def absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
@@ -62,6 +80,8 @@ def _choices(registration: Registration) -> list[str]:
 
 
 def registration_message(email: OutgoingEmail) -> Message:
+    if email.kind in MESSAGE_BUILDERS:
+        return MESSAGE_BUILDERS[email.kind](email)
     registration = email.registration
     summit = registration.summit
     contact = summit.contact_email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
@@ -115,10 +135,6 @@ def registration_message(email: OutgoingEmail) -> Message:
             _("Your registration for %(summit)s has been cancelled.") % names,
             _("If you did not ask for this, please write to %(contact)s.") % names,
         ]
-    elif email.kind == "session_changed":
-        from registration.calendar_services import session_change_message
-
-        return session_change_message(email)
     else:
         raise ValueError(f"Unknown e-mail kind {email.kind!r}")
     message = Message(subject, paragraphs, link, link_text, items)
@@ -133,21 +149,32 @@ def registration_message(email: OutgoingEmail) -> Message:
 
 
 def invitation_message(email: OutgoingEmail) -> Message:
+
     invitation = email.invitation
     summit = invitation.summit
     facts = {
         "summit": summit.name,
         "dates": date_range(summit.starts_on, summit.ends_on),
         "venue": _("%(venue)s, %(city)s") % {"venue": summit.venue, "city": summit.city},
+        "closes": date_format(timezone.localtime(summit.registration_closes_at), "DATETIME_FORMAT"),
     }
+    reminder = email.kind == "invitation_reminder"
+    subject = _("Reminder: %(summit)s") if reminder else _("Invitation: %(summit)s")
+    paragraphs = [
+        _("You are invited to %(summit)s, %(dates)s, %(venue)s.") % facts,
+        _(
+            "Register with your personal link below: your details are filled in, no password "
+            "is needed, and your badge is on your phone as soon as you have registered."
+        ),
+        _("The link is yours alone and works until registration closes (%(closes)s).") % facts,
+        _("If you cannot come, open the link and decline in one tap."),
+    ]
+    if reminder:
+        paragraphs.insert(0, _("We have not heard from you yet."))
     return Message(
-        _("Invitation: %(summit)s") % facts,
-        [
-            _("You are invited to %(summit)s, %(dates)s, %(venue)s.") % facts,
-            _("Register with your personal link below; no approval is needed."),
-            _("Your invitation code is %(code)s.") % {"code": invitation.code},
-        ],
-        absolute(reverse("registration:invitation", args=[invitation.code])),
+        subject % facts,
+        paragraphs,
+        absolute(invitation_path(invitation)),
         _("Register now"),
     )
 
@@ -168,7 +195,7 @@ def build(email: OutgoingEmail) -> EmailMultiAlternatives:
 
 def _claim(email_id: int) -> OutgoingEmail | str:
     """Mark the e-mail "sending" by this worker (committed), or say why it is not to be sent."""
-    from summit import workers
+    from summit.infrastructure import workers
 
     with transaction.atomic():
         email = (
@@ -210,31 +237,7 @@ def _sent(email: OutgoingEmail) -> None:
             )
 
 
-def queue_sending(email_ids: list[int], *, run_after: datetime.datetime | None = None) -> None:
-    """Queue the send task of each e-mail just recorded, so that none is ever stranded.
-
-    With django-tasks-db's backend (production) the tasks' rows are written now, in the
-    caller's transaction: they commit with the e-mails or not at all, so a process dying
-    between the commit and the queueing cannot leave an e-mail without its task, and a
-    worker sees the task only once the e-mail is committed. Other backends hand the task
-    over or run it at once (the immediate backend of tests and development), so they get it
-    after the commit, as before.
-    """
-    from django_tasks_db import DatabaseBackend
-
-    from registration import tasks
-
-    task = tasks.send_email if run_after is None else tasks.send_email.using(run_after=run_after)
-    if not email_ids:
-        return
-    if isinstance(task.get_backend(), DatabaseBackend):
-        for email_id in email_ids:
-            task.enqueue(email_id)
-    else:
-        transaction.on_commit(lambda: [task.enqueue(email_id) for email_id in email_ids])
-
-
-def _failed(email: OutgoingEmail, error: Exception) -> None:
+def _failed(email: OutgoingEmail, error: Exception, schedule_retry: RetryScheduler | None) -> None:
     logger.warning(
         "E-mail %s failed (attempt %s): %s", email.pk, email.attempts, type(error).__name__
     )
@@ -245,19 +248,24 @@ def _failed(email: OutgoingEmail, error: Exception) -> None:
         OutgoingEmail.objects.filter(pk=email.pk).update(
             status=email.status, last_error=email.last_error, claimed_by="", claimed_at=None
         )
-        if retry:
+        if retry and schedule_retry is not None:
             schedule_retry(email.pk, email.attempts)
 
 
-def send_outgoing_email(email_id: int) -> str:
+def send_outgoing_email(email_id: int, *, schedule_retry: RetryScheduler | None = None) -> str:
     """Send one recorded e-mail unless it was sent already. Returns what happened.
 
-    Crash safety (README, "Deployment"): the e-mail is first *claimed* ("sending", with the
+    After a failure that leaves attempts, ``schedule_retry(email_id, attempt)`` queues the next
+    one in the transaction that records the failure (the send task passes
+    ``registration.tasks.schedule_retry``); without it the e-mail stays queued for
+    ``send_queued_emails`` and the workers' recovery.
+
+    Crash safety (docs/deployment.md): the e-mail is first *claimed* ("sending", with the
     worker's id) in a committed transaction, so no other worker takes it; everything slow
     (rendering the message and its badge PDF, connecting to the mail server) happens before
     the message is handed over; right after the server accepts it, "sent" is committed. If
-    the worker dies, summit.workers.recover() puts its "sending" e-mails back in the queue.
-    The one window where a message can go out twice is between the server's acceptance and
+    the worker dies, summit.infrastructure.workers.recover() puts its "sending" e-mails back in the
+    queue. The one window where a message can go out twice is between the server's acceptance and
     that commit (one UPDATE, about a millisecond): the copy sent again carries the same
     Message-ID (``OutgoingEmail.message_id``), by which mail systems and readers recognise it.
     """
@@ -275,7 +283,7 @@ def send_outgoing_email(email_id: int) -> str:
         mail.connection = connection
         mail.send()
     except Exception as error:
-        _failed(email, error)
+        _failed(email, error, schedule_retry)
         return "failed"
     else:
         _sent(email)  # before closing the connection: the window stays one UPDATE long
@@ -290,22 +298,10 @@ def retry_delay(attempt: int) -> datetime.timedelta:
     return datetime.timedelta(seconds=RETRY_BASE_SECONDS * 2 ** (attempt - 1))
 
 
-def schedule_retry(email_id: int, attempt: int) -> bool:
-    """Enqueue the e-mail again after a backoff (with the failure's record, see
-    :func:`queue_sending`). Backends without ``run_after`` (the inline one in tests) cannot
-    wait, so the e-mail stays queued for ``send_queued_emails``."""
-    from registration import tasks
-
-    if not tasks.send_email.get_backend().supports_defer:
-        return False
-    queue_sending([email_id], run_after=timezone.now() + retry_delay(attempt))
-    return True
-
-
 def recover_abandoned_emails(abandoned) -> int:
     """Put back in the queue the e-mails left "sending" by a dead worker (their send task is
-    enqueued again by summit.workers.recover_tasks). See send_outgoing_email for the window
-    in which such an e-mail may already have reached the mail server."""
+    enqueued again by summit.infrastructure.workers.recover_tasks). See send_outgoing_email for the
+    window in which such an e-mail may already have reached the mail server."""
     count = 0
     sending = OutgoingEmail.objects.filter(status=OutgoingEmail.Status.SENDING)
     rows = sending.values_list("pk", "claimed_by", "claimed_at", "attempts")
@@ -329,37 +325,3 @@ def recover_abandoned_emails(abandoned) -> int:
         sent_at__isnull=True, emails__status=OutgoingEmail.Status.SENT
     ).update(sent_at=Subquery(last_sent))
     return count
-
-
-def requeue_stranded_emails() -> int:
-    """Queue the send task again of every e-mail left "queued" without a pending one for
-    longer than ``STRANDED_EMAIL_GRACE_SECONDS`` (recovery's safety net: e-mails recorded by a
-    version that queued after the commit, or restored from a backup without their tasks).
-    Only with django-tasks-db's backend, whose pending tasks can be looked at. Safe to run
-    from several processes: an e-mail queued twice is still sent once (it is claimed)."""
-    from django_tasks import TaskResultStatus
-    from django_tasks_db import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
-
-    from registration import tasks
-
-    if not isinstance(tasks.send_email.get_backend(), DatabaseBackend):
-        return 0
-    pending = DBTaskResult.objects.filter(
-        task_path=tasks.send_email.module_path,
-        status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
-    ).values_list("args_kwargs", flat=True)
-    with_task = {arguments["args"][0] for arguments in pending if arguments.get("args")}
-    grace = datetime.timedelta(seconds=settings.STRANDED_EMAIL_GRACE_SECONDS)
-    stranded = [
-        email_id
-        for email_id in OutgoingEmail.objects.filter(
-            status=OutgoingEmail.Status.QUEUED, created_at__lt=timezone.now() - grace
-        ).values_list("pk", flat=True)
-        if email_id not in with_task
-    ]
-    if stranded:
-        logger.warning("Queueing again %s e-mails left without a send task", len(stranded))
-        with transaction.atomic():
-            queue_sending(stranded)
-    return len(stranded)

@@ -8,7 +8,15 @@ from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
 from registration import cells
-from registration.models import Category, Dietary, Enrolment, Invitation, Region, Registration
+from registration.models import (
+    Category,
+    Dietary,
+    Enrolment,
+    Invitation,
+    Language,
+    Region,
+    Registration,
+)
 from registration.services import DETAIL_FIELDS
 
 validate_phone = RegexValidator(
@@ -187,13 +195,25 @@ class InvitationForm(forms.ModelForm):
 
 
 class BulkInvitationForm(forms.Form):
+    """Invitees pasted as text or uploaded as a CSV file, one per line: e-mail, name, Latin
+    name, organisation, category, language (only the e-mail is needed; a missing category or
+    language is the form's)."""
+
+    MAX_SIZE = 2 * 1024 * 1024
+
     entries = forms.CharField(
         label=_("Invitees"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_(
-            "One per line: e-mail, name, Latin name, organisation (only the e-mail is needed). "
-            "Or paste a CSV file with those columns."
+            "One per line: e-mail, name, Latin name, organisation, category, language (only "
+            "the e-mail is needed). Or paste a CSV file with those columns."
         ),
+    )
+    file = forms.FileField(
+        label=_("Or a CSV file"),
+        required=False,
+        help_text=_("UTF-8, the same columns; a first line of column names is skipped."),
     )
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     language = forms.ChoiceField(
@@ -203,11 +223,38 @@ class BulkInvitationForm(forms.Form):
 
     # Columns after the e-mail.
     TEXT_COLUMNS = ("name", "name_latin", "organisation")
+    COLUMNS = ("email", *TEXT_COLUMNS, "category", "language")
 
-    def clean_entries(self) -> list[dict]:
-        text = self.cleaned_data["entries"].lstrip("\ufeff")
+    def _text(self) -> str:
+        upload = self.cleaned_data.get("file")
+        if upload is None:
+            return self.cleaned_data.get("entries", "")
+        if upload.size > self.MAX_SIZE:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)s MB.") % {"mb": self.MAX_SIZE // (1024 * 1024)}
+            )
+        try:
+            return upload.read().decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise forms.ValidationError(_("The file is not UTF-8 text.")) from error
+
+    def clean(self):
+        data = super().clean()
+        try:
+            data["entries"] = self._entries(self._text().lstrip("\ufeff"))
+        except forms.ValidationError as error:
+            self.add_error("entries", error)
+        return data
+
+    def _entries(self, text: str) -> list[dict]:
         rows, errors = [], []
         email_field = forms.EmailField()
+        categories = {value: value for value in Category.values} | {
+            str(label).lower(): value for value, label in Category.choices
+        }
+        languages = {value: value for value in Language.values} | {
+            label.lower(): value for value, label in Language.choices
+        }
         try:
             records = list(csv.reader(io.StringIO(text)))
         except csv.Error as error:  # a cell larger than the csv module reads, say
@@ -218,7 +265,7 @@ class BulkInvitationForm(forms.Form):
             cells = [cell.strip() for cell in row]
             if not any(cells) or cells[0].lower() in {"email", "e-mail"}:
                 continue
-            cells += [""] * (4 - len(cells))
+            cells += [""] * (len(self.COLUMNS) - len(cells))
             try:
                 email = email_field.clean(cells[0])
             except forms.ValidationError:
@@ -227,17 +274,25 @@ class BulkInvitationForm(forms.Form):
                     % {"line": number, "value": cells[0]}
                 )
                 continue
-            entry = {
-                "email": email,
-                "name": cells[1],
-                "name_latin": cells[2],
-                "organisation": cells[3],
-            }
+            entry = dict(zip(self.COLUMNS, cells, strict=False))
+            entry["email"] = email
             problems = [
                 problem
                 for column in self.TEXT_COLUMNS
                 for problem in _text_problems(entry[column], column, line=number)
             ]
+            for column, known in (("category", categories), ("language", languages)):
+                value = entry[column]
+                if value and value.lower() not in known:
+                    problems.append(
+                        _("Line %(line)s: “%(value)s” is not a %(column)s we know.")
+                        % {
+                            "line": number,
+                            "value": value,
+                            "column": Invitation._meta.get_field(column).verbose_name,
+                        }
+                    )
+                entry[column] = known.get(value.lower(), "")
             if problems:
                 errors.extend(problems)
                 continue
@@ -266,7 +321,8 @@ def _text_problems(value: str, column: str, *, line: int) -> list[str]:
 
 
 class ImportForm(forms.Form):
-    # 3,000 guests take about 1 MB; anything much larger is not a guest list.
+    # Several times the summit's whole guest list: anything larger is not a guest list, and
+    # the import reads the file in memory.
     MAX_SIZE = 5 * 1024 * 1024
 
     file = forms.FileField(

@@ -4,8 +4,8 @@ A guest asks for a code with their e-mail address; if the current summit has a r
 with that address, a six-digit code is e-mailed in the guest's language. The answer is the
 same whether or not it exists. A code lasts ``CODE_MINUTES``, takes ``CODE_ATTEMPTS`` tries
 and is used once; asking again replaces it. Requests and wrong codes are limited per address
-and per client (summit/ratelimit.py, behind the configured proxies), and a success does not
-reset the counts. Codes and tokens are stored as SHA-256 digests only.
+and per client (summit/infrastructure/ratelimit.py, behind the configured proxies), and a
+success does not reset the counts. Codes and tokens are stored as SHA-256 digests only.
 """
 
 import datetime
@@ -21,8 +21,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from registration.models import GuestCode, GuestToken, Registration
-from summit import mail as mail_parts
-from summit import ratelimit
+from summit.infrastructure import mail as mail_parts
+from summit.infrastructure import ratelimit
 from summit.selectors import current_summit
 
 TOKEN_PREFIX = "blg_"

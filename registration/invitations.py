@@ -1,18 +1,58 @@
-"""Invitations: organisers create them (one or many) and send them by e-mail."""
+"""Invitations: organisers create, send, remind and withdraw them; invitees accept or decline.
 
-from django.db import transaction
+An invitation's link is ``/register/invitation/<code>/<key>/``. The code finds the row; the key
+is an HMAC of the code under the site's secret (``SECRET_KEY``, or one of
+``SECRET_KEY_FALLBACKS`` while a key is being rotated), compared in constant time. The key is
+never stored: a copy of the database alone opens no invitation, while the same link can be
+sent again and again (a reminder carries the link of the first e-mail). 256 bits of key
+cannot be guessed; wrong guesses are counted per client (registration/ratelimit.py).
+
+Accepting registers the guest and makes their account in one transaction, with the address
+verified (the link reached it) and no password (``set_unusable_password``: nothing to hash on
+the busiest request of the summit). They log in again with a code sent by e-mail
+(``ACCOUNT_LOGIN_BY_CODE_ENABLED``) and may choose a password later.
+"""
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from registration.emails import queue_sending
-from registration.models import Invitation, OutgoingEmail
+from registration import services
+from registration.models import Invitation, OutgoingEmail, Registration
+from registration.tasks import queue_sending
 from summit.models import Summit
+from summit.roles import GUEST, add_to_role
 
 
-def _queue(invitations: list[Invitation]) -> None:
+class AccountExists(services.RegistrationError):
+    """The invitee has an account already: they log in with it, never get a second one."""
+
+    message = _("An account with this e-mail address exists already. Log in to register.")
+
+
+def open_for_answer(invitation: Invitation, now=None) -> bool:
+    """Whether the invitation can still register someone: not withdrawn, not used, and the
+    summit's registration not closed (an invitation lasts as long as registration does)."""
+    now = now or timezone.now()
+    return services.invitation_is_usable(invitation, now) and now < (
+        invitation.summit.registration_closes_at
+    )
+
+
+# --- Organisers ----------------------------------------------------------------------------
+
+
+def _queue(invitations: list[Invitation], *, kind: str = "invitation") -> None:
     emails = OutgoingEmail.objects.bulk_create(
         OutgoingEmail(
             invitation=invitation,
-            kind="invitation",
+            kind=kind,
             recipient=invitation.email,
             language=invitation.language,
         )
@@ -25,7 +65,8 @@ def _queue(invitations: list[Invitation]) -> None:
 def create_invitations(
     summit: Summit, entries: list[dict], *, category: str, language: str, send: bool, actor
 ) -> list[Invitation]:
-    """Create one invitation per entry (e-mail and optional names, organisation).
+    """Create one invitation per entry (e-mail and optional names, organisation, category,
+    language; the form's category and language for those not given).
 
     An address that already has an open invitation keeps it (it is sent again if asked),
     so pasting the same list twice creates nothing twice.
@@ -57,11 +98,132 @@ def create_invitations(
 
 @transaction.atomic
 def send_invitation(invitation: Invitation) -> None:
+    """Send the invitation (again): the same link as before."""
     _queue([invitation])
+
+
+def unanswered(summit: Summit):
+    """Invitations sent, neither accepted, declined nor withdrawn."""
+    return Invitation.objects.filter(
+        summit=summit,
+        sent_at__isnull=False,
+        revoked_at__isnull=True,
+        declined_at__isnull=True,
+        registration__isnull=True,
+    )
+
+
+@transaction.atomic
+def remind_invitations(summit: Summit, *, ids: Iterable[int] | None = None) -> int:
+    """Send a reminder to every unanswered invitation (or to those of ``ids``)."""
+    if not summit.registration_is_open(timezone.now()):
+        return 0
+    found = unanswered(summit)
+    if ids is not None:
+        found = found.filter(pk__in=list(ids))
+    invitations = list(found.select_for_update(of=("self",)))
+    _queue(invitations, kind="invitation_reminder")
+    Invitation.objects.filter(pk__in=[i.pk for i in invitations]).update(reminded_at=timezone.now())
+    return len(invitations)
 
 
 @transaction.atomic
 def revoke_invitation(invitation: Invitation) -> None:
     Invitation.objects.filter(pk=invitation.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
+    )
+
+
+# --- Invitees ------------------------------------------------------------------------------
+
+
+def account_exists(email: str) -> bool:
+    """Whether an account uses this address (allauth sets it as the account's e-mail; a
+    verified address of another account is refused by allauth's unique constraint)."""
+    return get_user_model().objects.filter(email__iexact=email).exists()
+
+
+def owns_address(user, email: str) -> bool:
+    """Whether ``user`` has verified ``email`` (the invitation is theirs)."""
+    from allauth.account.models import EmailAddress
+
+    return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+
+
+def _new_account(email: str):
+    from allauth.account.models import EmailAddress
+
+    User = get_user_model()
+    # In lower case, as allauth keeps addresses and looks them up (a login code finds it).
+    email = email.lower()
+    user = User(username=f"guest-{uuid.uuid4().hex}", email=email)
+    user.set_unusable_password()
+    user.save(force_insert=True)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    add_to_role(user, GUEST)  # as everyone who signs up
+    return user
+
+
+def accept_invitation(
+    invitation: Invitation,
+    *,
+    details: dict[str, Any],
+    forum_ids: Iterable[int] = (),
+    session_ids: Iterable[int] = (),
+    submission_key: uuid.UUID | None = None,
+) -> Registration:
+    """Register the invitee and make their account (address verified, no password).
+
+    The same submission sent twice (a double tap) returns the registration it made. Raises
+    AccountExists if the address has an account (the invitee logs in and registers from
+    there), InvitationNotValid if it was used, withdrawn or registration closed, or another
+    RegistrationError of ``register_guest``.
+    """
+    summit = invitation.summit
+    try:
+        with transaction.atomic():
+            # Nothing is asked first whether the invitation is still open: register_guest
+            # checks that (withdrawn, used, registration closed) and its error undoes the
+            # account made here.
+            if account_exists(invitation.email):
+                raise AccountExists
+            user = _new_account(invitation.email)
+            registration, _created = services.register_guest(
+                summit,
+                user=user,
+                email=invitation.email,
+                details=details,
+                forum_ids=forum_ids,
+                session_ids=session_ids,
+                submission_key=submission_key,
+                invitation=invitation,
+            )
+    except (IntegrityError, services.RegistrationError) as error:
+        # This very submission went through before (a double tap): its registration.
+        earlier = _made_by(invitation, submission_key)
+        if earlier is not None:
+            return earlier
+        if isinstance(error, IntegrityError):
+            # The account's username is random and its address verified nowhere else: the
+            # address came first (another tab, an account made meanwhile).
+            raise AccountExists from None
+        raise
+    return registration
+
+
+def _made_by(invitation: Invitation, submission_key: uuid.UUID | None) -> Registration | None:
+    if submission_key is None:
+        return None
+    return (
+        Registration.objects.select_related("user")
+        .filter(Q(invitation=invitation) & Q(submission_key=submission_key))
+        .first()
+    )
+
+
+@transaction.atomic
+def decline_invitation(invitation: Invitation) -> None:
+    """The invitee says no (the link still registers them if they change their mind)."""
+    Invitation.objects.filter(pk=invitation.pk, declined_at__isnull=True).update(
+        declined_at=timezone.now()
     )

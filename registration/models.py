@@ -51,7 +51,11 @@ class Dietary(models.TextChoices):
 
 
 class Invitation(models.Model):
-    """An organiser's invitation: its code pre-fills the e-mail and skips approval."""
+    """An organiser's invitation: its link pre-fills the registration and skips approval.
+
+    ``code`` only finds the invitation; the link also carries a key derived from it with the
+    site's secret (registration/invitations.py), which is what proves the link was sent.
+    """
 
     summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="invitations")
     code = models.CharField(_("code"), max_length=16, unique=True, default=new_invitation_code)
@@ -70,6 +74,8 @@ class Invitation(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)
+    declined_at = models.DateTimeField(_("declined"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
@@ -312,8 +318,8 @@ class OutgoingEmail(models.Model):
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    # While "sending": which task worker claimed it, and when (summit/workers.py recovers the
-    # claims of dead workers).
+    # While "sending": which task worker claimed it, and when (summit/infrastructure/workers.py
+    # recovers the claims of dead workers).
     claimed_by = models.CharField(_("claimed by"), max_length=64, blank=True)
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
 

@@ -193,8 +193,12 @@ def invitation_list(request, summit):
             )
             messages.success(request, _("Invitation created."))
             return redirect("registration:organiser-invitations")
+    elif request.method == "POST" and "remind" in request.POST:
+        count = invitations.remind_invitations(summit)
+        messages.success(request, _("%(n)s reminders will be sent.") % {"n": count})
+        return redirect("registration:organiser-invitations")
     elif request.method == "POST":
-        bulk = BulkInvitationForm(request.POST, prefix="many")
+        bulk = BulkInvitationForm(request.POST, request.FILES, prefix="many")
         if bulk.is_valid():
             data = bulk.cleaned_data
             created = invitations.create_invitations(
@@ -208,7 +212,12 @@ def invitation_list(request, summit):
             messages.success(request, _("%(n)s invitations ready.") % {"n": len(created)})
             return redirect("registration:organiser-invitations")
     page = Paginator(selectors.invitations(summit), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"single": single, "bulk": bulk, "page": page}
+    context = {
+        "single": single,
+        "bulk": bulk,
+        "page": page,
+        "unanswered": invitations.unanswered(summit).count(),
+    }
     return render(request, "registration/organiser/invitations.html", context)
 
 
@@ -219,6 +228,9 @@ def invitation_action(request, summit, pk: int, action: str):
     if action == "send":
         invitations.send_invitation(invitation)
         messages.success(request, _("The invitation will be sent in a moment."))
+    elif action == "remind":
+        invitations.remind_invitations(summit, ids=[invitation.pk])
+        messages.success(request, _("The reminder will be sent in a moment."))
     elif action == "revoke":
         invitations.revoke_invitation(invitation)
         messages.success(request, _("Invitation withdrawn."))

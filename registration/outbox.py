@@ -3,7 +3,7 @@
 A service collects them in an :class:`Outbox` while it works and calls :meth:`Outbox.flush`
 before its transaction ends. History lines and e-mail records are written in the same
 transaction (so an e-mail exists if and only if the change happened), and so are the e-mails'
-send tasks with the production task backend (registration.emails.queue_sending); the
+send tasks with the production task backend (registration.tasks.queue_sending); the
 ``registration_status_changed`` signal goes out after commit.
 """
 
@@ -14,9 +14,9 @@ from typing import Any
 from django.db import transaction
 
 from registration.capacity import Promotions
-from registration.emails import queue_sending
 from registration.models import Enrolment, OutgoingEmail, Registration, RegistrationEvent
 from registration.signals import registration_status_changed
+from registration.tasks import queue_sending
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ class Outbox:
 
     def publish(self) -> None:
         """After commit: the status news; and a send task per e-mail written (in this
-        transaction with the production task backend, see emails.queue_sending)."""
+        transaction with the production task backend, see tasks.queue_sending)."""
         self.write()
         changes = list(self.status_changes)
         email_ids = [email.pk for email in getattr(self, "written_emails", [])]

@@ -1,4 +1,5 @@
-"""The registration app's rate limits (counted by summit/ratelimit.py in the shared cache).
+"""The registration app's rate limits (counted by summit/infrastructure/ratelimit.py in the shared
+cache).
 
 - The registration and choice forms: per account, not per address: many guests share one
   address behind a carrier's NAT or a delegation's office network.
@@ -7,7 +8,7 @@
   were too many. Calendar apps fetch feeds from a few shared servers, hence a roomy limit.
 """
 
-from summit import ratelimit
+from summit.infrastructure import ratelimit
 
 # Submissions of the registration and choice forms: at most LIMIT per WINDOW seconds.
 LIMIT = 10

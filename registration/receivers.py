@@ -4,11 +4,12 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
-from registration import changes, choosable, selectors
+from registration import changes, choosable, emails, selectors, tasks
 from sessions.models import Forum, Session
 from summit.dashboard import Panel, dashboard_panels
+from summit.infrastructure.signals import database_restored
 from summit.roles import GUEST, add_to_role
-from summit.signals import capacity_raised, database_restored
+from summit.signals import capacity_raised
 
 
 def put_new_user_in_guests(sender, request, user, **kwargs) -> None:
@@ -47,15 +48,11 @@ def promote_into_raised_capacity(sender, summit_id, forum_id, session_id, **kwar
 
 
 def recover_abandoned_emails(sender, abandoned, **kwargs) -> int:
-    from registration import emails
-
     return emails.recover_abandoned_emails(abandoned)
 
 
 def recover_stranded_emails(sender, **kwargs) -> int:
-    from registration import emails
-
-    return emails.requeue_stranded_emails()
+    return tasks.requeue_stranded_emails()
 
 
 @receiver(post_save, sender=Forum, dispatch_uid="registration.choosable.forum_saved")

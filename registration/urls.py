@@ -1,12 +1,17 @@
 from django.urls import path
 
-from registration import calendar_views, organiser, views
+from registration import invitation_views, organiser, views
+from registration.calendar import views as calendar_views
 
 app_name = "registration"
 
 urlpatterns = [
     path("register/", views.register, name="register"),
-    path("register/invitation/<str:code>/", views.invitation, name="invitation"),
+    path(
+        "register/invitation/<str:code>/<str:key>/",
+        invitation_views.invitation,
+        name="invitation",
+    ),
     path("register/me/", views.mine, name="mine"),
     path("register/me/choices/", views.choices, name="choices"),
     path("register/me/choices/<int:pk>/cancel/", views.cancel_enrolment, name="cancel-enrolment"),

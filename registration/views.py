@@ -8,14 +8,12 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from registration import changes, privacy, ratelimit, services
+from registration import changes, invitations, privacy, ratelimit, services
 from registration.forms import ChoicesForm, RegistrationForm, current_choices
 from registration.models import Enrolment, Invitation, Registration
 from registration.selectors import (
@@ -75,29 +73,14 @@ def pending_invitation(request, summit) -> Invitation | None:
     if not code:
         return None
     invitation = Invitation.objects.filter(summit=summit, code=code).first()
-    if invitation is None or not services.invitation_is_usable(invitation):
+    if (
+        invitation is None
+        or not invitations.open_for_answer(invitation)
+        or not invitations.owns_address(request.user, invitation.email)
+    ):
         request.session.pop(INVITATION_SESSION_KEY, None)
         return None
     return invitation
-
-
-def invitation(request, code: str):
-    summit = summit_or_404()
-    if wait := ratelimit.guessing_blocked("invitation", request):
-        return too_many_guesses(request, wait)
-    found = Invitation.objects.filter(summit=summit, code=code.strip().upper()).first()
-    if found is None or not services.invitation_is_usable(found):
-        ratelimit.wrong_guess("invitation", request)
-        return render(request, "registration/invitation_invalid.html", status=404)
-    request.session[INVITATION_SESSION_KEY] = found.code
-    if request.user.is_authenticated:
-        return redirect("registration:register")
-    from allauth.account.adapter import get_adapter
-
-    # The code reached this address by e-mail: signing up with it needs no second check.
-    get_adapter(request).stash_verified_email(request, found.email)
-    query = urlencode({"email": found.email, "next": reverse("registration:register")})
-    return redirect(f"{reverse('account_signup')}?{query}")
 
 
 @login_required
@@ -147,6 +130,7 @@ def register(request):
     form.set_options(choice_options(summit))
     context = {
         "form": form,
+        "email": request.user.email,
         "invitation": invited,
         "is_open": summit.registration_is_open(timezone.now()),
         "consent_version": services.CONSENT_VERSION,

@@ -143,8 +143,8 @@ def _time_zone(summit: Summit, sessions: Sequence[Session]):
 
 @functools.lru_cache(maxsize=32)
 def _vtimezone(zone: str, first_year: int, last_year: int):
-    """Working out a zone's transitions takes ~15 ms; the result never changes, and
-    serialising a component does not alter it, so every file shares one."""
+    """Working out a zone's transitions is slow next to the rest of a file; the result never
+    changes, and serialising a component does not alter it, so every file shares one."""
     import icalendar
 
     return icalendar.Timezone.from_tzid(

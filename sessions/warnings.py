@@ -6,8 +6,8 @@
 - a session outside the summit's days.
 
 Cancelled sessions are ignored; drafts are included (they are being planned). Two queries
-whatever the size of the agenda, then a sweep over sessions sorted by start time, so hundreds
-of sessions cost milliseconds.
+whatever the size of the agenda, then a sweep over sessions sorted by start time, so the work
+grows with the number of sessions, not with the number of pairs of them.
 """
 
 import datetime

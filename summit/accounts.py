@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from summit import mail
-from summit.ratelimit import client_address
+from summit.infrastructure import mail
+from summit.infrastructure.ratelimit import client_address
 from summit.roles import ORGANISER_PERMISSIONS
 
 
@@ -64,7 +64,7 @@ class AccountAdapter(DefaultAccountAdapter):
         if any(user.has_perm(permission) for permission in ORGANISER_PERMISSIONS):
             return reverse("organiser-dashboard")
         if user.has_perm("summit.scan_badges"):
-            return reverse("badges:door")
+            return reverse("checkin:door")
         return reverse("registration:mine")
 
     def format_email_subject(self, subject: str) -> str:
@@ -153,4 +153,12 @@ class ReauthenticateForm(BaylineLabels, allauth_forms.ReauthenticateForm):
 
 
 class ConfirmReauthenticationCodeForm(BaylineLabels, allauth_forms.ConfirmReauthenticationCodeForm):
+    pass
+
+
+class RequestLoginCodeForm(BaylineLabels, allauth_forms.RequestLoginCodeForm):
+    pass
+
+
+class ConfirmLoginCodeForm(BaylineLabels, allauth_forms.ConfirmLoginCodeForm):
     pass

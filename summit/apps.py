@@ -9,7 +9,7 @@ class SummitConfig(AppConfig):
     verbose_name = _("Summit")
 
     def ready(self) -> None:
-        from summit import checks  # noqa: F401  (registers system checks)
+        from summit import receivers  # noqa: F401  (connects to the infrastructure's signals)
         from summit.roles import sync_roles_after_migrate
 
         post_migrate.connect(sync_roles_after_migrate, sender=self)

@@ -4,7 +4,7 @@ The edition is the real one (8–10 December 2026, registration from 1 October t
 with ``real_dates``. Otherwise it is moved so that the demo works on the day it is loaded:
 the first day is today (in the summit's time zone) and registration is open from two months
 ago to the end of the last day. The agenda and the door's checkpoints follow the summit's
-dates (sessions/demo.py, badges/demo.py).
+dates (sessions/demo.py, badges/checkin/demo.py).
 """
 
 import datetime

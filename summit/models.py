@@ -151,24 +151,3 @@ class Room(models.Model):
     def __str__(self) -> str:
         # In the reader's language (forms list them by it; pages and messages name them).
         return self.name
-
-
-class WorkerProcess(models.Model):
-    """A running task worker (``manage.py run_worker``), seen alive at ``seen_at``.
-
-    Each worker updates its row every ``WORKER_HEARTBEAT_SECONDS``; a worker not seen for
-    three heartbeats is dead, and the work it had claimed is recovered (summit/workers.py).
-    """
-
-    worker_id = models.CharField(_("worker id"), max_length=64, primary_key=True)
-    hostname = models.CharField(_("host"), max_length=255)
-    pid = models.PositiveIntegerField(_("process id"))
-    started_at = models.DateTimeField(_("started"), auto_now_add=True)
-    seen_at = models.DateTimeField(_("last seen"))
-
-    class Meta:
-        verbose_name = _("task worker")
-        verbose_name_plural = _("task workers")
-
-    def __str__(self) -> str:
-        return f"{self.worker_id} ({self.hostname}:{self.pid})"

@@ -21,3 +21,8 @@ def current_summit() -> Summit | None:
     if summit is not None:
         cache.set(CURRENT_SUMMIT_CACHE_KEY, summit.pk, 300)
     return summit
+
+
+def forget_current_summit() -> None:
+    """The current summit is read again from the database at the next request."""
+    cache.delete(CURRENT_SUMMIT_CACHE_KEY)

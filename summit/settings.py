@@ -1,7 +1,8 @@
 """Settings for Bayline, read from the environment.
 
 Development needs no environment at all (SQLite, console e-mail, DEBUG on). Production sets
-at least SECRET_KEY, DEBUG=0, ALLOWED_HOSTS and DATABASE_URL; see README "Deployment".
+at least SECRET_KEY, DEBUG=0, ALLOWED_HOSTS and DATABASE_URL; see docs/deployment.md, and
+docs/configuration.md for every variable.
 """
 
 import os
@@ -25,17 +26,24 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DEBUG", True)
 # The development key is public on purpose: production refuses to start without its own
-# (summit/checks.py).
+# (summit/infrastructure/checks.py).
 SECRET_KEY = os.environ.get("SECRET_KEY", "django-insecure-bayline-development-only")
+# While a key is rotated, the previous ones still verify what they signed (sessions, password
+# reset links, invitation links): SECRET_KEY_FALLBACKS=old1,old2.
+SECRET_KEY_FALLBACKS = [
+    key for key in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if key.strip()
+]
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    "summit.infrastructure",
     "summit",
     "sessions.apps.AgendaConfig",
     "registration",
     "badges",
+    "badges.checkin",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -51,7 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "summit.middleware.SecurityHeadersMiddleware",
+    "summit.infrastructure.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -160,7 +168,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 # Subjects start with the summit's short name in the reader's language and the sender is
-# named in it too (summit/mail.py, used by the adapter below and by our own e-mails).
+# named in it too (summit/infrastructure/mail.py, used by the adapter below and by our own e-mails).
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Digital GBA Summit] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 # Our wording, e-mails, rate-limit address and landing page per role (summit/accounts.py).
@@ -177,9 +185,21 @@ ACCOUNT_FORMS = {
         "reset_password_from_key": "ResetPasswordKeyForm",
         "reauthenticate": "ReauthenticateForm",
         "confirm_reauthentication_code": "ConfirmReauthenticationCodeForm",
+        "request_login_code": "RequestLoginCodeForm",
+        "confirm_login_code": "ConfirmLoginCodeForm",
     }.items()
 }
+# Guests invited by e-mail have no password: they log in again with a code sent by e-mail
+# (and may choose a password later). Each code lets three wrong tries, then a new one is asked.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 600
+# Requests for a login code count per client address and per e-mail address (``key``), in
+# short and long windows; a successful login does not reset them. Unknown addresses get the
+# same answer (allauth's ACCOUNT_PREVENT_ENUMERATION, on by default) and an e-mail saying
+# there is no account, counted the same way.
 ACCOUNT_RATE_LIMITS = {
+    "request_login_code": "20/m/ip,60/h/ip,3/5m/key,10/d/key",
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/h/ip",
     "confirm_email": "1/3m/key",
@@ -219,8 +239,11 @@ MEDIA_URL = "/media/"
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
-    # Development prints each e-mail short (attachments named, not dumped): summit/mail.py.
-    "summit.mail.ConsoleEmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+    # Development prints each e-mail short (attachments named, not dumped):
+    # summit/infrastructure/mail.py.
+    "summit.infrastructure.mail.ConsoleEmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
@@ -240,13 +263,14 @@ TASKS = {
     }
 }
 # Task workers (manage.py run_worker) record a heartbeat this often; one silent for three
-# heartbeats is dead and its claimed work is recovered (summit/workers.py). Work claimed by a
-# process without heartbeat (a plain db_worker) is recovered only after WORKER_UNKNOWN_GRACE.
+# heartbeats is dead and its claimed work is recovered (summit/infrastructure/workers.py). Work
+# claimed by a process without heartbeat (a plain db_worker) is recovered only after
+# WORKER_UNKNOWN_GRACE.
 WORKER_HEARTBEAT_SECONDS = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", "10"))
 WORKER_RECOVERY_SECONDS = float(os.environ.get("WORKER_RECOVERY_SECONDS", "60"))
 WORKER_UNKNOWN_GRACE_SECONDS = float(os.environ.get("WORKER_UNKNOWN_GRACE_SECONDS", "3600"))
 # An e-mail still "queued" this long after it was recorded, with no send task pending, is
-# queued again by the recovery (registration.emails.requeue_stranded_emails).
+# queued again by the recovery (registration.tasks.requeue_stranded_emails).
 STRANDED_EMAIL_GRACE_SECONDS = float(os.environ.get("STRANDED_EMAIL_GRACE_SECONDS", "300"))
 
 # Badges per WeasyPrint document in bulk print files. Each chunk costs a font subset in the
@@ -265,7 +289,7 @@ BADGE_NAMES_ADAPTER = env_bool("BADGE_NAMES_ADAPTER", True)
 # none. The public agenda and the OpenAPI document are open to every origin anyway.
 GUEST_API_CORS_ORIGINS = env_list("GUEST_API_CORS_ORIGINS")
 
-# --- Client addresses and rate limits (summit/ratelimit.py) ---------------------------------
+# --- Client addresses and rate limits (summit/infrastructure/ratelimit.py) -----------------
 # How many reverse proxies we run in front of the app: the client address is then the Nth
 # X-Forwarded-For entry from the right. 0 (no proxy): REMOTE_ADDR, the header is ignored.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
@@ -294,11 +318,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "json": {"()": "summit.logs.JSONFormatter"},
+        "json": {"()": "summit.infrastructure.logs.JSONFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
     },
-    # Every handler masks secrets and personal data (summit/redact.py).
-    "filters": {"redact": {"()": "summit.redact.RedactingFilter"}},
+    # Every handler masks secrets and personal data (summit/infrastructure/redact.py).
+    "filters": {"redact": {"()": "summit.infrastructure.redact.RedactingFilter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",

@@ -40,15 +40,3 @@ SUMMIT_PRINTED = frozenset(
         "starts_on", "ends_on",
     }
 )  # fmt: skip
-
-# Sent by summit.workers.recover() (at every worker's start and every minute) so that each app
-# hands back the work claimed by task workers that died: rows left "sending" or "running".
-# Keyword argument: abandoned (callable(worker_id: str, claimed_at: datetime) -> bool).
-# Receivers return how many items they recovered.
-recover_work = Signal()
-
-
-# Sent after a restore has replaced the whole database (summit.backup.restore_database):
-# whatever a cache derived from rows is now wrong. No keyword arguments.
-# summit.backup forgets the current summit; registration.receivers the choosable ids.
-database_restored = Signal()

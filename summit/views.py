@@ -1,9 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError, connection
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -23,29 +21,6 @@ def dashboard(request):
         raise Http404("No summit is set up yet; run `python manage.py seed_demo`.")
     panels = panels_for(summit, request)
     return render(request, "summit/dashboard.html", {"panels": panels})
-
-
-def health(request):
-    """For load balancers and the process supervisor: 200 when the database and the cache
-    answer, 503 with the failing part named otherwise. No personal data, no secrets."""
-    checks = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-        checks["database"] = "ok"
-    except DatabaseError:
-        checks["database"] = "unavailable"
-    try:
-        cache.set("health:probe", "1", 10)
-        checks["cache"] = "ok" if cache.get("health:probe") == "1" else "unavailable"
-    except Exception:  # any cache backend error means the cache is unusable
-        checks["cache"] = "unavailable"
-    healthy = all(value == "ok" for value in checks.values())
-    response = JsonResponse({"status": "ok" if healthy else "unavailable", **checks})
-    response.status_code = 200 if healthy else 503
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @login_required

@@ -85,6 +85,17 @@ def someone_waits_for_my_lock(timeout: float = 10) -> bool:
 
 
 @pytest.fixture
+def first_day_noon(time_machine):
+    """It is noon on the first day of the summit, whatever today is, and the clock stands
+    still unless a test moves it (``clock.move_to(at(2, 1))``). Every clock of this process
+    reads it (``timezone.now()``, ``time.time()``), the live server's threads too, and
+    browser contexts start from it (``browser_context``). The badges and check-in tests use
+    it for every test (their ``clock`` fixture)."""
+    time_machine.move_to(factories.at(1, 12), tick=False)
+    return time_machine
+
+
+@pytest.fixture
 def summit(db):
     return factories.SummitFactory()
 

@@ -7,7 +7,8 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from badges.models import Badge, Checkpoint, Device, PrintJob
+from badges.checkin.models import Checkpoint, Device
+from badges.models import Badge, PrintJob
 from registration.models import Category, Enrolment, Invitation, Region, Registration
 from sessions.models import Forum, Session, SessionSpeaker, Speaker
 from summit.models import Room, Summit

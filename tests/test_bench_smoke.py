@@ -90,3 +90,26 @@ def test_combined_load_runs_and_its_audit_passes(bench_database):
     recorded, received = e_mails.split()[0], e_mails.split("), ")[1].split()[0]
     assert int(recorded) > 0, e_mails
     assert recorded == received, e_mails
+
+
+def test_invitation_surge_runs_and_its_audit_passes(bench_database):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/5"
+    environment = {**os.environ, "DATABASE_URL": bench_database, "REDIS_URL": redis_url}
+    for name in ("DEBUG", "DJANGO_SETTINGS_MODULE", "SECRET_KEY", "BADGE_SIGNING_KEYS"):
+        environment.pop(name, None)
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    command = [
+        sys.executable,
+        str(ROOT / "bench/invitation_surge.py"),
+        *("--invitees", "40", "--clients", "4", "--workers", "1", "--no-settle"),
+        *("--port", str(free_port())),
+    ]
+    result = subprocess.run(
+        command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300
+    )
+    output = result.stdout
+    assert result.returncode == 0, output + result.stderr[-3000:]
+    assert "errors          0" in output
+    assert "Audit: OK" in output

@@ -308,7 +308,7 @@ EXAMPLES = {
     ),
     "allowed: the documented _meta": ("def f(model):\n    return model._meta.db_table\n", []),
     "allowed: a module of our own": (
-        "from badges import devices\ndevices._seen.clear()\n",
+        "from badges.checkin import devices\ndevices._seen.clear()\n",
         [],
     ),
     "an undocumented module of WeasyPrint": (

@@ -11,8 +11,9 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.test import Client
 
-from badges import checkpoints, devices
-from badges.models import Badge, Checkpoint, Device, PrintJob
+from badges.checkin import checkpoints, devices
+from badges.checkin.models import Checkpoint, Device
+from badges.models import Badge, PrintJob
 from registration.models import Enrolment, Invitation, Registration
 from sessions.models import Forum, Room, Session, Speaker
 from summit.roles import DOOR_STAFF, GUEST, ORGANISER
@@ -124,7 +125,7 @@ def snapshot() -> dict:
     """What a refused request must not have changed."""
     from django.contrib.auth import get_user_model
 
-    from badges.models import Scan
+    from badges.checkin.models import Scan
 
     return {
         "users": sorted(get_user_model().objects.values_list("pk", "is_active", "password")),

@@ -107,7 +107,7 @@ def badge_key() -> str:
 SETUP = """
 from django.core.management import call_command
 call_command("seed_demo", guests=300, stdout=open("/dev/null", "w"))
-from badges.models import Checkpoint
+from badges.checkin.models import Checkpoint
 from summit.models import Summit
 summit = Summit.objects.order_by("-starts_on").first()
 Summit.objects.filter(pk=summit.pk).update(approval_required=False)
@@ -164,8 +164,8 @@ def site(tmp_path_factory):
         "WORKER_HEARTBEAT_SECONDS": "1",
         "WORKER_RECOVERY_SECONDS": "2",
         # Tiny chunks: the bulk job reports progress often, and lasts long enough for a test
-        # to kill it half-way however fast the machine renders (a chunk costs ~35 ms of font
-        # subsetting and writing whatever its size; badges themselves under 1 ms each).
+        # to kill it half-way however fast the machine renders (each chunk pays for its font
+        # subset and its writing whatever its size, far more than its badges cost).
         "BADGE_PRINT_CHUNK_SIZE": "2",
         "LOG_LEVEL": "INFO",
         "PYTHON": sys.executable,

@@ -210,11 +210,11 @@ def invite(site: Site, organiser: Browser) -> tuple[str, str]:
     assert page.status == 200
 
     message = site.sink.to(invitee)
-    link = link_in(message, r"https?://\S+/register/invitation/[^/\s]+/")
-    code = link.rstrip("/").rsplit("/", 1)[-1]
-    remember(site, code)
-    site.secret_paths["invitation"] = code
-    assert code in text_of(message)
+    link = link_in(message, r"https?://\S+/register/invitation/[^/\s]+/[^/\s]+/")
+    secret = link.rstrip("/").split("/register/invitation/", 1)[1]  # code/key
+    remember(site, *secret.split("/"))
+    site.secret_paths["invitation"] = secret
+    assert secret in text_of(message)
     return invitee, link
 
 
@@ -236,16 +236,23 @@ def test_invitation_by_an_organiser(site, organiser):
 
     guest = site.browser()
     page = guest.get(link)
-    assert "/accounts/signup/" in page.url
-    password = new_password()
-    remember(site, password)
-    page = guest.submit(page, page.form(having="password1"), password1=password, password2=password)
     assert page.status == 200
-    assert page.url.endswith("/register/"), page.url  # no second check of the address
-    remember(site, guest.cookie("sessionid"))
+    form = page.form(having="consent")  # the registration form itself: no password to choose
     phone = f"+852 6{secrets.randbelow(900) + 100} {secrets.randbelow(9000) + 1000}"
     site.personal |= {phone, phone.replace(" ", "")}
-    register(site, guest, name_latin="Invited Guest", phone=phone, forums=1)
+    page = guest.submit(
+        page,
+        form,
+        name="测试嘉宾",
+        organisation="Test Bureau",
+        job_title="Tester",
+        phone=phone,
+        consent="on",
+        forums=form.options.get("forums", [])[:1],
+    )
+    assert page.status == 200
+    assert page.url.endswith("/register/me/"), page.text[:3000]
+    remember(site, guest.cookie("sessionid"))
     assert site.sink.to(invitee, "confirmed")
 
 
@@ -282,12 +289,12 @@ def test_password_reset(site, guest):
 
 
 def test_secret_addresses_written_any_way_leave_no_secret_in_the_logs(site, guest, organiser):
-    """The generated variants of tests/summit/test_log_redaction.py, against the whole
+    """The generated variants of tests/infrastructure/test_log_redaction.py, against the whole
     production stack (gunicorn's access log, Django's loggers, JSON lines); the last test
     reads the logs for the secrets and their other cases. Each secret comes from the journey
     that hands it out (the guest's sign-up gave the confirmation key); run alone, this test
     makes the others here."""
-    from tests.summit.test_log_redaction import secret_parts, variants
+    from tests.infrastructure.test_log_redaction import secret_parts, variants
 
     if "feed" not in site.secret_paths:
         guest_feed(site, log_in(site, guest.email, guest.password))
@@ -379,7 +386,7 @@ def test_bulk_badge_job_survives_a_killed_task_worker(site, organiser):
     [(failed,)] = site.sql(
         "SELECT count(*) FROM django_tasks_database_dbtaskresult "
         "WHERE task_path LIKE '%%render_print_job' AND exception_class_path = "
-        "'summit.workers.WorkerDied'"
+        "'summit.infrastructure.workers.WorkerDied'"
     )
     assert failed == 1
 
@@ -418,16 +425,16 @@ def test_email_burst_survives_a_killed_task_worker(site, organiser):
         )
         return left
 
-    # An e-mail is recorded sent once the sink has accepted it (README, "Crash safety"): when
-    # every one is recorded, a second copy of any would have arrived already.
+    # An e-mail is recorded sent once the sink has accepted it (docs/deployment.md, "Crash
+    # safety"): when every one is recorded, a second copy of any would have arrived already.
     wait_until(lambda: unsent() == 0, timeout=120, interval=0.2, what="every e-mail sent")
     messages = received()
     ids = collections.Counter(m["Message-ID"] for m in messages)
     # Every e-mail arrived, each under its own Message-ID, none lost.
     assert len(ids) == count
     assert sorted({str(m["To"]) for m in messages}) == sorted(addresses)
-    # Sent twice only in the documented window (README, "Crash safety"): the one e-mail in
-    # flight when the worker died, accepted by the server a millisecond before the database
+    # Sent twice only in the documented window (docs/deployment.md, "Crash safety"): the one
+    # e-mail in flight when the worker died, accepted by the server just before the database
     # recorded it; its copy has the same Message-ID. Every other e-mail exactly once.
     twice = [message_id for message_id, copies in ids.items() if copies > 1]
     assert len(twice) <= 1 and all(ids[message_id] == 2 for message_id in twice), ids
@@ -475,7 +482,7 @@ def test_backup_while_running_and_restore_into_a_fresh_database(site, guest, tmp
     log = open(site.logs / "restored.log", "wb")  # noqa: SIM115
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--logger-class",
-         "summit.gunicorn_logging.RedactingLogger", "summit.wsgi"],
+         "summit.infrastructure.gunicorn_logging.RedactingLogger", "summit.wsgi"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     try:
@@ -559,10 +566,10 @@ def test_logs_hold_no_secrets_nor_personal_data(site, guest, printed):
     assert {"gunicorn.access", "gunicorn.error", "django_tasks"} <= loggers
     [(recovered,)] = site.sql(
         "SELECT count(*) FROM django_tasks_database_dbtaskresult "
-        "WHERE exception_class_path = 'summit.workers.WorkerDied'"
+        "WHERE exception_class_path = 'summit.infrastructure.workers.WorkerDied'"
     )
     if recovered:  # after the tests that kill task workers: the recovery said so
-        assert "summit.workers" in loggers
+        assert "summit.infrastructure.workers" in loggers
     rows = site.sql("SELECT email, phone FROM registration_registration")
     personal = site.personal | {email for email, _phone in rows} | {p for _e, p in rows if p}
     secrets_used = {value for value in site.secrets if value and len(value) >= 6}

@@ -3,7 +3,7 @@
 import pytest
 from django.core import mail
 
-from registration import calendar_services
+from registration.calendar import services as calendar_services
 from registration.models import Enrolment, OutgoingEmail, Registration
 from sessions.models import Forum, Session
 from sessions.signals import session_changed

@@ -8,7 +8,7 @@ from django.template import Context, Template
 from django.test import RequestFactory
 from django.urls import reverse
 
-from registration.calendar_selectors import guest_calendar
+from registration.calendar.selectors import guest_calendar
 from registration.models import Enrolment, Registration
 from sessions.models import Forum, Session
 from tests import factories

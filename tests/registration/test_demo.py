@@ -15,11 +15,10 @@ pytestmark = pytest.mark.django_db
 def test_seed_demo_guests_realistic_counters_exact_and_idempotent(roles):
     call_command("seed_demo", "--guests", "0", stdout=io.StringIO())
     summit = Summit.objects.get()
-    # Small forums, so that some fill up and waiting lists form.
-    if not Forum.objects.filter(kind="themed").exists():
-        factories.ForumFactory(summit=summit, slug="extra")
-    Forum.objects.filter(kind="themed").update(capacity=30)
-    factories.SessionFactory(forum__summit=summit, requires_enrolment=True, capacity=15)
+    # A session of three seats, so that a waiting list forms whichever sessions the demo's
+    # guests draw (the order of the choosable sessions, and so the draw, follows the clock;
+    # seed_demo resets the seeded forums' and sessions' capacities on each run).
+    factories.SessionFactory(forum__summit=summit, requires_enrolment=True, capacity=3)
 
     call_command("seed_demo", "--guests", "300", stdout=io.StringIO())
     call_command("seed_demo", "--guests", "300", stdout=io.StringIO())

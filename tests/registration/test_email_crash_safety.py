@@ -21,11 +21,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from registration import emails
 from registration.invitations import create_invitations
 from registration.models import OutgoingEmail
 from registration.tasks import send_email
-from summit import workers
+from summit.infrastructure import workers
 from tests import factories
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,7 +82,7 @@ def test_rolled_back_email_leaves_no_task(summit, db_tasks):
 @pytest.mark.django_db
 def test_every_kind_of_email_gets_its_task_in_its_transaction(summit, register, db_tasks):
     """Registration e-mails (the outbox), invitations and session changes alike."""
-    from registration.calendar_services import notify_guests_of_session_change
+    from registration.calendar.services import notify_guests_of_session_change
 
     forum = factories.ForumFactory(summit=summit)
     session = factories.SessionFactory(forum=forum)
@@ -107,7 +106,7 @@ def test_a_failed_attempt_queues_its_retry_in_its_transaction(summit, db_tasks, 
 
     monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse)
     with transaction.atomic():
-        assert emails.send_outgoing_email(email.pk) == "failed"
+        assert send_email.call(email.pk) == "failed"
         [retry] = DBTaskResult.objects.filter(task_path=send_email.module_path)
         assert retry.args_kwargs["args"] == [email.pk]
         assert retry.run_after > timezone.now()

@@ -7,6 +7,7 @@ from django.utils import timezone
 from registration import changes, emails
 from registration.models import OutgoingEmail
 from registration.signals import email_attachments
+from registration.tasks import send_email
 from summit.models import Summit
 from tests import factories
 
@@ -137,7 +138,7 @@ def test_failed_email_is_retried_later_with_backoff(
     default_task_backend.clear()
     before = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
-        result = emails.send_outgoing_email(email.pk)
+        result = send_email.call(email.pk)
     email.refresh_from_db()
 
     assert result == "failed"

@@ -175,32 +175,6 @@ def test_anonymous_is_sent_to_login_from_organiser_pages(client, summit):
     assert response["Location"].startswith(reverse("account_login"))
 
 
-def test_invitation_link_prefills_email_and_skips_verification(client, summit):
-    Summit.objects.filter(pk=summit.pk).update(approval_required=True)
-    invitation = factories.InvitationFactory(summit=summit, email="vip@example.org", category="vip")
-
-    response = client.get(reverse("registration:invitation", args=[invitation.code]))
-    signup = client.get(response["Location"])
-
-    assert response.status_code == 302
-    assert 'value="vip@example.org"' in signup.text
-    client.post(
-        response["Location"],
-        {"email": "vip@example.org", "password1": "Bayline-2026!x", "password2": "Bayline-2026!x"},
-    )
-    registered = client.post(reverse("registration:register"), form_data())
-    assert registered.status_code == 302
-    registration = Registration.objects.get(email="vip@example.org")
-    assert (registration.status, registration.category) == ("confirmed", "vip")
-    assert registration.invitation == invitation
-
-
-def test_unknown_invitation_code_is_404(client, summit):
-    response = client.get(reverse("registration:invitation", args=["NOPE123456"]))
-
-    assert response.status_code == 404
-
-
 def test_signup_puts_user_in_guests_group(client, summit, roles):
     client.post(
         reverse("account_signup"),

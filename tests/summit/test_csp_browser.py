@@ -1,6 +1,6 @@
 """The main pages in headless Chromium, as each kind of user: the Content-Security-Policy
-(summit/middleware.py) is never violated, the console shows no error, and nothing the page
-loads (scripts, styles, images, the favicon, data it fetches) fails.
+(summit/infrastructure/middleware.py) is never violated, the console shows no error, and nothing the
+page loads (scripts, styles, images, the favicon, data it fetches) fails.
 """
 
 import pytest
@@ -49,7 +49,7 @@ PAGES = {
         lambda w: reverse("account_change_password"),
     ],
     "door": [
-        lambda w: reverse("badges:door") + "?checkpoint=" + w.checkpoint.slug,
+        lambda w: reverse("checkin:door") + "?checkpoint=" + w.checkpoint.slug,
         lambda w: reverse("badges:print-jobs") + "?q=Aurelia",
     ],
     "organiser": [
@@ -67,9 +67,9 @@ PAGES = {
         lambda w: reverse("registration:organiser-guests-import"),
         lambda w: reverse("registration:organiser-invitations"),
         lambda w: reverse("badges:print-jobs"),
-        lambda w: reverse("badges:checkin-setup"),
-        lambda w: reverse("badges:attendance"),
-        lambda w: reverse("badges:door") + "?checkpoint=" + w.checkpoint.slug,
+        lambda w: reverse("checkin:checkin-setup"),
+        lambda w: reverse("checkin:attendance"),
+        lambda w: reverse("checkin:door") + "?checkpoint=" + w.checkpoint.slug,
     ],
 }
 

@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from badges.models import Scan
+from badges.checkin.models import Scan
 from badges.signing import sign_badge
 from tests.summit.test_permission_matrix import REFUSED, ROUTES
 from tests.world import ROLES, build_world, snapshot
@@ -128,7 +128,7 @@ def test_session_scan_without_csrf_token_is_refused(world, url_name):
 @pytest.mark.django_db
 def test_session_scan_with_csrf_token_is_answered(world):
     client = _csrf_client(world, "door")
-    client.get(reverse("badges:door"))
+    client.get(reverse("checkin:door"))
     token = client.cookies["csrftoken"].value
 
     response = client.post(

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from registration.invitation_links import invitation_path
 from tests.world import LEAK_MARKERS, ROLES, World, build_world, finish, snapshot
 
 LOGIN = "login"
@@ -125,8 +126,8 @@ ROUTES: dict[str, Route] = {
         (LOGIN, 200, 200, 200, 200),  # an empty form: shown again with its errors
     ),
     "registration:invitation": Route(
-        url("registration:invitation", lambda w: w.invitation.code),
-        (REDIRECT,) * 5,
+        lambda w: invitation_path(w.invitation),
+        (200, 200, 200, 200, 200),
     ),
     "registration:mine": Route(url("registration:mine"), (LOGIN, 200, 200, REDIRECT, REDIRECT)),
     "registration:choices": Route(
@@ -199,6 +200,9 @@ ROUTES: dict[str, Route] = {
     # --- Badges -------------------------------------------------------------------------------
     # Each guest gets their own badge; staff have no registration, hence no badge.
     "badges:my-badge": Route(url("badges:my-badge"), (LOGIN, 200, 200, 404, 404)),
+    "badges:phone-badge": Route(url("badges:phone-badge"), (LOGIN, 200, 200, 404, 404)),
+    "badges:phone-badge-manifest": Route(url("badges:phone-badge-manifest"), PUBLIC, PUBLIC),
+    "badges:phone-badge-worker": Route(url("badges:phone-badge-worker"), PUBLIC, PUBLIC),
     "badges:registration-badge": Route(
         url("badges:registration-badge", lambda w: w.guest.pk), DOOR_AND_ORGANISERS
     ),
@@ -227,20 +231,20 @@ ROUTES: dict[str, Route] = {
         (401, 403, 403, 200, 200),
         (405,) * 5,
     ),
-    "badges:door": Route(url("badges:door"), DOOR_AND_ORGANISERS),
-    "badges:checkin-jsi18n": Route(url("badges:checkin-jsi18n"), PUBLIC),
-    "badges:checkin-setup": Route(url("badges:checkin-setup"), ORGANISERS, ORGANISERS),
-    "badges:checkpoint-create": Route(url("badges:checkpoint-create"), ORGANISERS, ORGANISERS),
-    "badges:checkpoint-edit": Route(
-        url("badges:checkpoint-edit", lambda w: w.checkpoint.pk), ORGANISERS, ORGANISERS
+    "checkin:door": Route(url("checkin:door"), DOOR_AND_ORGANISERS),
+    "checkin:checkin-jsi18n": Route(url("checkin:checkin-jsi18n"), PUBLIC),
+    "checkin:checkin-setup": Route(url("checkin:checkin-setup"), ORGANISERS, ORGANISERS),
+    "checkin:checkpoint-create": Route(url("checkin:checkpoint-create"), ORGANISERS, ORGANISERS),
+    "checkin:checkpoint-edit": Route(
+        url("checkin:checkpoint-edit", lambda w: w.checkpoint.pk), ORGANISERS, ORGANISERS
     ),
-    "badges:device-revoke": Route(
-        url("badges:device-revoke", lambda w: w.device.pk),
+    "checkin:device-revoke": Route(
+        url("checkin:device-revoke", lambda w: w.device.pk),
         SAFE_ONLY,
         (LOGIN, 403, 403, 403, REDIRECT),
     ),
-    "badges:attendance": Route(url("badges:attendance"), ORGANISERS),
-    "badges:attendance-data": Route(url("badges:attendance-data"), ORGANISERS),
+    "checkin:attendance": Route(url("checkin:attendance"), ORGANISERS),
+    "checkin:attendance-data": Route(url("checkin:attendance-data"), ORGANISERS),
     # --- Summit -------------------------------------------------------------------------------
     "organiser-dashboard": Route(url("organiser-dashboard"), ORGANISERS),
     "summit-settings": Route(url("summit-settings"), ORGANISERS, ORGANISERS),
@@ -280,6 +284,9 @@ ROUTES: dict[str, Route] = {
         url("account_set_password"), (LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT)
     ),
     "account_reset_password": Route(url("account_reset_password"), PUBLIC),
+    "account_request_login_code": Route(
+        url("account_request_login_code"), (200, REDIRECT, REDIRECT, REDIRECT, REDIRECT)
+    ),
     "account_confirm_login_code": Route(
         url("account_confirm_login_code"), (LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT)
     ),
@@ -361,8 +368,8 @@ def _outcome(response) -> object:
 
 REFUSED = {LOGIN, 401, 403, 404, 405}
 
-# Every response, whatever its status or type, carries these (summit/middleware.py, Django's
-# SecurityMiddleware and XFrameOptionsMiddleware).
+# Every response, whatever its status or type, carries these (summit/infrastructure/middleware.py,
+# Django's SecurityMiddleware and XFrameOptionsMiddleware).
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",

@@ -178,7 +178,7 @@ def test_seed_demo_real_dates_is_the_real_edition(time_machine):
 
 @pytest.mark.django_db
 def test_seed_demo_on_a_later_day_moves_the_agenda_and_the_doors_along(time_machine):
-    from badges.models import Checkpoint
+    from badges.checkin.models import Checkpoint
 
     _travel(time_machine, MOMENTS["during"])
     _seed()
@@ -202,7 +202,7 @@ def test_seed_demo_on_a_later_day_moves_the_agenda_and_the_doors_along(time_mach
 def test_demo_journeys_work_on_any_day(client, time_machine, moment):
     """make demo's journeys: a newcomer registers, and the README's check-in example (the
     demo device's token, a demo guest's badge, checkpoint main-entrance-day-1) admits."""
-    from badges import checkpoints, devices
+    from badges.checkin import checkpoints, devices
     from badges.models import Badge
     from badges.signing import sign_badge
     from registration.models import Registration
@@ -240,3 +240,27 @@ def test_demo_journeys_work_on_any_day(client, time_machine, moment):
     )
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
+
+    # The invitation link said at the end opens the invitee's form, filled in; registering
+    # with it is one tap.
+    [link] = re.findall(r"Invitation link:\s+(\S+)", output)
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    page = client.get(f"/{path}")
+    assert page.status_code == 200
+    assert page.context["form"]["name_latin"].value() == "Chan Tai Man"
+    invited = client.post(f"/{path}", form_data(name="陳大文", name_latin="Chan Tai Man"))
+    assert invited.status_code == 302
+    assert Registration.objects.get(email="invitee01@guests.bayline.test").status == "confirmed"
+
+
+@pytest.mark.django_db
+def test_seed_demo_has_invitations_waiting_for_an_answer():
+    from registration import invitations
+
+    _seed()
+    _seed()  # twice: nothing twice
+
+    summit = Summit.objects.get()
+    pending = invitations.unanswered(summit)
+    assert pending.count() == 8
+    assert sorted(set(pending.values_list("language", flat=True))) == ["en", "zh-hans", "zh-hant"]

@@ -10,7 +10,8 @@ from summit.selectors import current_summit
 
 class Command(BaseCommand):
     help = (
-        "Import guests from a UTF-8 CSV file (see README). Every row is checked first; if any "
+        "Import guests from a UTF-8 CSV file (see docs/guests-and-badges.md). Every row is "
+        "checked first; if any "
         "row is wrong nothing is imported and each problem is printed with its line number."
     )
 

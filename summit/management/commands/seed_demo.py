@@ -4,9 +4,9 @@ Each installed app of ours may have a ``demo`` module with
 ``seed(*, guests: int, real_dates: bool, stdout)``; a seed may return ``{label: value}`` to be
 said once the whole summit is ready (logins, the door device's token), where it is not buried
 in the seeds' own lines.
-The apps are visited in dependency order (summit, agenda, registration, badges), so each one
-finds what the apps to its left created. Every seed is idempotent: running the command again
-updates the demo data instead of duplicating it.
+The apps are visited in dependency order (summit, agenda, registration, badges, check-in),
+so each one finds what the apps to its left created. Every seed is idempotent: running the
+command again updates the demo data instead of duplicating it.
 
 By default the summit's first day is today and registration is open, so that every journey
 works on the day the demo runs (a guest registers, the door admits day 1's badges); with
@@ -22,7 +22,7 @@ from django.db import transaction
 
 from summit.demo import closing_lines
 
-SEEDED_APPS = ("summit", "agenda", "registration", "badges")
+SEEDED_APPS = ("summit", "agenda", "registration", "badges", "checkin")
 
 
 class Command(BaseCommand):

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CheckinConfig(AppConfig):
+    """Door check-in: checkpoints, door devices, scans and admissions.
+
+    Nested in badges/ because it reads badges (it verifies their signed codes); the badges app
+    never imports it.
+    """
+
+    name = "badges.checkin"
+    label = "checkin"
+    verbose_name = _("Check-in")
+
+    def ready(self) -> None:
+        from badges.checkin import dashboard  # noqa: F401  (the dashboard's attendance panel)

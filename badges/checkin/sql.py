@@ -1,0 +1,92 @@
+"""The one statement of check-in written in SQL: a first admission and its scan, together.
+
+A scan that may admit writes two rows: the scan, and the admission that points at it, unless
+the guest was admitted here before. The ORM would send them in a transaction (BEGIN, two
+INSERTs, COMMIT, and a read of the first admission when there was one); PostgreSQL does it
+all in one statement, atomic by itself, with the admission's unique constraint deciding
+between two doors. It is what the doors wait for at the opening. It runs on
+Django's connection, so its errors are Django's (``IntegrityError``) and it is prepared like
+every query a connection repeats (DB_PREPARED_STATEMENTS). Everything else of a scan goes
+through the ORM.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+
+from badges.checkin.models import Admission, Device, Scan
+
+# Admission column, and the scan value it takes.
+ADMISSION_SOURCES = (
+    ("checkpoint_id", "checkpoint_id"),
+    ("registration_id", "registration_id"),
+    ("admitted_at", "scanned_at"),
+)
+
+_statements: dict[tuple[str, ...], str] = {}
+
+
+def admit_and_log(values: dict, *, lost_status: str, lost_conflict: bool) -> tuple | None:
+    """PostgreSQL: log a scan that admits and record the admission, in one statement.
+
+    ``values`` are the scan's fields (by attribute name; ``result`` and ``conflict`` are
+    decided here). The scan's id is drawn first so that the admission can point at it (the
+    foreign key is checked at the end of the statement); if the guest was admitted here
+    before, the scan is logged with ``lost_status`` and ``lost_conflict`` instead of ``ok``,
+    and the statement answers with that first admission (when, and the door: device name or
+    door-staff member's name, never the login name), which the door shows.
+
+    Returns (scan id, admitted, first admitted at, first door), the last two None when
+    admitted, or when the first admission was committed by another door while this statement
+    ran (it reads what was committed when it began); or None when a scan with this scan_id
+    was already recorded (a retried request). Raises ``IntegrityError`` when the same scan_id
+    is being logged by another request at this very moment.
+    """
+    columns = tuple(name for name in values if name not in ("result", "conflict"))
+    sql = _statements.get(columns)
+    if sql is None:
+        sql = _statements[columns] = _admit_sql(columns)
+    params = [
+        *(values[source] for _column, source in ADMISSION_SOURCES),
+        values["scan_id"],
+        *(values[name] for name in columns),
+        Scan.Result.OK,
+        lost_status,
+        lost_conflict,
+        values["checkpoint_id"],
+        values["registration_id"],
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return tuple(row) if row else None
+
+
+def _admit_sql(columns: tuple[str, ...]) -> str:
+    quote = connection.ops.quote_name
+    scans, admissions = quote(Scan._meta.db_table), quote(Admission._meta.db_table)
+    devices, users = quote(Device._meta.db_table), quote(get_user_model()._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Scan._meta.db_table])
+        sequence = cursor.fetchone()[0]
+    scan_columns = ", ".join(quote(Scan._meta.get_field(name).column) for name in columns)
+    admission_columns = ", ".join(quote(column) for column, _source in ADMISSION_SOURCES)
+    admitted = "EXISTS (SELECT 1 FROM admitted)"
+    return (
+        f"WITH new AS (SELECT nextval('{sequence}'::regclass) AS id),"
+        f" admitted AS (INSERT INTO {admissions} ({admission_columns}, scan_id)"
+        f" SELECT {', '.join(['%s'] * len(ADMISSION_SOURCES))}, new.id FROM new"
+        f" WHERE NOT EXISTS (SELECT 1 FROM {scans} WHERE scan_id = %s)"
+        " ON CONFLICT (checkpoint_id, registration_id) DO NOTHING RETURNING scan_id),"
+        f" logged AS (INSERT INTO {scans} (id, {scan_columns}, result, conflict)"
+        f" SELECT new.id, {', '.join(['%s'] * len(columns))},"
+        f" CASE WHEN {admitted} THEN %s ELSE %s END,"
+        f" CASE WHEN {admitted} THEN FALSE ELSE %s END FROM new"
+        " ON CONFLICT (scan_id) DO NOTHING RETURNING id)"
+        f" SELECT logged.id, {admitted}, first.admitted_at, first.door FROM logged"
+        " LEFT JOIN (SELECT a.admitted_at,"
+        "  COALESCE(d.name, NULLIF(TRIM(u.first_name || ' ' || u.last_name), '')) AS door"
+        f"  FROM {admissions} a JOIN {scans} s ON s.id = a.scan_id"
+        f"  LEFT JOIN {devices} d ON d.id = s.device_id"
+        f"  LEFT JOIN {users} u ON u.id = s.scanned_by_id"
+        "  WHERE a.checkpoint_id = %s AND a.registration_id = %s) first ON TRUE"
+    )

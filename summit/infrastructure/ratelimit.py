@@ -1,0 +1,73 @@
+"""Fixed-window rate limits in the shared cache (Redis in production), for every app.
+
+Each limit counts hits of one ``scope`` (what is limited) by one ``who`` (an account, a door
+device, a client address) in windows of ``window`` seconds. ``hit`` counts and answers;
+``exceeded`` only looks, for limits that count failures alone (a wrong invitation code, an
+unknown calendar feed) but refuse everything once there were too many.
+
+Which limits exist is in docs/configuration.md ("Rate limits"); allauth limits sign-up, login
+and password resets itself (ACCOUNT_RATE_LIMITS), by the same client address.
+"""
+
+import contextlib
+import ipaddress
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+def _key(scope: str, who: str, window: int) -> tuple[str, int]:
+    now = time.time()
+    bucket = int(now // window)
+    retry_after = (bucket + 1) * window - int(now)
+    return f"ratelimit:{scope}:{who}:{window}:{bucket}", max(retry_after, 1)
+
+
+def _count(key: str, timeout: int) -> int:
+    """Add one to the counter at ``key`` (made with ``timeout``) and return its value.
+
+    ``incr`` is atomic in every process's shared cache (Redis ``INCR``), so concurrent hits
+    are all counted. A window's counter is incremented first and made only when missing:
+    every hit but a window's first is then one ``incr``.
+    """
+    try:
+        hits = cache.incr(key)
+    except ValueError:  # the first hit of this window
+        if cache.add(key, 1, timeout):
+            return 1
+        hits = cache.incr(key)  # another process made it meanwhile
+    if hits == 1:
+        # The counter expired between the cache's existence check and its increment, and
+        # the increment made it anew, without an expiry: give it one, so it does not linger.
+        cache.touch(key, timeout)
+    return hits
+
+
+def hit(scope: str, who: str, *, limit: int, window: int) -> int | None:
+    """Count one hit; None while within the limit, else the seconds to wait (Retry-After)."""
+    key, retry_after = _key(scope, who, window)
+    hits = _count(key, window + 1)
+    return None if hits <= limit else retry_after
+
+
+def exceeded(scope: str, who: str, *, limit: int, window: int) -> int | None:
+    """Like ``hit`` without counting: the seconds to wait if ``who`` already used the limit."""
+    key, retry_after = _key(scope, who, window)
+    return retry_after if (cache.get(key) or 0) >= limit else None
+
+
+def client_address(request) -> str:
+    """The address of the client: REMOTE_ADDR, or with TRUSTED_PROXY_COUNT proxies in front,
+    the entry of X-Forwarded-For that the outermost trusted proxy added (the Nth from the
+    right; entries further left are whatever the client sent, so never trusted)."""
+    address = request.META.get("REMOTE_ADDR", "") or "unknown"
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies > 0 and forwarded:
+        entries = [entry.strip() for entry in forwarded.split(",")]
+        if len(entries) >= proxies:
+            candidate = entries[-proxies]
+            with contextlib.suppress(ValueError):  # not an address: keep the proxy's own
+                address = str(ipaddress.ip_address(candidate))
+    return address
