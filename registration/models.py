@@ -340,3 +340,43 @@ class OutgoingEmail(models.Model):
 
         domain = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
         return f"<bayline.email.{self.pk}.{self.created_at:%Y%m%d%H%M%S}@{domain or 'bayline'}>"
+
+
+class GuestToken(models.Model):
+    """A guest's token for the guest API (a mini program or app), obtained with an e-mail
+    code. Only its SHA-256 is stored; the guest or an organiser may revoke it."""
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_prefix = models.CharField(_("token starts with"), max_length=8, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("guest API token")
+        verbose_name_plural = _("guest API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.token_prefix}…"
+
+
+class GuestCode(models.Model):
+    """A short-lived code e-mailed to a guest to obtain a ``GuestToken``; stored hashed."""
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="api_codes"
+    )
+    code_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["registration", "-created_at"], name="guestcode_latest")]
+
+    def __str__(self) -> str:
+        return f"code for registration {self.registration_id}"

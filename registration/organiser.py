@@ -12,7 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from registration import changes, exports, imports, invitations, selectors, services
+from registration import (
+    changes,
+    exports,
+    guest_tokens,
+    imports,
+    invitations,
+    selectors,
+    services,
+)
 from registration.choosable import choosable_forums
 from registration.forms import (
     BulkActionForm,
@@ -83,6 +91,7 @@ def guest_detail(request, summit, pk: int):
             for enrolment in selectors.enrolments_of(registration)
         ],
         "events": registration.events.all(),
+        "app_sign_ins": registration.api_tokens.filter(revoked_at__isnull=True).count(),
     }
     return render(request, "registration/organiser/guest_detail.html", context)
 
@@ -91,6 +100,10 @@ def guest_detail(request, summit, pk: int):
 @require_POST
 def guest_action(request, summit, pk: int, action: str):
     registration = get_object_or_404(Registration, summit=summit, pk=pk)
+    if action == "revoke-app-sign-ins":
+        revoked = guest_tokens.revoke_tokens_of(registration)
+        messages.success(request, _("App sign-ins revoked: %(count)d.") % {"count": revoked})
+        return redirect("registration:organiser-guest", pk=pk)
     service = changes.BULK_ACTIONS.get(action)
     if service is None:
         raise Http404

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions import api, calendar_views, organiser_views, views
+from sessions import calendar_views, organiser_views, views
 
 app_name = "agenda"
 
@@ -14,8 +14,6 @@ urlpatterns = [
     path("sessions/<uuid:uid>/", views.session, name="session"),
     path("speakers/", views.speakers, name="speakers"),
     path("speakers/<slug:slug>/", views.speaker, name="speaker"),
-    # JSON API (described in sessions/openapi.py).
-    path("api/v1/agenda", api.agenda, name="api-agenda"),
     # Organiser pages.
     path("organiser/agenda/", organiser.overview, name="organiser-overview"),
     path("organiser/agenda/forums/", organiser.forum_list, name="organiser-forums"),

@@ -60,8 +60,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "summit.infrastructure.middleware.SecurityHeadersMiddleware",
-    # Door devices' scans (bearer token) are answered here, without the rest of the stack.
-    "badges.checkin.middleware.DeviceScanMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -342,10 +340,15 @@ BADGE_PRINT_CHUNK_SIZE = int(os.environ.get("BADGE_PRINT_CHUNK_SIZE", "250"))
 # for bulk print files): the way to try a new WeasyPrint before the adapter is updated.
 BADGE_NAMES_ADAPTER = env_bool("BADGE_NAMES_ADAPTER", True)
 
-# --- Client addresses and rate limits (summit/infrastructure/ratelimit.py)
-# --------------------------------- How many reverse proxies we run in front of the app: the client
-# address is then the Nth X-Forwarded-For entry from the right. 0 (no proxy): REMOTE_ADDR, the
-# header is ignored.
+# --- Guest API (registration/api.py) ------------------------------------------------------------
+# Web origins (scheme://host[:port], comma-separated) whose pages may call the guest API from
+# a browser, e.g. a mini program's web view. Native apps and mini programs' own requests need
+# none. The public agenda and the OpenAPI document are open to every origin anyway.
+GUEST_API_CORS_ORIGINS = env_list("GUEST_API_CORS_ORIGINS")
+
+# --- Client addresses and rate limits (summit/infrastructure/ratelimit.py) -----------------
+# How many reverse proxies we run in front of the app: the client address is then the Nth
+# X-Forwarded-For entry from the right. 0 (no proxy): REMOTE_ADDR, the header is ignored.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # Check-in API, per door device (or door-staff member) and minute: far above what one door

@@ -7,35 +7,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.csrf import csrf_exempt
 
-from badges.checkin import api, checkpoints, occupancy
+from badges.checkin import occupancy
 from badges.checkin.models import OccupancyRule
 from badges.checkin.views import _summit_or_404
 from registration.models import Category
-from summit.models import Room
-
-
-@csrf_exempt
-def door_occupancy(request):
-    """GET /api/v1/checkin/occupancy?checkpoint=…: the room's occupancy now, for the door."""
-    if request.method != "GET":
-        return api._error(405, "method_not_allowed", _("Use GET."))
-    _who, refused = api._scanner(request)
-    if refused:
-        return refused
-    try:
-        checkpoint = checkpoints.checkpoint_info(request.GET.get("checkpoint", ""))
-    except checkpoints.CheckpointNotFound:
-        return api._error(404, "unknown_checkpoint", _("There is no such checkpoint."))
-    body = {"checkpoint": checkpoint.slug, "direction": checkpoint.direction, "occupancy": None}
-    room = Room.objects.filter(pk=checkpoint.room_id).first() if checkpoint.room_id else None
-    if room is not None:
-        figure = occupancy.room_occupancy(room, summit_id=checkpoint.summit_id)
-        body["occupancy"] = figure.as_json()
-    response = api._json(body)
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 class OccupancyRuleForm(forms.Form):

@@ -118,7 +118,7 @@ def reprint_url(registration_id: int) -> str | None:
 
 
 def offline_data(summit: Summit) -> dict:
-    """Everything a scanner needs to answer scans on its own (see badges/checkin/openapi.py).
+    """Everything a scanner needs to answer scans on its own (schema: badges/checkin/api.py).
 
     ``roster`` is keyed by badge id and holds only active badges; ``revoked`` lists
     [badge id, serial] of every badge that no longer admits; ``entered`` tells, per guest,

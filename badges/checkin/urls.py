@@ -1,16 +1,12 @@
 from django.urls import path
 from django.views.i18n import JavaScriptCatalog
 
-from badges.checkin import api, occupancy_views, views
+from badges.checkin import occupancy_views, views
 
 app_name = "checkin"
 
-# The scan endpoints first: door devices call them hundreds of times a second.
+# Its API (badges/checkin/api.py) is a router of the one API under /api/v1/ (summit/urls.py).
 urlpatterns = [
-    path("api/v1/checkin", api.scan, name="checkin-api"),
-    path("api/v1/checkin/batch", api.batch, name="checkin-batch"),
-    path("api/v1/checkin/offline-data", api.offline, name="checkin-offline-data"),
-    path("api/v1/checkin/search", api.search, name="checkin-search"),
     path("door/", views.door, name="door"),
     path(
         "door/jsi18n/",
@@ -27,7 +23,6 @@ urlpatterns = [
 
 # --- Room occupancy (badges/checkin/occupancy*.py) ----------------------------------------------
 urlpatterns += [
-    path("api/v1/checkin/occupancy", occupancy_views.door_occupancy, name="checkin-occupancy"),
     path("organiser/checkin/occupancy/", occupancy_views.occupancy_rule, name="occupancy-rule"),
     path(
         "organiser/attendance/occupancy.json",

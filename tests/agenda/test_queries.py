@@ -88,6 +88,6 @@ def test_api_queries_are_constant(client, summit, sessions, speakers, django_ass
 
     # summit, forums, sessions, speakers
     with django_assert_num_queries(4):
-        response = client.get(reverse("agenda:api-agenda"))
+        response = client.get(reverse("api:agenda"))
 
     assert len(response.json()["sessions"]) == sessions

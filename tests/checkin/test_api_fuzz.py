@@ -332,4 +332,4 @@ def test_agenda_day_is_a_summit_day_as_yyyy_mm_dd_or_a_json_400(world, day):
     if "\x00" in day:  # refused for every address first (summit/infrastructure/middleware.py)
         assert response.json()["error"] == "invalid"
     elif response.status_code == 400:
-        assert response.json()["parameter"] == "day"
+        assert list(response.json()["fields"]) == ["day"]

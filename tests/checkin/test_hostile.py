@@ -20,6 +20,7 @@ from django.test import Client
 
 from badges.checkin.models import Admission, Scan
 from tests.checkin.conftest import code_of
+from tests.openapi import validate_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -46,21 +47,7 @@ def assert_refused(response, status: int, error: str) -> dict:
 def documented(response, body: dict) -> None:
     """The refusal is one the OpenAPI document lists for this address and method, in the
     schema it gives (the contract a move to another API framework must keep)."""
-    import jsonschema
-
-    from summit.openapi import openapi_document
-
-    document = openapi_document()
-    request = response.wsgi_request
-    operations = document["paths"][request.path]
-    # A 405 is documented with the one method the address takes.
-    operation = operations.get(request.method.lower()) or next(iter(operations.values()))
-    schema = operation["responses"][str(response.status_code)]["content"]["application/json"]
-    jsonschema.validate(
-        body,
-        {**schema["schema"], "components": document["components"]},
-        cls=jsonschema.Draft202012Validator,
-    )
+    validate_answer(response)
 
 
 def scan_body(url: str, **scan) -> dict:

@@ -15,6 +15,7 @@ from tests import factories
 from tests.checkin.conftest import code_of
 from tests.checkin.occupancy_helpers import hall_with_doors, inside, scan
 from tests.factories import at
+from tests.openapi import validate_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -310,6 +311,29 @@ def test_the_api_takes_direction_and_override(scan_api, token, summit, hall, gue
     }
     assert (forced.json()["status"], forced.json()["override"]) == ("ok", True)
     assert (out.json()["direction"], out.json()["occupancy"]["inside"]) == ("exit", 3)
+    for answer in (full, forced, out):
+        validate_answer(answer)
+
+
+def test_the_door_reads_its_rooms_occupancy_from_the_api(client, token, hall, guests):
+    room, (north, _) = hall
+    scan(guests[0], north.slug)
+
+    response = client.get(
+        "/api/v1/checkin/occupancy",
+        {"checkpoint": north.slug},
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    unknown = client.get(
+        "/api/v1/checkin/occupancy", {"checkpoint": "nowhere"}, HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["occupancy"]["inside"] == 1
+    assert response.json()["occupancy"]["room_id"] == room.pk
+    validate_answer(response)
+    validate_answer(unknown)
+    assert (unknown.status_code, unknown.json()["error"]) == (404, "unknown_checkpoint")
 
 
 def test_the_api_refuses_an_exit_at_an_entries_only_checkpoint(scan_api, token, checkpoint, badge):

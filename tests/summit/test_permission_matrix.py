@@ -61,7 +61,7 @@ ROUTES: dict[str, Route] = {
     "agenda:session": Route(url("agenda:session", lambda w: w.session.uid), PUBLIC, SAFE_ONLY),
     "agenda:speakers": Route(url("agenda:speakers"), PUBLIC, SAFE_ONLY),
     "agenda:speaker": Route(url("agenda:speaker", lambda w: w.speaker.slug), PUBLIC, SAFE_ONLY),
-    "agenda:api-agenda": Route(url("agenda:api-agenda"), PUBLIC, SAFE_ONLY),
+    "api:agenda": Route(url("api:agenda"), PUBLIC, SAFE_ONLY),
     "agenda:calendar-agenda": Route(url("agenda:calendar-agenda"), PUBLIC, SAFE_ONLY),
     "agenda:calendar-forum": Route(
         url("agenda:calendar-forum", lambda w: w.forum.slug), PUBLIC, SAFE_ONLY
@@ -221,15 +221,13 @@ ROUTES: dict[str, Route] = {
     # --- Door check-in ------------------------------------------------------------------------
     # JSON API: 401 without a login or device token, 403 without scan permission; the form
     # body posted here is a 415 for the door (tests/badges/ cover real scans).
-    "checkin:checkin-api": Route(url("checkin:checkin-api"), (405,) * 5, (401, 403, 403, 415, 415)),
-    "checkin:checkin-batch": Route(
-        url("checkin:checkin-batch"), (405,) * 5, (401, 403, 403, 415, 415)
+    "api:checkin": Route(url("api:checkin"), (405,) * 5, (401, 403, 403, 415, 415)),
+    "api:checkin-batch": Route(url("api:checkin-batch"), (405,) * 5, (401, 403, 403, 415, 415)),
+    "api:checkin-offline-data": Route(
+        url("api:checkin-offline-data"), (401, 403, 403, 200, 200), (405,) * 5
     ),
-    "checkin:checkin-offline-data": Route(
-        url("checkin:checkin-offline-data"), (401, 403, 403, 200, 200), (405,) * 5
-    ),
-    "checkin:checkin-search": Route(
-        lambda w: reverse("checkin:checkin-search") + "?q=Aurelia",
+    "api:checkin-search": Route(
+        lambda w: reverse("api:checkin-search") + "?q=Aurelia",
         (401, 403, 403, 200, 200),
         (405,) * 5,
     ),
@@ -247,9 +245,9 @@ ROUTES: dict[str, Route] = {
     ),
     "checkin:attendance": Route(url("checkin:attendance"), ORGANISERS),
     "checkin:attendance-data": Route(url("checkin:attendance-data"), ORGANISERS),
-    # Room occupancy (badges/checkin/occupancy_views.py).
-    "checkin:checkin-occupancy": Route(
-        lambda w: reverse("checkin:checkin-occupancy") + f"?checkpoint={w.checkpoint.slug}",
+    # Room occupancy (the door's figure is in the check-in API; the pages in occupancy_views).
+    "api:checkin-occupancy": Route(
+        lambda w: reverse("api:checkin-occupancy") + f"?checkpoint={w.checkpoint.slug}",
         (401, 403, 403, 200, 200),
         (405,) * 5,
     ),
@@ -261,7 +259,18 @@ ROUTES: dict[str, Route] = {
     # --- Summit -------------------------------------------------------------------------------
     "organiser-dashboard": Route(url("organiser-dashboard"), ORGANISERS),
     "summit-settings": Route(url("summit-settings"), ORGANISERS, ORGANISERS),
-    "openapi": Route(url("openapi"), PUBLIC),
+    "api:openapi": Route(url("api:openapi"), PUBLIC, SAFE_ONLY),
+    # Guest API: bearer tokens only, never a session (tests/registration/test_guest_api.py);
+    # a form body is a 415 for the code flow.
+    "api:guest-code": Route(url("api:guest-code"), (405,) * 5, (415,) * 5),
+    "api:guest-token": Route(url("api:guest-token"), (405,) * 5, (415,) * 5),
+    "api:guest-registration": Route(url("api:guest-registration"), (401,) * 5, SAFE_ONLY),
+    "api:guest-choices": Route(url("api:guest-choices"), SAFE_ONLY, SAFE_ONLY),
+    "api:guest-choice": Route(url("api:guest-choice", lambda w: 1), SAFE_ONLY, SAFE_ONLY),
+    "api:guest-agenda": Route(url("api:guest-agenda"), (401,) * 5, SAFE_ONLY),
+    "api:guest-badge": Route(url("api:guest-badge"), (401,) * 5, SAFE_ONLY),
+    # Any other address under /api/v1/ is a JSON 404 (tests/agenda/test_api.py).
+    "api:api-root": Route(url("api:api-root"), (404,) * 5, (404,) * 5),
     "health": Route(url("health"), PUBLIC),
     "set_language": Route(
         url("set_language"), (REDIRECT,) * 5, (REDIRECT,) * 5, lambda w: {"language": "en"}

@@ -68,7 +68,7 @@ def world(roles, media_root):
 def _scan(client, world, token):
     body = {"code": sign_badge(world.badge.pk, world.badge.serial), "checkpoint": "main-entrance"}
     return client.post(
-        reverse("checkin:checkin-api"),
+        reverse("api:checkin"),
         json.dumps(body),
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {token}",
@@ -107,7 +107,7 @@ def test_checkin_limit_is_generous(settings):
 def test_checkin_batches_are_limited_per_door_staff_member(world, settings):
     settings.CHECKIN_BATCHES_PER_MINUTE = 2
     client = world.client("door")
-    address = reverse("checkin:checkin-batch")
+    address = reverse("api:checkin-batch")
 
     codes = [
         client.post(address, "{}", content_type="application/json").status_code for _ in range(3)

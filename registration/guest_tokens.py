@@ -1,0 +1,187 @@
+"""Tokens of the guest API: an e-mailed code exchanged for a bearer token.
+
+A guest asks for a code with their e-mail address; if the current summit has a registration
+with that address, a six-digit code is e-mailed in the guest's language. The answer is the
+same whether or not it exists. A code lasts ``CODE_MINUTES``, takes ``CODE_ATTEMPTS`` tries
+and is used once; asking again replaces it. Requests and wrong codes are limited per address
+and per client (summit/infrastructure/ratelimit.py, behind the configured proxies), and a
+success does not reset the counts. Codes and tokens are stored as SHA-256 digests only.
+"""
+
+import datetime
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from registration.models import GuestCode, GuestToken, Registration
+from summit.infrastructure import mail as mail_parts
+from summit.infrastructure import ratelimit
+from summit.selectors import current_summit
+
+TOKEN_PREFIX = "blg_"
+CODE_MINUTES = 10
+CODE_ATTEMPTS = 5
+WINDOW = 15 * 60
+CODES_PER_ADDRESS = 5
+CODES_PER_CLIENT = 30
+WRONG_CODES_PER_ADDRESS = 10
+WRONG_CODES_PER_CLIENT = 30
+# Organisers see when a token was last used, to the hour: one write an hour, not one a read.
+LAST_USED_EVERY = datetime.timedelta(hours=1)
+
+
+class TooManyAttempts(Exception):
+    def __init__(self, retry_after: int):
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
+class CodeRefused(Exception):
+    """A wrong, expired or used code, or an address without a registration: the same to the
+    client."""
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _code_digest(registration_id: int, code: str) -> str:
+    key = settings.SECRET_KEY.encode("utf-8")
+    return hmac.new(key, f"{registration_id}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _address(email: str) -> str:
+    return digest(email.strip().lower())
+
+
+def _check(scope: str, who: str, *, limit: int, count: bool = True) -> None:
+    check = ratelimit.hit if count else ratelimit.exceeded
+    if wait := check(scope, who, limit=limit, window=WINDOW):
+        raise TooManyAttempts(wait)
+
+
+def request_code(email: str, *, client: str) -> None:
+    """E-mail a new code to the guest registered with ``email``, if there is one."""
+    _check("guest-code-client", client, limit=CODES_PER_CLIENT)
+    _check("guest-code-address", _address(email), limit=CODES_PER_ADDRESS)
+    summit = current_summit()
+    registration = (
+        summit
+        and Registration.objects.filter(summit=summit, email__iexact=email.strip())
+        .select_related("summit")
+        .first()
+    )
+    if not registration:
+        return
+    code = f"{secrets.randbelow(10**6):06d}"
+    with transaction.atomic():
+        GuestCode.objects.filter(registration=registration, used_at__isnull=True).update(
+            used_at=timezone.now()
+        )
+        GuestCode.objects.create(
+            registration=registration,
+            code_hash=_code_digest(registration.pk, code),
+            expires_at=timezone.now() + datetime.timedelta(minutes=CODE_MINUTES),
+        )
+        # robust: a mail server failure is logged, and the answer stays the same as for an
+        # address without a registration.
+        transaction.on_commit(lambda: _send_code(registration, code), robust=True)
+
+
+def _send_code(registration: Registration, code: str) -> None:
+    # Sent at once, not queued: the code is worth nothing after a few minutes, and it is
+    # never written anywhere in clear.
+    with translation.override(registration.language):
+        subject = _("Your sign-in code: %(code)s") % {"code": code}
+        body = "\n\n".join(
+            [
+                _("Your code to sign in to the %(summit)s app is %(code)s.")
+                % {"summit": registration.summit.name, "code": code},
+                _("It works once, for %(minutes)d minutes. If you did not ask for it, ignore "
+                  "this e-mail.") % {"minutes": CODE_MINUTES},
+            ]
+        )  # fmt: skip
+        subject = f"{mail_parts.subject_prefix()}{subject}"
+    EmailMultiAlternatives(subject, body, mail_parts.sender(), to=[registration.email]).send()
+
+
+def exchange_code(email: str, code: str, *, client: str) -> str:
+    """A new token for the guest whose current code this is; raises CodeRefused otherwise."""
+    address = _address(email)
+    _check("guest-token-client", client, limit=WRONG_CODES_PER_CLIENT, count=False)
+    _check("guest-token-address", address, limit=WRONG_CODES_PER_ADDRESS, count=False)
+    with transaction.atomic():
+        summit = current_summit()
+        latest = (
+            GuestCode.objects.select_for_update()
+            .filter(
+                registration__summit=summit,
+                registration__email__iexact=email.strip(),
+                used_at__isnull=True,
+                expires_at__gt=timezone.now(),
+                attempts__lt=CODE_ATTEMPTS,
+            )
+            .order_by("-created_at")
+            .first()
+        )
+        good = latest is not None and hmac.compare_digest(
+            latest.code_hash, _code_digest(latest.registration_id, code.strip())
+        )
+        if not good:
+            if latest is not None:
+                GuestCode.objects.filter(pk=latest.pk).update(attempts=F("attempts") + 1)
+        else:
+            latest.used_at = timezone.now()
+            latest.save(update_fields=["used_at"])
+            token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+            GuestToken.objects.create(
+                registration_id=latest.registration_id,
+                token_hash=digest(token),
+                token_prefix=token[:8],
+            )
+            return token
+    ratelimit.hit("guest-token-client", client, limit=WRONG_CODES_PER_CLIENT, window=WINDOW)
+    ratelimit.hit("guest-token-address", address, limit=WRONG_CODES_PER_ADDRESS, window=WINDOW)
+    raise CodeRefused
+
+
+def token_holder(token: str) -> tuple[int, Registration] | None:
+    """The active token's id and its registration (with its summit), or None: one query."""
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    # Unique by its hash: no ORDER BY (first() would add one) to compile or run.
+    found = next(
+        iter(
+            GuestToken.objects.filter(
+                token_hash=digest(token), revoked_at__isnull=True
+            ).select_related("registration__summit")[:1]
+        ),
+        None,
+    )
+    if found is None:
+        return None
+    now = timezone.now()
+    if found.last_used_at is None or found.last_used_at < now - LAST_USED_EVERY:
+        GuestToken.objects.filter(pk=found.pk).update(last_used_at=now)
+    return found.pk, found.registration
+
+
+def revoke_token(token_id: int) -> None:
+    GuestToken.objects.filter(pk=token_id, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def revoke_tokens_of(registration: Registration) -> int:
+    """Revoke every token of the guest (an organiser's action); returns how many."""
+    revoked = GuestToken.objects.filter(registration=registration, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    return revoked

@@ -1,0 +1,354 @@
+"""The guest API through the test client, every answer checked against the served OpenAPI
+document: the e-mail code flow, the guest's own data, changes through the same services,
+revocation, limits and CORS."""
+
+import json
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from badges.signing import sign_badge
+from registration import guest_tokens
+from registration.models import Enrolment, GuestToken, Registration
+from tests import factories
+from tests.openapi import validate_answer
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1/guest"
+
+
+def post(client, path, body, **extra):
+    return client.post(f"{API}/{path}", json.dumps(body), content_type="application/json", **extra)
+
+
+@pytest.fixture
+def guest(summit):
+    return factories.RegistrationFactory(
+        summit=summit, email="chan@example.hk", language="zh-hant", name="陳大文"
+    )
+
+
+def code_from_mail() -> str:
+    return re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+
+
+@pytest.fixture
+def sign_in(client, django_capture_on_commit_callbacks):
+    def _sign_in(email="chan@example.hk") -> str:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert post(client, "code", {"email": email}).status_code == 202
+        answer = post(client, "token", {"email": email, "code": code_from_mail()})
+        validate_answer(answer)
+        return answer.json()["token"]
+
+    return _sign_in
+
+
+def bearer(token: str) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+def test_code_is_mailed_in_the_guests_language_and_exchanged_for_a_token(
+    client, guest, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = post(client, "code", {"email": "CHAN@example.hk"})
+    code = code_from_mail()
+    answer = post(client, "token", {"email": "chan@example.hk", "code": code})
+
+    assert asked.status_code == 202
+    validate_answer(asked)
+    assert mail.outbox[-1].to == ["chan@example.hk"]
+    assert "登入" in mail.outbox[-1].subject or "代碼" in mail.outbox[-1].subject
+    assert answer.status_code == 201
+    validate_answer(answer)
+    token = answer.json()["token"]
+    stored = GuestToken.objects.get()
+    assert stored.token_hash == guest_tokens.digest(token)
+    assert token not in json.dumps(list(GuestToken.objects.values()), default=str)
+
+
+def test_unknown_address_gets_the_same_answer_and_no_mail(
+    client, guest, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        known = post(client, "code", {"email": "chan@example.hk"})
+        unknown = post(client, "code", {"email": "nobody@example.org"})
+
+    assert (known.status_code, known.content) == (unknown.status_code, unknown.content)
+    assert len(mail.outbox) == 1
+
+
+def test_a_code_works_once_and_a_wrong_one_is_refused(client, guest, sign_in):
+    sign_in()
+    code = "000000"
+    again = post(client, "token", {"email": "chan@example.hk", "code": code})
+
+    assert again.status_code == 400
+    assert again.json()["error"] == "invalid_code"
+    assert list(again.json()["fields"]) == ["code"]
+    validate_answer(again)
+
+
+def test_a_code_takes_five_tries(client, guest, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, "code", {"email": "chan@example.hk"})
+    code = code_from_mail()
+    wrong = "111111" if code != "111111" else "222222"
+
+    for _ in range(guest_tokens.CODE_ATTEMPTS):
+        post(client, "token", {"email": "chan@example.hk", "code": wrong})
+    late = post(client, "token", {"email": "chan@example.hk", "code": code})
+
+    assert late.status_code == 400
+
+
+def test_an_expired_code_is_refused(
+    client, guest, django_capture_on_commit_callbacks, time_machine
+):
+    time_machine.move_to(timezone.now(), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, "code", {"email": "chan@example.hk"})
+    time_machine.shift(guest_tokens.CODE_MINUTES * 60 + 1)
+
+    answer = post(client, "token", {"email": "chan@example.hk", "code": code_from_mail()})
+
+    assert answer.status_code == 400
+
+
+def test_code_requests_are_limited_per_address_whether_or_not_it_exists(client, guest):
+    for email in ("chan@example.hk", "nobody@example.org"):
+        answers = [
+            post(client, "code", {"email": email}).status_code
+            for _ in range(guest_tokens.CODES_PER_ADDRESS + 1)
+        ]
+        assert answers == [202] * guest_tokens.CODES_PER_ADDRESS + [429]
+
+
+def test_code_requests_are_limited_per_client(client, guest, monkeypatch):
+    monkeypatch.setattr(guest_tokens, "CODES_PER_CLIENT", 3)
+
+    answers = [post(client, "code", {"email": f"g{n}@example.org"}) for n in range(4)]
+
+    assert [a.status_code for a in answers] == [202, 202, 202, 429]
+    assert int(answers[-1]["Retry-After"]) >= 1
+    validate_answer(answers[-1])
+
+
+def test_wrong_codes_are_limited_and_a_success_does_not_reset_the_count(
+    client, guest, sign_in, monkeypatch
+):
+    monkeypatch.setattr(guest_tokens, "WRONG_CODES_PER_ADDRESS", 2)
+    for _ in range(2):
+        post(client, "token", {"email": "chan@example.hk", "code": "999999"})
+
+    answer = post(client, "token", {"email": "chan@example.hk", "code": "999999"})
+
+    assert answer.status_code == 429
+
+
+def test_bad_bodies_are_field_errors(client):
+    answer = post(client, "code", {"email": "not an address"})
+
+    assert answer.status_code == 400
+    assert list(answer.json()["fields"]) == ["email"]
+    validate_answer(answer)
+
+
+def test_my_registration_has_my_choices_seats_and_feed(client, guest, sign_in, summit):
+    forum = factories.ForumFactory(summit=summit)
+    factories.EnrolmentFactory(registration=guest, forum=forum)
+    token = sign_in()
+
+    answer = client.get(f"{API}/registration", **bearer(token))
+
+    assert answer.status_code == 200
+    validate_answer(answer)
+    body = answer.json()
+    assert (body["id"], body["status"], body["name"]) == (guest.pk, "confirmed", "陳大文")
+    assert [(c["kind"], c["id"], c["state"]) for c in body["choices"]] == [
+        ("forum", forum.pk, "confirmed")
+    ]
+    assert body["calendar_feed_url"].endswith(f"/calendar/feed/{guest.calendar_token}.ics")
+
+
+def test_a_guest_sees_nothing_of_anyone_else(client, guest, sign_in, summit):
+    other = factories.RegistrationFactory(summit=summit, email="other@example.org")
+    token = sign_in()
+
+    body = client.get(f"{API}/registration", **bearer(token)).json()
+
+    assert body["id"] == guest.pk
+    assert other.email not in json.dumps(body)
+
+
+def test_change_and_cancel_choices_through_the_services(client, guest, sign_in, summit):
+    first, second = factories.ForumFactory.create_batch(2, summit=summit, capacity=10)
+    token = sign_in()
+
+    changed = client.put(
+        f"{API}/choices",
+        json.dumps({"forums": [first.pk, second.pk]}),
+        content_type="application/json",
+        **bearer(token),
+    )
+    enrolment = Enrolment.objects.get(registration=guest, forum=first)
+    cancelled = client.delete(f"{API}/choices/{enrolment.pk}", **bearer(token))
+
+    assert changed.status_code == 200
+    validate_answer(changed)
+    assert {c["id"] for c in changed.json()["choices"]} == {first.pk, second.pk}
+    assert cancelled.status_code == 200
+    validate_answer(cancelled)
+    assert [c["id"] for c in cancelled.json()["choices"]] == [second.pk]
+    assert Enrolment.objects.get(pk=enrolment.pk).status == Enrolment.Status.CANCELLED
+
+
+def test_a_choice_that_cannot_be_chosen_is_refused(client, guest, sign_in, summit):
+    token = sign_in()
+
+    answer = client.put(
+        f"{API}/choices",
+        json.dumps({"forums": [987654]}),
+        content_type="application/json",
+        **bearer(token),
+    )
+
+    assert answer.status_code == 400
+    validate_answer(answer)
+
+
+def test_cancelled_registration_cannot_change_choices(client, guest, sign_in, summit):
+    token = sign_in()
+    Registration.objects.filter(pk=guest.pk).update(status=Registration.Status.CANCELLED)
+
+    answer = client.put(
+        f"{API}/choices", json.dumps({"forums": []}), content_type="application/json",
+        **bearer(token),
+    )  # fmt: skip
+
+    assert answer.status_code == 409
+    validate_answer(answer)
+
+
+def test_my_badge_code_is_the_one_the_door_admits(client, guest, sign_in):
+    badge = factories.BadgeFactory(registration=guest)
+    token = sign_in()
+
+    answer = client.get(f"{API}/badge", **bearer(token))
+
+    assert answer.status_code == 200
+    validate_answer(answer)
+    assert answer.json()["code"] == sign_badge(badge.pk, badge.serial)
+
+
+def test_my_badge_before_it_is_issued_is_a_404(client, guest, sign_in):
+    answer = client.get(f"{API}/badge", **bearer(sign_in()))
+
+    assert answer.status_code == 404
+    validate_answer(answer)
+
+
+def test_my_agenda_lists_my_sessions(client, guest, sign_in, summit):
+    forum = factories.ForumFactory(summit=summit)
+    factories.EnrolmentFactory(registration=guest, forum=forum)
+    session = factories.SessionFactory(forum=forum)
+    token = sign_in()
+
+    answer = client.get(f"{API}/agenda", **bearer(token))
+
+    assert answer.status_code == 200
+    validate_answer(answer)
+    assert [s["uid"] for s in answer.json()["sessions"]] == [str(session.uid)]
+
+
+def test_revoked_tokens_stop_working(client, guest, sign_in):
+    mine, organisers = sign_in(), sign_in()
+
+    revoked = client.delete(f"{API}/token", **bearer(mine))
+    guest_tokens.revoke_tokens_of(guest)
+
+    assert revoked.status_code == 204
+    for token in (mine, organisers):
+        refused = client.get(f"{API}/registration", **bearer(token))
+        assert refused.status_code == 401
+        validate_answer(refused)
+
+
+def test_without_a_token_is_401(client):
+    answer = client.get(f"{API}/registration")
+
+    assert answer.status_code == 401
+    assert answer.json()["error"] == "unauthorized"
+    assert answer["WWW-Authenticate"] == 'Bearer realm="guest"'
+    validate_answer(answer)
+
+
+def test_a_mail_server_failure_answers_the_same(
+    client, guest, django_capture_on_commit_callbacks, settings
+):
+    settings.EMAIL_BACKEND = "tests.registration.test_guest_api.FailingBackend"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        known = post(client, "code", {"email": "chan@example.hk"})
+    unknown = post(client, "code", {"email": "nobody@example.org"})
+
+    assert (known.status_code, known.content) == (unknown.status_code, unknown.content)
+
+
+class FailingBackend:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("no mail server")
+
+
+def test_other_methods_are_json_405(client):
+    answer = client.post(f"{API}/registration")
+
+    assert answer.status_code == 405
+    validate_answer(answer)
+
+
+def test_cors_only_for_configured_origins(client, guest, sign_in, settings):
+    settings.GUEST_API_CORS_ORIGINS = ["https://app.example.cn"]
+    token = sign_in()
+
+    allowed = client.get(
+        f"{API}/registration", HTTP_ORIGIN="https://app.example.cn", **bearer(token)
+    )
+    other = client.get(f"{API}/registration", HTTP_ORIGIN="https://evil.example", **bearer(token))
+    refused = Client().get(f"{API}/registration", HTTP_ORIGIN="https://app.example.cn")
+    preflight = client.options(
+        f"{API}/choices",
+        HTTP_ORIGIN="https://app.example.cn",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="PUT",
+    )
+
+    assert allowed["Access-Control-Allow-Origin"] == "https://app.example.cn"
+    assert "Origin" in allowed["Vary"]
+    assert "Access-Control-Allow-Origin" not in other
+    assert refused.status_code == 401
+    assert refused["Access-Control-Allow-Origin"] == "https://app.example.cn"
+    assert preflight.status_code == 204
+    assert "PUT" in preflight["Access-Control-Allow-Methods"]
+    assert "Authorization" in preflight["Access-Control-Allow-Headers"]
+    assert "Access-Control-Allow-Credentials" not in allowed
+
+
+def test_organisers_revoke_a_guests_app_sign_ins(client, guest, sign_in, organiser):
+    token = sign_in()
+    staff = Client()
+    staff.force_login(organiser)
+
+    page = staff.get(f"/organiser/guests/{guest.pk}/")
+    staff.post(f"/organiser/guests/{guest.pk}/revoke-app-sign-ins/")
+
+    assert "Revoke 1 app sign-in" in page.content.decode()
+    assert client.get(f"{API}/registration", **bearer(token)).status_code == 401
+    assert "app sign-in" not in staff.get(f"/organiser/guests/{guest.pk}/").content.decode()
