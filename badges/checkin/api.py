@@ -230,9 +230,9 @@ STATUS_ORDER = (
     "(badge replaced by a reprint or revoked), not_approved (pending, waitlisted or rejected), "
     "checkpoint_closed, wrong_day (the checkpoint admits on another day, Asia/Shanghai), "
     "not_enrolled (forum checkpoint; no confirmed place in the forum or one of its sessions), "
-    "already_checked_in (single-entry checkpoint, admitted before), room_full (an entry into "
-    "a room at capacity, not admitted unless overridden), ok (admitted; at a re-entry "
-    "checkpoint a repeat is ok with re_entry=true and first_entry)."
+    "room_full (an entry into a room at capacity, not admitted unless overridden), "
+    "already_checked_in (single-entry checkpoint, admitted before), ok (admitted; at a "
+    "re-entry checkpoint a repeat is ok with re_entry=true and first_entry)."
 )
 
 
