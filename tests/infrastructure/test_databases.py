@@ -47,7 +47,7 @@ def test_router_sends_only_agenda_reads_in_a_replica_block_to_the_replica(replic
 
 
 @pytest.mark.django_db(transaction=True, databases=["default", REPLICA])
-@pytest.mark.parametrize("name", ["agenda:api-agenda", "agenda:agenda", "agenda:calendar-agenda"])
+@pytest.mark.parametrize("name", ["api:agenda", "agenda:agenda", "agenda:calendar-agenda"])
 def test_public_agenda_reads_from_the_replica(client, replica, name):
     summit = factories.SummitFactory()
     factories.agenda_with(summit, sessions=3)
