@@ -48,7 +48,7 @@ from badges.checkin.devices import DeviceInfo
 from badges.checkin.models import Admission, Scan
 from badges.checkin.scan_times import check_scan_time, in_zone
 from badges.checkin.selectors import DOOR, BadgeState, badge_state, first_admission
-from badges.checkin.sql import admit_and_log
+from badges.checkin.sql import admit_and_log, log_scan
 from badges.signing import InvalidCode, verify_code
 from registration.models import Category, Registration
 
@@ -251,6 +251,8 @@ def _write(values: dict, answer: "ScanAnswer", checkpoint: CheckpointInfo) -> in
 
 def _log(values: dict) -> int | None:
     """Log the scan; its id, or None if a scan with its scan_id was logged before."""
+    if connection.vendor == "postgresql":
+        return log_scan(values)
     try:
         if transaction.get_autocommit():
             # Outside a transaction the INSERT is a transaction of its own: when it is refused
