@@ -115,16 +115,19 @@ def main() -> None:
 
     plan = [pick() for _ in range(args.scans)]
     # Warm-up on badges the plan may also use: caches filled, statements prepared.
+    enrolled = codes[-1]  # a guest the hall admits (enrolled in its forum), if any below is
     for code in codes[:20]:
         scan(code, "entrance")
-        scan(code, "hall")
+        if scan(code, "hall") == "ok":
+            enrolled = code
     kinds = [("first entry", codes[-1], "entrance", ""), ("repeat", codes[-1], "entrance", "")]
     if args.exits:
         kinds += [
-            ("hall entry", codes[-1], "hall", "entry"),
-            ("hall re-entry", codes[-1], "hall-east", "entry"),
-            ("hall exit", codes[-1], "hall", "exit"),
-            ("hall exit again", codes[-1], "hall-east", "exit"),
+            ("hall exit", enrolled, "hall", "exit"),
+            ("hall exit again", enrolled, "hall-east", "exit"),
+            ("hall entry", enrolled, "hall", "entry"),
+            ("hall re-entry", enrolled, "hall-east", "entry"),
+            ("hall refused", codes[-1], "hall", "entry"),
         ]
     queries = {}
     for kind, code, checkpoint, direction in kinds:

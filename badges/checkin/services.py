@@ -34,6 +34,7 @@ A scan also carries the time the device scanned it (its clock, which may be wron
 door could have scanned at is refused (badges.checkin.scan_times).
 """
 
+import contextlib
 import hashlib
 import uuid
 from dataclasses import dataclass, field
@@ -214,7 +215,11 @@ def record_scan(
         "automatic": False,
     }
     if occupancy.counts_occupancy(checkpoint, direction):
-        with transaction.atomic():
+        # Only a scan that is ok may move a guest (an entry that may be admitted, or an exit);
+        # a refused one reads the count and logs itself, one statement each, with no lock to
+        # hold together and no BEGIN and COMMIT to send.
+        moves = status == Result.OK
+        with transaction.atomic() if moves else contextlib.nullcontext():
             gate, answer.status = occupancy.open_gate(
                 checkpoint,
                 values,
