@@ -1,14 +1,16 @@
 """The CPU of one door scan, in process: no HTTP, no load generator.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bayline_bench REDIS_URL=redis://…/2 \\
-      .venv/bin/python bench/profile_checkin.py [--guests 3000] [--scans 3000]
+      .venv/bin/python bench/profile_checkin.py [--guests 3000] [--scans 3000] [--exits 0.5]
 
 It empties and fills its database as ``bench/checkin.py`` does (its name must contain
 "bench"), then sends door scans through Django's WSGI handler as gunicorn would (production
 settings, a device token, Redis for the rate limit): the same seeded mix of badges and
 checkpoints every run (first entries, repeats, forum checks), so that two versions of the code
-are compared on the same work. It reports the CPU per scan of this process and of its
-PostgreSQL backend, and the statements of a first entry and of a repeat.
+are compared on the same work. With ``--exits`` the hall is a room counted at its two doors and
+that share of the scans are exits, as in ``bench/checkin.py --exits``; ``--gated`` sends every
+scan through the hall's doors (the room-occupancy gate). It reports the CPU per scan of this
+process and of its PostgreSQL backend, and the statements of each kind of scan.
 
 Instructions per scan, steadier than CPU time on a busy machine: run it under callgrind,
 which counts only the measured scans (``bench.common.measured``)::
@@ -40,6 +42,12 @@ def parse_args():
     parser.add_argument("--guests", type=int, default=3000)
     parser.add_argument("--scans", type=int, default=3000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--exits", type=float, default=0.0, help="share of the scans that are exits (0 to 1)"
+    )
+    parser.add_argument(
+        "--gated", action="store_true", help="every scan at the hall's doors (with --exits)"
+    )
     return parser.parse_args()
 
 
@@ -72,7 +80,7 @@ def main() -> None:
     args = parse_args()
     common.require_bench_database()
     os.environ.update(checkin.server_environment(8000))
-    data = checkin.load_data(args.guests, 1)
+    data = checkin.load_data(args.guests, 1, args.exits)
     from django.core.wsgi import get_wsgi_application
     from django.db import connection
 
@@ -81,8 +89,11 @@ def main() -> None:
     rng = random.Random(15)
     codes = data["codes"]
 
-    def scan(code: str, checkpoint: str) -> str:
-        body = json.dumps({"code": code, "checkpoint": checkpoint}).encode()
+    def scan(code: str, checkpoint: str, direction: str = "") -> str:
+        fields = {"code": code, "checkpoint": checkpoint}
+        if direction:
+            fields["direction"] = direction
+        body = json.dumps(fields).encode()
         status = []
         chunks = application(wsgi_environ(body, token), lambda s, h, *a: status.append(s))
         payload = b"".join(chunks)
@@ -92,15 +103,34 @@ def main() -> None:
             sys.exit(f"scan: {status[0]} {payload[:200]!r}")
         return json.loads(payload)["status"]
 
-    plan = [
-        (rng.choice(codes), "hall" if rng.random() < 0.3 else "entrance") for _ in range(args.scans)
-    ]
+    def pick() -> tuple[str, str, str]:
+        code, checkpoint = rng.choice(codes), "hall" if rng.random() < 0.3 else "entrance"
+        if args.gated:
+            checkpoint = "hall"
+        if not args.exits:
+            return code, checkpoint, ""
+        if checkpoint == "hall" and rng.random() < 0.5:
+            checkpoint = "hall-east"  # the hall's other door
+        return code, checkpoint, "exit" if rng.random() < args.exits else "entry"
+
+    plan = [pick() for _ in range(args.scans)]
     # Warm-up on badges the plan may also use: caches filled, statements prepared.
+    enrolled = codes[-1]  # a guest the hall admits (enrolled in its forum), if any below is
     for code in codes[:20]:
         scan(code, "entrance")
-        scan(code, "hall")
+        if scan(code, "hall") == "ok":
+            enrolled = code
+    kinds = [("first entry", codes[-1], "entrance", ""), ("repeat", codes[-1], "entrance", "")]
+    if args.exits:
+        kinds += [
+            ("hall exit", enrolled, "hall", "exit"),
+            ("hall exit again", enrolled, "hall-east", "exit"),
+            ("hall entry", enrolled, "hall", "entry"),
+            ("hall re-entry", enrolled, "hall-east", "entry"),
+            ("hall refused", codes[-1], "hall", "entry"),
+        ]
     queries = {}
-    for kind, code in (("first entry", codes[-1]), ("repeat", codes[-1])):
+    for kind, code, checkpoint, direction in kinds:
         seen = []
 
         def record(execute, sql, params, many, context, seen=seen):
@@ -108,7 +138,7 @@ def main() -> None:
             return execute(sql, params, many, context)
 
         with connection.execute_wrapper(record):
-            queries[kind] = (scan(code, "entrance"), seen)
+            queries[kind] = (scan(code, checkpoint, direction), seen)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         backend = cursor.fetchone()[0]
@@ -121,8 +151,8 @@ def main() -> None:
             chunk = plan[start : start + per_round]
             db_before = common.cpu_seconds([backend])
             started = time.process_time()
-            for code, checkpoint in chunk:
-                answer = scan(code, checkpoint)
+            for code, checkpoint, direction in chunk:
+                answer = scan(code, checkpoint, direction)
                 statuses[answer] = statuses.get(answer, 0) + 1
             django_ms.append((time.process_time() - started) / len(chunk) * 1000)
             database_ms.append((common.cpu_seconds([backend]) - db_before) / len(chunk) * 1000)

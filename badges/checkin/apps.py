@@ -14,12 +14,16 @@ class CheckinConfig(AppConfig):
     verbose_name = _("Check-in")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_save
+
         from badges.checkin import (
             dashboard,  # noqa: F401  (the dashboard's attendance panel)
             receivers,
         )
         from summit.infrastructure.signals import recover_work
+        from summit.models import Room
 
         recover_work.connect(
             receivers.check_out_automatically, dispatch_uid="checkin-automatic-check-out"
         )
+        post_save.connect(receivers.room_saved, sender=Room, dispatch_uid="checkin-room-saved")

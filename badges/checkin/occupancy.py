@@ -41,6 +41,9 @@ DEFAULT_WARN_PERCENT = 90
 CLOSE_GRACE = datetime.timedelta(minutes=30)
 RULE_CACHE_SECONDS = 10.0
 CLOSING_CACHE_SECONDS = 60.0
+# A room's capacity and names as an exit or a refusal shows them (they decide nothing there);
+# an entry that may be admitted reads them from the row it locks.
+ROOM_CACHE_SECONDS = 10.0
 
 ENTRY, EXIT = Scan.Direction.ENTRY, Scan.Direction.EXIT
 OK, ROOM_FULL = Scan.Result.OK, Scan.Result.ROOM_FULL
@@ -57,6 +60,7 @@ _PRESENCE_LOCKED = Presence.objects.select_for_update().order_by()
 
 _rules: dict[int, tuple[float, "Rule"]] = {}
 _closings: dict[tuple[int, datetime.date], tuple[float, datetime.datetime | None]] = {}
+_rooms: dict[int, tuple[float, tuple]] = {}
 
 
 class DirectionRefused(ValueError):
@@ -125,6 +129,26 @@ def rule_for(summit_id: int) -> Rule:
 def forget_rules() -> None:
     _rules.clear()
     _closings.clear()
+    _rooms.clear()
+
+
+def forget_room(room_id: int) -> None:
+    """A room was saved: its capacity and names are read again (in this process at once,
+    in the others within ``ROOM_CACHE_SECONDS``)."""
+    _rooms.pop(room_id, None)
+
+
+def _room_row(room_id: int, *, locked: bool) -> tuple:
+    now = time.monotonic()
+    if not locked:
+        remembered = _rooms.get(room_id)
+        if remembered is not None and remembered[0] > now:
+            return remembered[1]
+    row = (_ROOM_LOCKED if locked else _ROOM).get(pk=room_id)
+    if len(_rooms) > 1000:
+        _rooms.clear()
+    _rooms[room_id] = (now + ROOM_CACHE_SECONDS, row)
+    return row
 
 
 @transaction.atomic
@@ -246,7 +270,7 @@ def open_gate(
         # read it without queueing (an exit not yet committed makes a locked entry's count
         # one too high, never too low).
         admitting = gate.direction == ENTRY and status == OK
-        room = (_ROOM_LOCKED if admitting else _ROOM).get(pk=checkpoint.room_id)
+        room = _room_row(checkpoint.room_id, locked=admitting)
         gate.capacity = room[0]
         gate.room_name = _room_name(room)
         rule = rule_for(checkpoint.summit_id)

@@ -2,6 +2,8 @@
 
 import logging
 
+from django.db import transaction
+
 from badges.checkin import occupancy
 from summit.selectors import current_summit
 
@@ -20,3 +22,8 @@ def check_out_automatically(sender, **kwargs) -> int:
         logger.info("Automatic check-outs written", extra={"check_outs": written})
     # Nothing here was abandoned by a dead worker: the recovery's count stays zero.
     return 0
+
+
+def room_saved(sender, instance, **kwargs) -> None:
+    """A room's capacity or names changed: the doors of this process read them again."""
+    transaction.on_commit(lambda: occupancy.forget_room(instance.pk))

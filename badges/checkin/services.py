@@ -34,6 +34,7 @@ A scan also carries the time the device scanned it (its clock, which may be wron
 door could have scanned at is refused (badges.checkin.scan_times).
 """
 
+import contextlib
 import hashlib
 import uuid
 from dataclasses import dataclass, field
@@ -48,7 +49,7 @@ from badges.checkin.devices import DeviceInfo
 from badges.checkin.models import Admission, Scan
 from badges.checkin.scan_times import check_scan_time, in_zone
 from badges.checkin.selectors import DOOR, BadgeState, badge_state, first_admission
-from badges.checkin.sql import admit_and_log
+from badges.checkin.sql import admit_and_log, log_scan
 from badges.signing import InvalidCode, verify_code
 from registration.models import Category, Registration
 
@@ -214,7 +215,11 @@ def record_scan(
         "automatic": False,
     }
     if occupancy.counts_occupancy(checkpoint, direction):
-        with transaction.atomic():
+        # Only a scan that is ok may move a guest (an entry that may be admitted, or an exit);
+        # a refused one reads the count and logs itself, one statement each, with no lock to
+        # hold together and no BEGIN and COMMIT to send.
+        moves = status == Result.OK
+        with transaction.atomic() if moves else contextlib.nullcontext():
             gate, answer.status = occupancy.open_gate(
                 checkpoint,
                 values,
@@ -251,6 +256,8 @@ def _write(values: dict, answer: "ScanAnswer", checkpoint: CheckpointInfo) -> in
 
 def _log(values: dict) -> int | None:
     """Log the scan; its id, or None if a scan with its scan_id was logged before."""
+    if connection.vendor == "postgresql":
+        return log_scan(values)
     try:
         if transaction.get_autocommit():
             # Outside a transaction the INSERT is a transaction of its own: when it is refused

@@ -1,10 +1,15 @@
-"""The one statement of check-in written in SQL: a first admission and its scan, together.
+"""The statements of check-in written in SQL: a first admission and its scan, together, and a
+scan logged once by its scan_id.
 
 A scan that may admit writes two rows: the scan, and the admission that points at it, unless
 the guest was admitted here before. The ORM would send them in a transaction (BEGIN, two
 INSERTs, COMMIT, and a read of the first admission when there was one); PostgreSQL does it
 all in one statement, atomic by itself, with the admission's unique constraint deciding
-between two doors. It is what the doors wait for at the opening. It runs on
+between two doors. It is what the doors wait for at the opening.
+
+A scan that admits nobody is one INSERT that skips a scan_id logged before (``ON CONFLICT DO
+NOTHING``): through the ORM a refused duplicate raises, so inside the scan's transaction it
+needs a savepoint around it (two more statements) to roll back to. Both run on
 Django's connection, so its errors are Django's (``IntegrityError``) and it is prepared like
 every query a connection repeats (DB_PREPARED_STATEMENTS). Everything else of a scan goes
 through the ORM.
@@ -23,6 +28,28 @@ ADMISSION_SOURCES = (
 )
 
 _statements: dict[tuple[str, ...], str] = {}
+_log_statements: dict[tuple[str, ...], str] = {}
+
+
+def log_scan(values: dict) -> int | None:
+    """PostgreSQL: log a scan (``values`` by attribute name, every column); its id, or None
+    when a scan with this scan_id was logged before or by another request at this moment (the
+    statement waits for that request's transaction, then skips the row if it committed)."""
+    columns = tuple(values)
+    sql = _log_statements.get(columns)
+    if sql is None:
+        quote = connection.ops.quote_name
+        sql = _log_statements[columns] = (
+            f"INSERT INTO {quote(Scan._meta.db_table)}"
+            f" ({', '.join(quote(Scan._meta.get_field(name).column) for name in columns)})"
+            f" VALUES ({', '.join(['%s'] * len(columns))})"
+            f" ON CONFLICT ({quote(Scan._meta.get_field('scan_id').column)}) DO NOTHING"
+            " RETURNING id"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [values[name] for name in columns])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def admit_and_log(values: dict, *, lost_status: str, lost_conflict: bool) -> tuple | None:

@@ -416,3 +416,29 @@ def test_an_organiser_binds_a_new_scanner_to_exits(organiser_client, summit):
     assert 'USB scanner, east exit <span class="pill">Exit</span>' in (
         organiser_client.get("/organiser/checkin/").text
     )
+
+
+def test_an_exit_shows_the_room_as_saved_after_its_capacity_changed(
+    hall, guests, django_capture_on_commit_callbacks
+):
+    room, (north, _south) = hall
+    scan(guests[0], north.slug, "exit", at=at(1, 10))
+
+    room.capacity, room.name_en = 7, "Hall A (extended)"
+    with django_capture_on_commit_callbacks(execute=True):
+        room.save()
+    answer = scan(guests[1], north.slug, "exit", at=at(1, 11))
+
+    assert (answer.occupancy.capacity, answer.occupancy.room_name) == (7, "Hall A (extended)")
+
+
+def test_an_entry_that_may_be_admitted_reads_the_capacity_from_the_locked_room(hall, guests):
+    room, (north, _south) = hall
+    scan(guests[0], north.slug, "exit", at=at(1, 10))
+
+    type(room).objects.filter(pk=room.pk).update(capacity=1)  # no save: nothing forgotten
+    first = scan(guests[1], north.slug, at=at(1, 11))
+    second = scan(guests[2], north.slug, at=at(1, 11, 5))
+
+    assert (first.status, first.occupancy.capacity) == ("ok", 1)
+    assert (second.status, second.occupancy.inside) == ("room_full", 1)
