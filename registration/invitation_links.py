@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.crypto import salted_hmac
 
 from registration.models import Invitation
-from summit.models import Summit
+from summit.selectors import is_current_summit
 
 KEY_SALT = "bayline.registration.invitation"
 
@@ -32,15 +32,16 @@ def invitation_path(invitation: Invitation) -> str:
     return reverse("registration:invitation", args=[invitation.code, invitation_key(invitation)])
 
 
-def find_invitation(summit: Summit, code: str, key: str) -> Invitation | None:
-    """The invitation this link opens, else None (unknown code or wrong key alike)."""
-    invitation = (
-        Invitation.objects.select_related("summit").filter(summit=summit, code=code).first()
-    )
+def find_invitation(code: str, key: str) -> Invitation | None:
+    """The invitation of the current summit this link opens, else None (unknown code, wrong
+    key or another summit's alike). Its summit is read with it, once."""
+    invitation = Invitation.objects.select_related("summit").filter(code=code).first()
     # The key is checked even for an unknown code, so that both take the same time.
     expected_code = invitation.code if invitation is not None else "-"
     secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
     matches = False
     for secret in secrets:
         matches |= hmac.compare_digest(_key(expected_code, secret), key)
-    return invitation if invitation is not None and matches else None
+    if invitation is None or not matches or not is_current_summit(invitation.summit_id):
+        return None
+    return invitation

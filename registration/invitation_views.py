@@ -24,7 +24,6 @@ from registration.selectors import choice_options
 from registration.views import (
     INVITATION_SESSION_KEY,
     STATUS_MESSAGES,
-    summit_or_404,
     too_many_guesses,
 )
 from summit.i18n import normalise_language
@@ -45,10 +44,9 @@ def _closed(request, invitation: Invitation):
 
 
 def invitation(request, code: str, key: str):
-    summit = summit_or_404()
     if wait := ratelimit.guessing_blocked("invitation", request):
         return too_many_guesses(request, wait)
-    found = invitation_links.find_invitation(summit, code, key)
+    found = invitation_links.find_invitation(code, key)
     if found is None:
         ratelimit.wrong_guess("invitation", request)
         return render(request, "registration/invitation_invalid.html", status=404)

@@ -95,12 +95,20 @@ class WrongStatus(RegistrationError):
 
 
 def invitation_is_usable(invitation: Invitation, now=None) -> bool:
-    now = now or timezone.now()
+    return _invitation_is_open(invitation, now or timezone.now()) and not _invitation_used(
+        invitation
+    )
+
+
+def _invitation_is_open(invitation: Invitation, now) -> bool:
+    """Not withdrawn, not expired (whether it was used is for the database to say)."""
     if invitation.revoked_at is not None:
         return False
-    if invitation.expires_at is not None and invitation.expires_at <= now:
-        return False
-    return not Registration.objects.filter(invitation=invitation).exists()
+    return invitation.expires_at is None or now < invitation.expires_at
+
+
+def _invitation_used(invitation: Invitation) -> bool:
+    return Registration.objects.filter(invitation=invitation).exists()
 
 
 def valid_targets(
@@ -148,14 +156,17 @@ def register_guest(
     try:
         if not imported and not summit.registration_is_open(now):
             raise RegistrationClosed
-        if invitation is not None and not invitation_is_usable(invitation, now):
+        # A used invitation is refused by its registration's unique invitation (below).
+        if invitation is not None and not _invitation_is_open(invitation, now):
             raise InvitationNotValid
         targets = valid_targets(summit, forum_ids, session_ids)
-    except RegistrationError:
+    except RegistrationError as error:
         # A resubmission of a form that went through returns what it made, whatever changed.
         earlier = _earlier_registration(summit, user_id=user_id, submission_key=submission_key)
         if earlier is not None:
             return earlier, False
+        if isinstance(error, ChoiceNotAvailable) and invitation and _invitation_used(invitation):
+            raise InvitationNotValid from None  # a used invitation is said before the choices
         raise
     needs_approval = summit.approval_required and invitation is None and not imported
     try:
@@ -181,6 +192,8 @@ def register_guest(
         earlier = _earlier_registration(summit, user_id=user_id, submission_key=submission_key)
         if earlier is not None:
             return earlier, False
+        if invitation is not None and _invitation_used(invitation):
+            raise InvitationNotValid from None
         if Registration.objects.filter(summit=summit, email__iexact=email).exists():
             raise EmailAlreadyRegistered from None
         if invitation is not None:

@@ -6,6 +6,7 @@ custom group works too. The groups are kept in step with this table after every 
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Subquery
 
 ORGANISER = "Organisers"
 DOOR_STAFF = "Door staff"
@@ -51,4 +52,15 @@ def sync_roles_after_migrate(sender, app_config, using="default", **kwargs) -> N
 
 
 def add_to_role(user, role: str) -> None:
-    user.groups.add(Group.objects.get(name=role))
+    """Put ``user`` in the role's group (already in it: nothing changes).
+
+    One statement, the group's id found by a subquery: every account made (sign-up, an
+    accepted invitation) is put in a group, and its id is not worth a query of its own. The
+    groups exist after every migrate (``sync_roles_after_migrate``); a missing one fails the
+    insert.
+    """
+    membership = user.groups.through
+    group_id = Subquery(Group.objects.filter(name=role).values("pk")[:1])
+    membership.objects.bulk_create(
+        [membership(user_id=user.pk, group_id=group_id)], ignore_conflicts=True
+    )

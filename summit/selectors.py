@@ -23,6 +23,16 @@ def current_summit() -> Summit | None:
     return summit
 
 
+def is_current_summit(summit_id: int) -> bool:
+    """Whether ``summit_id`` is the current summit's, as ``current_summit()`` would say, for a
+    caller that has read the row already (it exists): the cached id alone answers, without
+    reading the row a second time."""
+    if cache.get(CURRENT_SUMMIT_CACHE_KEY) == summit_id:
+        return True
+    summit = current_summit()
+    return summit is not None and summit.pk == summit_id
+
+
 def forget_current_summit() -> None:
     """The current summit is read again from the database at the next request."""
     cache.delete(CURRENT_SUMMIT_CACHE_KEY)

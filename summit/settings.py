@@ -155,11 +155,13 @@ CACHE_IS_SHARED = bool(REDIS_URL)
 # Login sessions: with a shared cache, read from Redis and written through to the database
 # (`cached_db`), which saves the session query on every logged-in request and survives a Redis
 # flush; a per-process memory cache cannot be shared, so without Redis they stay in the database.
+# Django's engines, except that a new login session is written once (summit/infrastructure/
+# session_engines).
 SESSION_ENGINE = os.environ.get(
     "SESSION_ENGINE",
-    "django.contrib.sessions.backends.cached_db"
+    "summit.infrastructure.session_engines.cached_db"
     if REDIS_URL
-    else "django.contrib.sessions.backends.db",
+    else "summit.infrastructure.session_engines.db",
 )
 
 # --- Auth and accounts (django-allauth) -----------------------------------------------------

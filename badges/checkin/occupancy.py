@@ -50,11 +50,8 @@ NOTE_OVERRIDE = "over capacity: staff override"
 NOTE_OFFLINE = "over capacity: admitted offline"
 
 # The gate's reads, built once (fields and joins resolved); each scan adds its own filter.
-_ROOM_LOCKED = (
-    Room.objects.select_for_update(no_key=True)
-    .order_by()
-    .values_list("capacity", "name_en", "name_zh_hans", "name_zh_hant")
-)
+_ROOM = Room.objects.order_by().values_list("capacity", "name_en", "name_zh_hans", "name_zh_hant")
+_ROOM_LOCKED = _ROOM.select_for_update(no_key=True)
 _INSIDE = Presence.objects.order_by().filter(inside=True)
 _PRESENCE_LOCKED = Presence.objects.select_for_update().order_by()
 
@@ -244,8 +241,12 @@ def open_gate(
     now = timezone.now()
     rule = Rule()
     if checkpoint.room_id is not None:
-        # The lock every door of this room queues on, held until the scan commits.
-        room = _ROOM_LOCKED.get(pk=checkpoint.room_id)
+        # An entry that may be admitted takes the lock every door of this room queues on, held
+        # until the scan commits. Exits and refusals only lower the count or leave it: they
+        # read it without queueing (an exit not yet committed makes a locked entry's count
+        # one too high, never too low).
+        admitting = gate.direction == ENTRY and status == OK
+        room = (_ROOM_LOCKED if admitting else _ROOM).get(pk=checkpoint.room_id)
         gate.capacity = room[0]
         gate.room_name = _room_name(room)
         rule = rule_for(checkpoint.summit_id)

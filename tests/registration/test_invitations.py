@@ -475,3 +475,21 @@ def test_remind_does_nothing_once_registration_closed(summit, invitation):
     summit.refresh_from_db()
 
     assert invitations.remind_invitations(summit) == 0
+
+
+def test_link_of_an_earlier_summit_opens_nothing(client, invitation):
+    earlier = factories.SummitFactory(
+        slug="digital-gba-2025", starts_on=invitation.summit.starts_on - datetime.timedelta(365)
+    )
+    old = Invitation.objects.create(summit=earlier, email="old@example.com")
+    for cached in (False, True):  # the current summit's id read from the cache, or not yet
+        assert client.get(invitation_path(old)).status_code == 404
+        assert client.get(invitation_path(invitation)).status_code == 200, cached
+    assert invitation_links.find_invitation(old.code, invitation_links.invitation_key(old)) is None
+
+
+def test_link_with_a_wrong_key_opens_nothing_and_counts_a_guess(client, invitation):
+    response = client.get(invitation_path(invitation)[:-3] + "xyz/")
+    assert response.status_code == 404
+    wrong = invitation_links.invitation_key(invitation)[::-1]
+    assert invitation_links.find_invitation(invitation.code, wrong) is None

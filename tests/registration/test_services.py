@@ -196,6 +196,19 @@ def test_invitation_used_once(summit, register):
         register(invitation=invitation)
 
 
+def test_invitation_used_is_said_before_the_address_or_the_choices(summit, register):
+    invitation = factories.InvitationFactory(summit=summit)
+    first = register(invitation=invitation)
+    same_address = factories.UserFactory(email=first.email)
+    elsewhere = factories.ForumFactory(summit=factories.SummitFactory(slug="elsewhere"))
+
+    with pytest.raises(services.InvitationNotValid):
+        register(invitation=invitation, user=same_address)
+    with pytest.raises(services.InvitationNotValid):
+        register(invitation=invitation, forums=[elsewhere])
+    assert Registration.objects.filter(invitation=invitation).count() == 1
+
+
 def test_invitation_revoked_or_expired_is_refused(summit, register):
     revoked = factories.InvitationFactory(summit=summit, revoked_at=timezone.now())
     expired = factories.InvitationFactory(

@@ -66,9 +66,9 @@ def test_gunicorn_reads_its_tuning_from_the_environment(environment):
 
 
 def test_sessions_are_cached_in_redis_only_when_redis_is_configured(environment):
-    assert settings_module()["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
+    assert settings_module()["SESSION_ENGINE"] == "summit.infrastructure.session_engines.db"
     environment.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
-    assert settings_module()["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
+    assert settings_module()["SESSION_ENGINE"] == "summit.infrastructure.session_engines.cached_db"
     environment.setenv("SESSION_ENGINE", "django.contrib.sessions.backends.db")
     assert settings_module()["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
 

@@ -1,0 +1,132 @@
+"""The CPU of one invitation acceptance POST, in process: no HTTP, no load generator.
+
+    createdb -h 127.0.0.1 -U postgres bayline_bench   # once
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bayline_bench REDIS_URL=redis://…/2 \\
+      .venv/bin/python bench/profile_invitation.py --invitees 300
+
+The database named in DATABASE_URL is wiped (its name must contain "bench") and prepared as
+bench/invitation_surge.py prepares it (summit, forums, workshops, ``--invitees`` invitations).
+Each invitee's registration form is then sent to their personal link through Django's WSGI
+handler, as gunicorn would (production settings, CSRF enforced, no login session), and the
+script reports the CPU per acceptance of this process and of its PostgreSQL backend, and the
+queries of one acceptance. ``--profile`` prints the functions that cost the most (cProfile
+inflates code that makes many small calls: use it to find, the rounds to measure).
+
+Under callgrind, as bench/profile_registration.py describes, the dump ending in ``.1`` counts
+the instructions of the measured acceptances alone.
+"""
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import random
+import statistics
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.surge_settings")
+
+from bench import common, invitation_surge, registration_surge  # noqa: E402
+from bench.profile_registration import wsgi_environ  # noqa: E402
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--invitees", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--forum-capacity", type=int, default=400)
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of the run")
+    parser.add_argument("--sort", default="cumulative", help="cProfile sort key")
+    parser.add_argument("--lines", type=int, default=60)
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    common.require_bench_database()
+    settings_module = os.environ["DJANGO_SETTINGS_MODULE"]
+    os.environ.update(common.server_environment(8000, DJANGO_SETTINGS_MODULE=settings_module))
+    invitees = args.invitees
+    args.invitees = invitees + 2  # two more: the warm-up and the one whose queries are shown
+    forums, workshops, paths = invitation_surge.prepare(args)
+    registration_surge.settle()
+    from django.core.wsgi import get_wsgi_application
+
+    application = get_wsgi_application()
+    from django.db import connection
+
+    rng = random.Random(3)
+    bodies = [
+        common.registration_form(n, forums, workshops, rng).encode() for n in range(len(paths))
+    ]
+    cookie = f"csrftoken={common.CSRF}"
+
+    def post(n: int) -> None:
+        status = []
+        environ = wsgi_environ(bodies[n], cookie)
+        environ["PATH_INFO"] = urllib.parse.unquote(paths[n]).encode().decode("latin-1")
+        chunks = application(environ, lambda s, h, *a: status.append((s, h)))
+        b"".join(chunks)
+        if hasattr(chunks, "close"):
+            chunks.close()
+        code, headers = status[0]
+        location = dict(headers).get("Location", "")
+        if not code.startswith("302") or location != "/register/me/":
+            sys.exit(f"invitation {n}: {code} {location}")
+
+    queries = []
+
+    def record(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    post(0)  # warm-up (caches filled)
+    with connection.execute_wrapper(record):
+        post(1)  # the queries of one acceptance
+    cursor = connection.cursor()
+    cursor.execute("SELECT pg_backend_pid()")
+    backend = cursor.fetchone()[0]
+    profiler = cProfile.Profile(time.process_time) if args.profile else None
+    # Rounds: other work on the machine inflates CPU time too, so the least CPU of a round is
+    # the best estimate; the median shows the spread.
+    per_round = max(invitees // args.rounds, 1)
+    django_ms, database_ms = [], []
+    with common.measured():
+        for start in range(2, len(paths), per_round):
+            batch = range(start, min(start + per_round, len(paths)))
+            db_before = common.cpu_seconds([backend])
+            started = time.process_time()
+            if profiler:
+                profiler.enable()
+            for n in batch:
+                post(n)
+            if profiler:
+                profiler.disable()
+            django_ms.append((time.process_time() - started) / len(batch) * 1000)
+            database_ms.append((common.cpu_seconds([backend]) - db_before) / len(batch) * 1000)
+    print(f"{len(queries)} queries in one acceptance:")
+    for sql in queries:
+        print(f"  {sql[:160]}")
+    print(
+        f"\n{invitees} acceptances in {len(django_ms)} rounds, CPU per acceptance "
+        f"(least / median of the rounds){' under cProfile' if profiler else ''}:\n"
+        f"  Django      {min(django_ms):.2f} / {statistics.median(django_ms):.2f} ms\n"
+        f"  PostgreSQL  {min(database_ms):.2f} / {statistics.median(database_ms):.2f} ms"
+    )
+    if profiler:
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out).sort_stats(args.sort)
+        stats.print_stats(args.lines)
+        if os.environ.get("PROFILE_DUMP"):
+            stats.dump_stats(os.environ["PROFILE_DUMP"])
+        print(out.getvalue())
+
+
+if __name__ == "__main__":
+    main()
