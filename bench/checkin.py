@@ -3,7 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bayline_bench \\
         .venv/bin/python bench/checkin.py [--guests 3000] [--scanners 16] [--seconds 20] \\
         [--workers 3 --worker-class gthread --threads 4] [--port 8150] [--speedup 60] \\
-        [--new-connection] [--exits 0.5]
+        [--new-connection] [--exits 0.5] [--hosts 2]
 
 It loads a summit with ``--guests`` confirmed guests and badges into the database (which it
 empties first: use a database of its own), starts gunicorn (``gunicorn.conf.py``, production
@@ -17,6 +17,11 @@ settings, persistent connections: CONN_MAX_AGE=60) and runs two phases:
    entrance (most of them in the half hour before the opening), replayed ``--speedup`` times
    faster than real time, with 3 % scanned twice, 1 % old badges and 1 % unreadable codes;
    it checks that exactly one admission per guest was recorded.
+
+With ``--hosts 2`` it starts two such gunicorn instances (each with ``--workers`` workers, the
+same database and Redis), as two web machines would be, and the TCP balancer of
+bench/balancer.py in front of them on ``--port`` (one connection to each host in turn); the
+door devices talk to the balancer.
 
 The load generator runs on the same machine as the server.
 """
@@ -132,9 +137,9 @@ percentiles = common.percentiles
 cpu_seconds = common.cpu_seconds
 
 
-def server_pids(master: int) -> tuple[list[int], list[int]]:
-    """gunicorn's workers, and the PostgreSQL backends serving this database."""
-    return common.children(master), common.database_backends()
+def server_pids(hosts: common.Hosts) -> tuple[list[int], list[int]]:
+    """Every host's gunicorn workers, and the PostgreSQL backends serving this database."""
+    return hosts.workers(), common.database_backends()
 
 
 def throughput(
@@ -246,6 +251,9 @@ def main():
     parser.add_argument("--speedup", type=float, default=60)
     parser.add_argument("--skip-replay", action="store_true")
     parser.add_argument(
+        "--hosts", type=int, default=1, help="web hosts behind a TCP balancer on --port"
+    )
+    parser.add_argument(
         "--exits", type=float, default=0.0, help="share of the scans that are exits (0 to 1)"
     )
     parser.add_argument(
@@ -259,9 +267,10 @@ def main():
     environment = server_environment(options.port)
     os.environ.update(environment)
     data = load_data(options.guests, options.scanners, options.exits)
-    server = common.start_gunicorn(
+    hosts = common.start_hosts(
         environment,
         options.port,
+        options.hosts,
         *("--workers", str(options.workers), "--worker-class", options.worker_class),
         *("--threads", str(options.threads)),
         # No recycling of workers during a measurement.
@@ -270,12 +279,22 @@ def main():
     try:
         # Warm up every worker (imports, connections, remembered checkpoints and devices).
         throughput(options.port, data, 2, exits=options.exits)
-        workers, backends = server_pids(server.pid)
-        before = (cpu_seconds(workers), cpu_seconds(backends), time.process_time())
+        workers, backends = server_pids(hosts)
+        before = (
+            cpu_seconds(workers),
+            cpu_seconds(backends),
+            time.process_time(),
+            hosts.balancer_cpu(),
+        )
         result = throughput(
             options.port, data, options.seconds, options.new_connection, options.exits
         )
-        after = (cpu_seconds(workers), cpu_seconds(backends), time.process_time())
+        after = (
+            cpu_seconds(workers),
+            cpu_seconds(backends),
+            time.process_time(),
+            hosts.balancer_cpu(),
+        )
         # CPU spent per scan by each party: what 2 idle cores could sustain, whatever else
         # is running on the machine during the measurement.
         spent = [
@@ -286,18 +305,24 @@ def main():
             "postgres": spent[1],
             "load_generator": spent[2],
         }
+        if hosts.balancer:
+            result["cpu_ms_per_scan"]["balancer"] = spent[3]
         result["capacity_2_cores_per_second"] = 2000 / sum(spent)
         figures = {
-            "server": f"gunicorn {options.workers} × {options.worker_class}"
+            "server": f"{f'{options.hosts} hosts, each ' if options.hosts > 1 else ''}"
+            f"gunicorn {options.workers} × {options.worker_class}"
             f" ({options.threads} threads), CONN_MAX_AGE=60,"
             f" {'a new connection per scan' if options.new_connection else 'keep-alive clients'}"
-            f"{f', {options.exits:.0%} exits' if options.exits else ''}",
+            f"{f', {options.exits:.0%} exits' if options.exits else ''}"
+            f"{', behind a TCP balancer' if options.hosts > 1 else ''}",
             "throughput": result,
         }
         if not options.skip_replay:
             figures["replay"] = replay(options.port, data, options.speedup)
     finally:
-        common.stop(server)
+        hosts.stop()
+    if hosts.balancer:
+        figures["connections_per_host"] = hosts.served
     print(json.dumps(figures, indent=2))
 
 

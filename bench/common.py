@@ -100,6 +100,71 @@ def start_gunicorn(environment: dict, port: int, *options: str) -> subprocess.Po
     sys.exit("gunicorn did not start")
 
 
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 nobody listens on now (the system picks it)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Hosts:
+    """The web hosts of a bench, as on as many machines, and the balancer in front of them.
+
+    Clients talk to ``port``: gunicorn's own with one host, the balancer's with more.
+    """
+
+    def __init__(self, servers: list[subprocess.Popen], balancer: subprocess.Popen | None):
+        self.servers = servers
+        self.balancer = balancer
+        self.served: dict[str, int] = {}  # connections the balancer gave each host
+
+    def workers(self) -> list[int]:
+        """Every host's gunicorn workers."""
+        return [pid for server in self.servers for pid in children(server.pid)]
+
+    def balancer_cpu(self) -> float:
+        """CPU seconds of the balancer so far (0 without one)."""
+        return cpu_seconds([self.balancer.pid]) if self.balancer else 0.0
+
+    def stop(self) -> float:
+        """Stop the balancer and the hosts; return the CPU seconds of the hosts' gunicorn
+        masters and workers (as ``stop``)."""
+        if self.balancer is not None and self.balancer.returncode is None:
+            stop(self.balancer)
+            self.served = json.loads(self.balancer.stdout.read() or "{}")
+            self.balancer.stdout.close()
+        return sum(stop(server) for server in self.servers)
+
+
+def start_hosts(environment: dict, port: int, count: int, *options: str) -> Hosts:
+    """``count`` gunicorn instances (``start_gunicorn``), each with the same settings, database
+    and Redis, as two machines of one site would be. With more than one, each binds a port of
+    its own and the TCP balancer (bench/balancer.py, one connection to each host in turn) takes
+    ``port``, in a process of its own so that it does not share the load generator's GIL."""
+    if count == 1:
+        return Hosts([start_gunicorn(environment, port, *options)], None)
+    servers: list[subprocess.Popen] = []
+    backends = [f"127.0.0.1:{free_port()}" for _host in range(count)]
+    try:
+        for backend in backends:
+            own = int(backend.rsplit(":", 1)[1])
+            servers.append(start_gunicorn({**environment, "BIND": backend}, own, *options))
+        balancer = subprocess.Popen(
+            [sys.executable, str(ROOT / "bench/balancer.py"), "--port", str(port), *backends],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        if balancer.stdout.readline().strip() != "ready":
+            balancer.wait(timeout=20)
+            sys.exit("the balancer did not start")
+    except BaseException:
+        for server in servers:
+            stop(server)
+        raise
+    return Hosts(servers, balancer)
+
+
 def stop(process: subprocess.Popen, timeout: float = 20) -> float:
     """Terminate ``process`` (SIGTERM, then SIGKILL); return the CPU seconds of it and of the
     children it reaped (gunicorn's workers)."""

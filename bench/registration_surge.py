@@ -14,6 +14,11 @@ Afterwards an audit checks that no capacity was exceeded and no submission was l
 The database is vacuumed and checkpointed between preparing and the surge (``--no-settle``
 skips that), and the CPU each registration request cost is printed (gunicorn workers,
 PostgreSQL, this load generator).
+
+With ``--hosts 2`` it starts two gunicorn instances (each with ``--workers`` workers, the same
+database and Redis), as two web machines would be, and the TCP balancer of bench/balancer.py
+in front of them on ``--port`` (one connection to each host in turn); the clients talk to the
+balancer, and its CPU is counted with the rest.
 """
 
 import argparse
@@ -21,7 +26,6 @@ import datetime
 import os
 import random
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -46,6 +50,9 @@ def parse_args():
     parser.add_argument("--port", type=int, default=8120)
     parser.add_argument("--signups", type=int, default=64, help="sign-ups to time (0: none)")
     parser.add_argument("--forum-capacity", type=int, default=400)
+    parser.add_argument(
+        "--hosts", type=int, default=1, help="web hosts behind a TCP balancer on --port"
+    )
     parser.add_argument(
         "--no-settle",
         dest="settle",
@@ -124,8 +131,8 @@ def settle() -> None:
             print(f"(no CHECKPOINT before the run: {error})".strip(), flush=True)
 
 
-def start_server(args) -> subprocess.Popen:
-    return common.start_gunicorn(environment(args), args.port)
+def start_server(args) -> common.Hosts:
+    return common.start_hosts(environment(args), args.port, args.hosts)
 
 
 def run(port: int, clients: int, jobs: list):
@@ -266,14 +273,17 @@ def main() -> None:
         run(args.port, args.clients, [])  # nothing: just let the workers settle
         # The CPU of the registrations alone: the workers' (not their start, nor the
         # sign-ups'), PostgreSQL's and this load generator's, measured around the run.
-        workers_before = common.cpu_seconds(common.children(server.pid))
+        workers_before = common.cpu_seconds(server.workers())
+        balancer_before = server.balancer_cpu()
         client_before = time.process_time()
         elapsed, latencies, failures = run(args.port, args.clients, jobs)
         client_run_cpu = time.process_time() - client_before
-        workers_cpu = common.cpu_seconds(common.children(server.pid)) - workers_before
+        balancer_cpu = server.balancer_cpu() - balancer_before
+        workers_cpu = common.cpu_seconds(server.workers()) - workers_before
         db_cpu = database_cpu()
+        hosts = f"{args.hosts} hosts behind a TCP balancer, each " if args.hosts > 1 else ""
         report(
-            f"Registrations: {args.clients} clients, {args.workers} gunicorn workers",
+            f"Registrations: {args.clients} clients, {hosts}{args.workers} gunicorn workers",
             args.guests,
             elapsed,
             latencies,
@@ -286,7 +296,7 @@ def main() -> None:
                    s_elapsed, s_latencies, s_failures)  # fmt: skip
     finally:
         # The CPU time of gunicorn and of the workers it reaped.
-        cpu = common.stop(server)
+        cpu = server.stop()
     total = len(latencies) + (len(s_latencies) if args.signups else 0)
     print(
         f"\nServer CPU (gunicorn, all workers; PostgreSQL not counted): {cpu:.1f} s, "
@@ -297,11 +307,15 @@ def main() -> None:
         f"{db_cpu / max(len(latencies), 1) * 1000:.1f} ms per request"
     )
     print(f"Load generator CPU: {time.process_time() - client_cpu:.1f} s")
+    if server.balancer:
+        print(f"Connections the balancer gave each host: {server.served}")
     per = 1000 / max(len(latencies), 1)
-    cpu_each = (workers_cpu + db_cpu + client_run_cpu) * per
+    cpu_each = (workers_cpu + db_cpu + client_run_cpu + balancer_cpu) * per
+    balancer = f"balancer {balancer_cpu * per:.1f} ms + " if server.balancer else ""
     print(
         f"CPU per registration request: gunicorn workers {workers_cpu * per:.1f} ms + "
-        f"PostgreSQL {db_cpu * per:.1f} ms + load generator {client_run_cpu * per:.1f} ms = "
+        f"PostgreSQL {db_cpu * per:.1f} ms + {balancer}"
+        f"load generator {client_run_cpu * per:.1f} ms = "
         f"{cpu_each:.1f} ms (two idle cores: at most {2000 / cpu_each:.0f} requests/s)"
     )
     problems = audit(args, forums, workshops)

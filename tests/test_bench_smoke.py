@@ -1,10 +1,13 @@
-"""The combined load benchmark still runs (bin/production, 3 s, tiny numbers) and its audit passes.
+"""The HTTP benchmarks still run (tiny numbers, a few seconds) and their audits pass.
 
-It runs ``bench/combined_load.py`` in a subprocess against a database of its own (created and
-dropped here: the bench wipes the database it is given) and the Redis database of REDIS_URL
-(default 5), where its keys have a prefix of their own (it deletes them, and nothing else).
+Each runs in a subprocess against a database of its own (created and dropped here: the bench
+wipes the database it is given) and the Redis database of REDIS_URL (default 5), where its
+keys have a prefix of their own (it deletes them, and nothing else). The check-in and
+registration benches also run with ``--hosts 2``: two gunicorn hosts behind the TCP balancer.
 """
 
+import ast
+import json
 import os
 import re
 import subprocess
@@ -45,29 +48,34 @@ def bench_database():
         server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def test_combined_load_runs_and_its_audit_passes(bench_database):
+def run_bench(database: str, script: str, *options: str) -> str:
+    """Run ``bench/<script>`` on ``database`` in production mode; its output, once it passed."""
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL")
     redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/5"
-    environment = {**os.environ, "DATABASE_URL": bench_database, "REDIS_URL": redis_url}
+    environment = {**os.environ, "DATABASE_URL": database, "REDIS_URL": redis_url}
     # What the test run sets for itself is not the production mode.
-    unset = ("DEBUG", "DJANGO_SETTINGS_MODULE", "SECRET_KEY", "BADGE_SIGNING_KEYS")
-    for name in (*unset, "DJANGO_ALLOW_ASYNC_UNSAFE"):
+    for name in ("DEBUG", "DJANGO_SETTINGS_MODULE", "SECRET_KEY", "BADGE_SIGNING_KEYS"):
         environment.pop(name, None)
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    command = [sys.executable, str(ROOT / "bench" / script), *options]
+    result = subprocess.run(
+        command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    return result.stdout
+
+
+def test_combined_load_runs_and_its_audit_passes(bench_database):
     # The numbers are tiny; what counts is that every kind ran, nothing failed, audit passed.
-    command = [
-        sys.executable,
-        str(ROOT / "bench/combined_load.py"),
+    output = run_bench(
+        bench_database,
+        "combined_load.py",
         *("--seconds", "3", "--warm-up", "0.5", "--guests", "40", "--registering", "20"),
         *("--register-clients", "2", "--register-rate", "4", "--double-clicks", "0.5"),
         *("--read-clients", "2", "--read-rate", "8", "--scanners", "2", "--scan-rate", "16"),
         *("--port", str(free_port()), "--smtp-port", str(free_port()), "--markdown"),
-    ]
-    result = subprocess.run(
-        command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300
     )
-    output = result.stdout
-    assert result.returncode == 0, output + result.stderr[-3000:]
     assert "Audit: OK" in output
     # Every kind of request ran, and none failed: "| kind | requests | … | errors |".
     rows = {
@@ -93,23 +101,51 @@ def test_combined_load_runs_and_its_audit_passes(bench_database):
 
 
 def test_invitation_surge_runs_and_its_audit_passes(bench_database):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL")
-    redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/5"
-    environment = {**os.environ, "DATABASE_URL": bench_database, "REDIS_URL": redis_url}
-    for name in ("DEBUG", "DJANGO_SETTINGS_MODULE", "SECRET_KEY", "BADGE_SIGNING_KEYS"):
-        environment.pop(name, None)
-    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    command = [
-        sys.executable,
-        str(ROOT / "bench/invitation_surge.py"),
+    output = run_bench(
+        bench_database,
+        "invitation_surge.py",
         *("--invitees", "40", "--clients", "4", "--workers", "1", "--no-settle"),
         *("--port", str(free_port())),
-    ]
-    result = subprocess.run(
-        command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300
     )
-    output = result.stdout
-    assert result.returncode == 0, output + result.stderr[-3000:]
     assert "errors          0" in output
     assert "Audit: OK" in output
+
+
+def test_registration_surge_on_two_hosts_runs_and_its_audit_passes(bench_database):
+    output = run_bench(
+        bench_database,
+        "registration_surge.py",
+        *("--guests", "40", "--clients", "4", "--workers", "1", "--signups", "0"),
+        *("--no-settle", "--hosts", "2", "--port", str(free_port())),
+    )
+    assert "4 clients, 2 hosts behind a TCP balancer, each 1 gunicorn workers" in output, output
+    assert "errors          0" in output
+    assert "Audit: OK" in output
+    # Both hosts served the guests: the balancer gave each of them connections.
+    served = next(line for line in output.splitlines() if line.startswith("Connections"))
+    connections = ast.literal_eval(served.split(": ", 1)[1])
+    assert len(connections) == 2 and min(connections.values()) > 0, served
+
+
+def test_checkin_on_two_hosts_runs_and_admits_each_guest_once(bench_database):
+    output = run_bench(
+        bench_database,
+        "checkin.py",
+        *("--guests", "40", "--scanners", "6", "--seconds", "1", "--speedup", "3600"),
+        *("--workers", "1", "--hosts", "2", "--port", str(free_port())),
+    )
+    figures = json.loads(output[output.index("{") :])
+    assert figures["server"].startswith("2 hosts, each gunicorn 1 × gthread"), figures
+    throughput = figures["throughput"]
+    assert throughput["scans"] > 0
+    assert [status for status in throughput["statuses"] if status.startswith("http")] == []
+    assert set(throughput["cpu_ms_per_scan"]) == {
+        "django",
+        "postgres",
+        "load_generator",
+        "balancer",
+    }
+    # Scans went through both hosts, and together they admitted every guest exactly once.
+    connections = figures["connections_per_host"]
+    assert len(connections) == 2 and min(connections.values()) > 0, connections
+    assert figures["replay"]["admissions"] == figures["replay"]["guests"] == 40

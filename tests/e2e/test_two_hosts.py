@@ -4,7 +4,7 @@ Two ``bin/production`` instances run as if on two machines: each its own port, i
 MEDIA_ROOT (which must stay empty) and its own processes; they share what a multi-host site
 shares: the PostgreSQL database, Redis, an S3-compatible bucket (moto's server, in this
 process) and the settings. Host A serves the web only; host B also runs the task worker. A
-small TCP balancer (tests/e2e/balancer.py) sends connections to each in turn.
+small TCP balancer (bench/balancer.py) sends connections to each in turn.
 
 - A guest registers through host A and downloads the badge through host B.
 - An organiser starts a bulk print on host A; B's task worker renders it into the bucket;
@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.e2e.balancer import Balancer
+from bench.balancer import Balancer
 from tests.e2e.conftest import REDIS_URL, ROOT, SETUP, Site, badge_key, database_urls, recreate
 from tests.e2e.harness import Browser, Sink, free_port, processes, task_workers, wait_until
 from tests.e2e.test_production import log_in, parse_pdf_text, register, remember, sign_up
