@@ -55,8 +55,7 @@ def load_data(guests: int, scanners: int, exits: float = 0.0) -> dict:
     import django
 
     django.setup()
-    from django.core.management import call_command
-    from django.db import connection
+
     from django.utils import timezone
 
     from badges.checkin.devices import create_device
@@ -65,25 +64,14 @@ def load_data(guests: int, scanners: int, exits: float = 0.0) -> dict:
     from badges.signing import sign_badge
     from registration.models import Enrolment
     from sessions.models import Forum
-    from summit.models import Room, Summit
+    from summit.models import Room
 
-    call_command("migrate", verbosity=0)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "TRUNCATE checkin_presence, checkin_occupancyrule, badges_admission, badges_scan, "
-            "badges_device, badges_checkpoint, summit_room, "
-            "badges_badge, registration_enrolment, registration_registration, agenda_forum, "
-            "summit_summit CASCADE"
-        )
-    now = timezone.now()
-    summit = Summit.objects.create(
-        slug="bench",
-        name_en="Bench summit",
-        starts_on=now.date(),
-        ends_on=now.date(),
-        registration_opens_at=now - timezone.timedelta(days=30),
-        registration_closes_at=now + timezone.timedelta(days=1),
-        capacity=guests + 100,
+    summit = common.fresh_summit(
+        guests,
+        "checkin_presence, checkin_occupancyrule, badges_admission, "
+        "badges_scan, badges_device, badges_checkpoint, summit_room, "
+        "badges_badge, registration_enrolment, registration_registration, "
+        "agenda_forum, summit_summit",
     )
     forum = Forum.objects.create(summit=summit, slug="economy", title_en="Digital economy")
     both = Checkpoint.Direction.BOTH if exits else Checkpoint.Direction.ENTRIES
@@ -121,7 +109,12 @@ def load_data(guests: int, scanners: int, exits: float = 0.0) -> dict:
     )
     # 1 % of guests come with the badge that was replaced by a reprint.
     old = Badge.objects.bulk_create(
-        Badge(registration=registration, serial=2, revoked_at=now, revoked_reason="reissued")
+        Badge(
+            registration=registration,
+            serial=2,
+            revoked_at=timezone.now(),
+            revoked_reason="reissued",
+        )
         for registration in registrations[: max(guests // 100, 1)]
     )
     tokens = [create_device(f"Scanner {n}", checkpoint=entrance)[1] for n in range(scanners)]

@@ -72,6 +72,30 @@ def delete_cache_keys(environment: dict[str, str]) -> None:
         client.delete(key)
 
 
+def fresh_summit(guests: int, tables: str):
+    """Migrate, empty ``tables`` (one TRUNCATE … CASCADE) and create the bench summit: one day,
+    today, registration open, room for ``guests``. Call after django.setup()."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    from summit.models import Summit
+
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {tables} CASCADE")
+    now = timezone.now()
+    return Summit.objects.create(
+        slug="bench",
+        name_en="Bench summit",
+        starts_on=now.date(),
+        ends_on=now.date(),
+        registration_opens_at=now - datetime.timedelta(days=30),
+        registration_closes_at=now + datetime.timedelta(days=1),
+        capacity=guests + 100,
+    )
+
+
 def require_bench_database() -> None:
     """Stop unless DATABASE_URL names a PostgreSQL database meant to be wiped."""
     url = os.environ.get("DATABASE_URL", "")

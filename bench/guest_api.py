@@ -36,30 +36,14 @@ def load_data(guests: int) -> list[tuple[str, int]]:
     import django
 
     django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-    from django.utils import timezone
 
     from registration import guest_tokens
     from registration.models import Enrolment, GuestToken
     from sessions.models import Forum
-    from summit.models import Summit
 
-    call_command("migrate", verbosity=0)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "TRUNCATE registration_enrolment, registration_registration, agenda_forum, "
-            "summit_summit CASCADE"
-        )
-    now = timezone.now()
-    summit = Summit.objects.create(
-        slug="bench",
-        name_en="Bench summit",
-        starts_on=now.date(),
-        ends_on=now.date(),
-        registration_opens_at=now - timezone.timedelta(days=30),
-        registration_closes_at=now + timezone.timedelta(days=1),
-        capacity=guests + 100,
+    summit = common.fresh_summit(
+        guests,
+        "registration_enrolment, registration_registration, agenda_forum, summit_summit",
     )
     forums = [
         Forum.objects.create(summit=summit, slug=f"forum-{n}", title_en=f"Forum {n}", position=n)

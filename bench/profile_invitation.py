@@ -17,14 +17,9 @@ the instructions of the measured acceptances alone.
 """
 
 import argparse
-import cProfile
-import io
 import os
-import pstats
 import random
-import statistics
 import sys
-import time
 import urllib.parse
 from pathlib import Path
 
@@ -33,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.surge_settings")
 
 from bench import common, invitation_surge, registration_surge  # noqa: E402
-from bench.profile_registration import wsgi_environ  # noqa: E402
+from bench.profile_registration import measure_requests, wsgi_environ  # noqa: E402
 
 
 def parse_args():
@@ -80,52 +75,7 @@ def main() -> None:
         if not code.startswith("302") or location != "/register/me/":
             sys.exit(f"invitation {n}: {code} {location}")
 
-    queries = []
-
-    def record(execute, sql, params, many, context):
-        queries.append(sql)
-        return execute(sql, params, many, context)
-
-    post(0)  # warm-up (caches filled)
-    with connection.execute_wrapper(record):
-        post(1)  # the queries of one acceptance
-    cursor = connection.cursor()
-    cursor.execute("SELECT pg_backend_pid()")
-    backend = cursor.fetchone()[0]
-    profiler = cProfile.Profile(time.process_time) if args.profile else None
-    # Rounds: other work on the machine inflates CPU time too, so the least CPU of a round is
-    # the best estimate; the median shows the spread.
-    per_round = max(invitees // args.rounds, 1)
-    django_ms, database_ms = [], []
-    with common.measured():
-        for start in range(2, len(paths), per_round):
-            batch = range(start, min(start + per_round, len(paths)))
-            db_before = common.cpu_seconds([backend])
-            started = time.process_time()
-            if profiler:
-                profiler.enable()
-            for n in batch:
-                post(n)
-            if profiler:
-                profiler.disable()
-            django_ms.append((time.process_time() - started) / len(batch) * 1000)
-            database_ms.append((common.cpu_seconds([backend]) - db_before) / len(batch) * 1000)
-    print(f"{len(queries)} queries in one acceptance:")
-    for sql in queries:
-        print(f"  {sql[:160]}")
-    print(
-        f"\n{invitees} acceptances in {len(django_ms)} rounds, CPU per acceptance "
-        f"(least / median of the rounds){' under cProfile' if profiler else ''}:\n"
-        f"  Django      {min(django_ms):.2f} / {statistics.median(django_ms):.2f} ms\n"
-        f"  PostgreSQL  {min(database_ms):.2f} / {statistics.median(database_ms):.2f} ms"
-    )
-    if profiler:
-        out = io.StringIO()
-        stats = pstats.Stats(profiler, stream=out).sort_stats(args.sort)
-        stats.print_stats(args.lines)
-        if os.environ.get("PROFILE_DUMP"):
-            stats.dump_stats(os.environ["PROFILE_DUMP"])
-        print(out.getvalue())
+    measure_requests(post, len(paths), args, what="acceptance", connection=connection)
 
 
 if __name__ == "__main__":

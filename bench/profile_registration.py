@@ -109,41 +109,55 @@ def main() -> None:
             sys.exit(f"registration {n}: {code}")
         return dict(headers).get("Location", "")
 
+    measure_requests(
+        post,
+        len(cookies),
+        args,
+        what="registration",
+        connection=connection,
+        first_line=(" (besides the health check, BEGIN, COMMIT)"),
+    )
+
+
+def measure_requests(post, count: int, args, *, what: str, connection, first_line="") -> None:
+    """Post request 0 (warm-up: caches filled), record the queries of request 1, then time the
+    rest in ``args.rounds`` rounds (CPU of this process and of its PostgreSQL backend), under
+    cProfile with ``args.profile``; print all of it."""
     queries = []
 
     def record(execute, sql, params, many, context):
         queries.append(sql)
         return execute(sql, params, many, context)
 
-    post(0)  # warm-up (caches filled)
+    post(0)
     with connection.execute_wrapper(record):
-        post(1)  # the queries of one registration
+        post(1)
     cursor = connection.cursor()
     cursor.execute("SELECT pg_backend_pid()")
     backend = cursor.fetchone()[0]
     profiler = cProfile.Profile(time.process_time) if args.profile else None
     # Rounds: other work on the machine inflates CPU time too (shared caches, frequency), so
     # the least CPU of a round is the best estimate; the median shows the spread.
-    per_round = max(args.guests // args.rounds, 1)
+    per_round = max((count - 2) // args.rounds, 1)
     django_ms, database_ms = [], []
     with common.measured():
-        for start in range(2, len(cookies), per_round):
-            guests = range(start, min(start + per_round, len(cookies)))
+        for start in range(2, count, per_round):
+            batch = range(start, min(start + per_round, count))
             db_before = common.cpu_seconds([backend])
             started = time.process_time()
             if profiler:
                 profiler.enable()
-            for n in guests:
+            for n in batch:
                 post(n)
             if profiler:
                 profiler.disable()
-            django_ms.append((time.process_time() - started) / len(guests) * 1000)
-            database_ms.append((common.cpu_seconds([backend]) - db_before) / len(guests) * 1000)
-    print(f"{len(queries)} queries in one registration (besides the health check, BEGIN, COMMIT):")
+            django_ms.append((time.process_time() - started) / len(batch) * 1000)
+            database_ms.append((common.cpu_seconds([backend]) - db_before) / len(batch) * 1000)
+    print(f"{len(queries)} queries in one {what}{first_line}:")
     for sql in queries:
-        print(f"  {sql[:150]}")
+        print(f"  {sql[:160]}")
     print(
-        f"\n{args.guests} registrations in {len(django_ms)} rounds, CPU per registration "
+        f"\n{count - 2} {what}s in {len(django_ms)} rounds, CPU per {what} "
         f"(least / median of the rounds){' under cProfile' if profiler else ''}:\n"
         f"  Django      {min(django_ms):.2f} / {statistics.median(django_ms):.2f} ms\n"
         f"  PostgreSQL  {min(database_ms):.2f} / {statistics.median(database_ms):.2f} ms"
