@@ -15,14 +15,7 @@ from badges.prerendering import badge_pdf
 from registration.models import Category, Region, Registration
 from sessions.selectors import forums_of
 from summit.infrastructure.files import download_response
-from summit.selectors import current_summit
-
-
-def _summit_or_404():
-    summit = current_summit()
-    if summit is None:
-        raise Http404("No summit is set up yet.")
-    return summit
+from summit.selectors import summit_or_404
 
 
 def _pdf(content: bytes, filename: str) -> HttpResponse:
@@ -36,7 +29,7 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
 @login_required
 def my_badge(request):
     """The signed-in guest's own badge (confirmed registrations only)."""
-    registration = selectors.own_confirmed_registration(request.user, _summit_or_404())
+    registration = selectors.own_confirmed_registration(request.user, summit_or_404())
     if registration is None:
         raise Http404("No confirmed registration.")
     badge = services.issue_badge(registration)
@@ -84,7 +77,7 @@ def reissue_badge(request, registration_id: int):
 @permission_required("summit.print_badges", raise_exception=True)
 def print_jobs(request):
     """Bulk printing, and finding one guest to reprint or reissue a badge at the desk."""
-    summit = _summit_or_404()
+    summit = summit_or_404()
     if request.method == "POST":
         form = PrintJobForm(request.POST, summit=summit)
         if form.is_valid():

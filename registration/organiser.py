@@ -30,7 +30,7 @@ from registration.forms import (
     InvitationForm,
 )
 from registration.models import Invitation, Registration
-from registration.views import summit_or_404
+from summit.selectors import summit_or_404
 
 PAGE_SIZE = 50
 

@@ -24,7 +24,7 @@ from registration.selectors import (
 )
 from registration.signals import guest_page_sections
 from summit.i18n import normalise_language
-from summit.selectors import current_summit
+from summit.selectors import summit_or_404
 
 INVITATION_SESSION_KEY = "registration_invitation"
 
@@ -37,13 +37,6 @@ STATUS_MESSAGES = {
         "The summit is full: you are on the waiting list."
     ),
 }
-
-
-def summit_or_404():
-    summit = current_summit()
-    if summit is None:
-        raise Http404("No summit is set up yet.")
-    return summit
 
 
 def own_registration(request, summit) -> Registration | None:

@@ -18,8 +18,7 @@ from sessions import calendar
 from sessions.models import Forum, Session
 from summit.i18n import normalise_language
 from summit.infrastructure.databases import reads_from_replica
-from summit.models import Summit
-from summit.selectors import current_summit
+from summit.selectors import summit_or_404
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 # How long Last-Modified is remembered for a file whose bytes have not changed.
@@ -76,17 +75,10 @@ def _content_changed_at(resource: str, etag: str) -> int:
     return now
 
 
-def _summit_or_404() -> Summit:
-    summit = current_summit()
-    if summit is None:
-        raise Http404("No summit is set up yet.")
-    return summit
-
-
 @require_safe
 @reads_from_replica
 def agenda_file(request: HttpRequest) -> HttpResponse:
-    summit = _summit_or_404()
+    summit = summit_or_404()
     language = calendar_language(request)
     body = calendar.agenda_calendar(summit, language=language)
     return calendar_response(
@@ -101,7 +93,7 @@ def agenda_file(request: HttpRequest) -> HttpResponse:
 @require_safe
 @reads_from_replica
 def forum_file(request: HttpRequest, slug: str) -> HttpResponse:
-    summit = _summit_or_404()
+    summit = summit_or_404()
     forum = get_object_or_404(Forum, summit=summit, slug=slug)
     forum.summit = summit
     language = calendar_language(request)
@@ -118,7 +110,7 @@ def forum_file(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 @reads_from_replica
 def session_file(request: HttpRequest, pk: int) -> HttpResponse:
-    summit = _summit_or_404()
+    summit = summit_or_404()
     session = calendar.with_calendar_relations(
         Session.objects.filter(pk=pk, forum__summit=summit, is_published=True)
     ).first()

@@ -27,9 +27,9 @@ from sessions.forms import (
 )
 from sessions.models import Forum, Session, Speaker
 from sessions.selectors import forums_of, group_by_day, rooms_of
-from sessions.views import summit_or_404
 from sessions.warnings import schedule_warnings, warnings_for_session
 from summit.models import Room
+from summit.selectors import summit_or_404
 
 
 def agenda_manager(view: Callable) -> Callable:

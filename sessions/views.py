@@ -30,17 +30,10 @@ from sessions.selectors import (
 )
 from summit.infrastructure.databases import reads_from_replica
 from summit.models import Summit
-from summit.selectors import current_summit
+from summit.selectors import summit_or_404
 
 ALL_DAYS = "all"
 COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
-
-
-def summit_or_404() -> Summit:
-    summit = current_summit()
-    if summit is None:
-        raise Http404("No summit is set up yet; run `python manage.py seed_demo`.")
-    return summit
 
 
 @require_safe

@@ -1,4 +1,5 @@
 from django.core.cache import cache
+from django.http import Http404
 
 from summit.models import Summit
 
@@ -20,6 +21,14 @@ def current_summit() -> Summit | None:
     summit = Summit.objects.order_by("-starts_on", "-pk").first()
     if summit is not None:
         cache.set(CURRENT_SUMMIT_CACHE_KEY, summit.pk, 300)
+    return summit
+
+
+def summit_or_404() -> Summit:
+    """The current summit, for views: a 404 while none is set up."""
+    summit = current_summit()
+    if summit is None:
+        raise Http404("No summit is set up yet; run `python manage.py seed_demo`.")
     return summit
 
 

@@ -1,17 +1,19 @@
-"""Pages and data of room occupancy: the door's live figure and the organiser's rule."""
+"""Pages and data of room occupancy: the organiser's rule, the attendance page's live panel
+and charts, and the report files. (The door's live figure is in the check-in API.)"""
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from badges.checkin import occupancy
 from badges.checkin.models import OccupancyRule
-from badges.checkin.views import _summit_or_404
+from badges.checkin.views import attendance_day
 from registration.models import Category
+from summit.selectors import summit_or_404
 
 
 class OccupancyRuleForm(forms.Form):
@@ -29,7 +31,7 @@ class OccupancyRuleForm(forms.Form):
 @login_required
 @permission_required("summit.manage_devices", raise_exception=True)
 def occupancy_rule(request):
-    summit = _summit_or_404()
+    summit = summit_or_404()
     rule = OccupancyRule.objects.filter(summit=summit).first()
     initial = {
         "warn_at_percent": rule.warn_at_percent if rule else occupancy.DEFAULT_WARN_PERCENT,
@@ -78,14 +80,10 @@ def _rooms_now(summit) -> list[dict]:
 def attendance_occupancy(request):
     """The live part of the attendance page: rooms nearest full first, and (``charts=1``)
     the day's charts."""
-    from django.http import JsonResponse
-
-    from badges.checkin.views import _day
-
-    summit = _summit_or_404()
+    summit = summit_or_404()
     body = {"rooms": _rooms_now(summit)}
     if request.GET.get("charts"):
-        body["charts"] = _charts(summit, _day(request, summit))
+        body["charts"] = _charts(summit, attendance_day(request, summit))
     response = JsonResponse(body, json_dumps_params={"ensure_ascii": False})
     response["Cache-Control"] = "private, no-store"
     return response
@@ -95,14 +93,11 @@ def attendance_occupancy(request):
 @permission_required("summit.view_attendance", raise_exception=True)
 def attendance_report_file(request, kind: str):
     """The attendance report to download: PDF or XLSX, in the reader's language."""
-    from django.http import HttpResponse
-    from django.utils.translation import get_language
-
     from badges.checkin.attendance_report import report
 
     if kind not in ("pdf", "xlsx"):
         raise Http404(kind)
-    summit = _summit_or_404()
+    summit = summit_or_404()
     lang = request.GET.get("lang") or get_language()
     if lang not in report.LANGUAGES:
         lang = "en"

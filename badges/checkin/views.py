@@ -4,7 +4,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,22 +15,15 @@ from badges.checkin.devices import create_device, revoke_device
 from badges.checkin.forms import CheckpointForm, DeviceForm
 from badges.checkin.models import Checkpoint, Device
 from badges.checkin.selectors import attendance, checkpoints_of
-from summit.selectors import current_summit
+from summit.selectors import summit_or_404
 
 NEW_TOKEN_SESSION_KEY = "checkin:new-device-token"
-
-
-def _summit_or_404():
-    summit = current_summit()
-    if summit is None:
-        raise Http404("No summit is set up yet; run `python manage.py seed_demo`.")
-    return summit
 
 
 @login_required
 @permission_required("summit.scan_badges", raise_exception=True)
 def door(request):
-    summit = _summit_or_404()
+    summit = summit_or_404()
     checkpoints = checkpoints_of(summit).filter(is_active=True)
     return render(
         request,
@@ -43,7 +36,7 @@ def door(request):
 @permission_required("summit.manage_devices", raise_exception=True)
 def setup(request):
     """Checkpoints and door devices; registering a device shows its token once."""
-    summit = _summit_or_404()
+    summit = summit_or_404()
     form = DeviceForm(request.POST or None, summit=summit)
     if request.method == "POST" and form.is_valid():
         device, token = create_device(
@@ -72,7 +65,7 @@ def setup(request):
 @login_required
 @permission_required("summit.manage_devices", raise_exception=True)
 def checkpoint_edit(request, pk: int | None = None):
-    summit = _summit_or_404()
+    summit = summit_or_404()
     checkpoint = get_object_or_404(Checkpoint, pk=pk, summit=summit) if pk else None
     form = CheckpointForm(request.POST or None, instance=checkpoint, summit=summit)
     if request.method == "POST" and form.is_valid():
@@ -92,7 +85,9 @@ def device_revoke(request, pk: int):
     return redirect("checkin:checkin-setup")
 
 
-def _day(request, summit) -> datetime.date:
+def attendance_day(request, summit) -> datetime.date:
+    """The summit day the attendance pages show: ``?day=`` if it is one, else today, else the
+    first day."""
     try:
         day = datetime.date.fromisoformat(request.GET.get("day", ""))
     except ValueError:
@@ -103,8 +98,8 @@ def _day(request, summit) -> datetime.date:
 @login_required
 @permission_required("summit.view_attendance", raise_exception=True)
 def attendance_page(request):
-    summit = _summit_or_404()
-    day = _day(request, summit)
+    summit = summit_or_404()
+    day = attendance_day(request, summit)
     figures = attendance(summit, day)
     peak = max([bucket["count"] for bucket in figures["arrivals"]] + [1])
     return render(
@@ -117,9 +112,10 @@ def attendance_page(request):
 @login_required
 @permission_required("summit.view_attendance", raise_exception=True)
 def attendance_data(request):
-    summit = _summit_or_404()
+    summit = summit_or_404()
     response = JsonResponse(
-        attendance(summit, _day(request, summit)), json_dumps_params={"ensure_ascii": False}
+        attendance(summit, attendance_day(request, summit)),
+        json_dumps_params={"ensure_ascii": False},
     )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -3,6 +3,7 @@ page (badges/checkin/occupancy_views.py; the page's script refreshes them)."""
 
 from django import template
 
+from badges.checkin.occupancy_views import attendance_panel
 from summit.selectors import current_summit
 
 register = template.Library()
@@ -10,8 +11,6 @@ register = template.Library()
 
 @register.inclusion_tag("checkin/occupancy/_attendance_panel.html", takes_context=True)
 def occupancy_panel(context, day):
-    from badges.checkin.occupancy_views import attendance_panel
-
     summit = current_summit()
     panel = attendance_panel(summit, day) if summit else {"rooms": [], "charts": None}
     return {**panel, "day": day, "request": context.get("request"), "perms": context.get("perms")}
