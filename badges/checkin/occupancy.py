@@ -26,6 +26,7 @@ cannot both take its last seat.
 import datetime
 import time
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.db import transaction
 from django.db.models import Max, Q
@@ -34,6 +35,7 @@ from django.utils import timezone
 from badges.checkin.checkpoints import CheckpointInfo
 from badges.checkin.models import Checkpoint, OccupancyRule, Presence, Scan
 from sessions.models import Session
+from summit.i18n import localized
 from summit.models import Room
 
 DEFAULT_WARN_PERCENT = 90
@@ -338,12 +340,11 @@ def pass_gate(gate: Gate, *, status: str) -> None:
 
 
 def _room_name(row) -> str:
-    from summit.i18n import localized
-
-    class _Names:
-        name_en, name_zh_hans, name_zh_hant = row[1], row[2], row[3]
-
-    return localized(_Names, "name")
+    """The room's name in the active language, from a row of (capacity, three names)."""
+    _capacity, en, zh_hans, zh_hant = row
+    return localized(
+        SimpleNamespace(name_en=en, name_zh_hans=zh_hans, name_zh_hant=zh_hant), "name"
+    )
 
 
 # --- Reads ---------------------------------------------------------------------------------------
