@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from badges.checkin.checkpoints import CheckpointInfo
@@ -360,8 +360,6 @@ def room_occupancy(room: Room, *, summit_id: int) -> Occupancy:
 
 def rooms_occupancy(summit) -> list[Occupancy]:
     """Every room of the summit with a checkpoint, nearest to full first."""
-    from django.db.models import Count, Q
-
     now = timezone.now()
     rooms = (
         Room.objects.filter(summit=summit, checkpoints__isnull=False)

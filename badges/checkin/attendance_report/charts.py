@@ -6,6 +6,7 @@ family chosen for the reader's script first). Figures are made with ``matplotlib
 not pyplot, so that no global figure state is shared between requests.
 """
 
+import base64
 import datetime
 import io
 
@@ -40,8 +41,6 @@ def _rc(salt: str) -> dict:
 
 def as_data_uri(svg: str) -> str:
     """An SVG as an image source: each chart keeps its own element ids inside a document."""
-    import base64
-
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
