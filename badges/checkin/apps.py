@@ -20,10 +20,10 @@ class CheckinConfig(AppConfig):
             dashboard,  # noqa: F401  (the dashboard's attendance panel)
             receivers,
         )
-        from summit.infrastructure.signals import recover_work
+        from summit.infrastructure.signals import minute_pass
         from summit.models import Room
 
-        recover_work.connect(
+        minute_pass.connect(
             receivers.check_out_automatically, dispatch_uid="checkin-automatic-check-out"
         )
         post_save.connect(receivers.room_saved, sender=Room, dispatch_uid="checkin-room-saved")

@@ -10,18 +10,16 @@ from summit.selectors import current_summit
 logger = logging.getLogger(__name__)
 
 
-def check_out_automatically(sender, **kwargs) -> int:
-    """Every task worker's minute pass (``recover_work``) also writes the automatic exits of
-    guests still inside rooms that have closed, so that exports and reports list them without
-    a cron job. Safe from several workers at once: the presences are locked and re-read."""
+def check_out_automatically(sender, **kwargs) -> None:
+    """Every task worker's minute pass writes the automatic exits of guests still inside rooms
+    that have closed, so that exports and reports list them without a cron job. Safe from
+    several workers at once: the presences are locked and re-read."""
     summit = current_summit()
     if summit is None:
-        return 0
+        return
     written = occupancy.check_out_automatically(summit)
     if written:
         logger.info("Automatic check-outs written", extra={"check_outs": written})
-    # Nothing here was abandoned by a dead worker: the recovery's count stays zero.
-    return 0
 
 
 def room_saved(sender, instance, **kwargs) -> None:

@@ -11,6 +11,11 @@ from django.dispatch import Signal
 # Receivers return how many items they recovered.
 recover_work = Signal()
 
+# Sent by the same pass, after the recovery: upkeep that the apps do once a minute, whichever
+# worker runs it (check-in writes the automatic exits of rooms that closed). No keyword
+# arguments; receivers must be safe to run from several workers at once.
+minute_pass = Signal()
+
 
 # Sent after a restore has replaced the whole database
 # (summit.infrastructure.backup.restore_database): whatever a cache derived from rows is now wrong.

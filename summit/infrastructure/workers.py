@@ -7,11 +7,13 @@ being sent, a print job being rendered). A worker killed with SIGKILL (or whose 
 died) stops beating; after three missed heartbeats its claims are *abandoned*, and
 :func:`recover` hands them back:
 
-1. each app puts its own rows back in the queue (``summit.signals.recover_work``), and
+1. each app puts its own rows back in the queue (``signals.recover_work``), and
 2. django-tasks-db rows left RUNNING by the dead worker are marked FAILED (with
    :class:`WorkerDied`) and enqueued again with the same arguments. The tasks are idempotent
    (an e-mail is claimed before it is sent, a print job before it is rendered), so a task that
    turns out to be enqueued twice still does its work once.
+
+The same pass then sends ``signals.minute_pass`` for the apps' periodic upkeep.
 
 Work claimed by a process that never beat (a plain ``db_worker``, or a task run inline) is
 abandoned only after ``WORKER_UNKNOWN_GRACE_SECONDS``, since nothing tells whether it lives.
@@ -29,7 +31,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from summit.infrastructure.models import WorkerProcess
-from summit.infrastructure.signals import recover_work
+from summit.infrastructure.signals import minute_pass, recover_work
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +87,7 @@ def recover() -> dict[str, int]:
     for receiver, count in recover_work.send(sender=WorkerProcess, abandoned=abandoned):
         counts[getattr(receiver, "__qualname__", str(receiver))] = count or 0
     counts["tasks"] = recover_tasks(abandoned)
+    minute_pass.send(sender=WorkerProcess)
     # Forget workers that have been silent for a day.
     WorkerProcess.objects.filter(seen_at__lt=timezone.now() - datetime.timedelta(days=1)).delete()
     if any(counts.values()):
