@@ -126,6 +126,10 @@ def test_demo_starts_sums_up_and_stops_cleanly_on_ctrl_c(tmp_path):
     assert f"Bayline runs at http://127.0.0.1:{port}/" in summary
     assert "Organiser login:" in summary and "organiser@bayline.test / bayline-demo" in summary
     assert "Door staff login:" in summary and token.startswith("bld_")
+    # Links the demo prints and e-mails point at the server it started.
+    assert (
+        f"Invitation link:                 http://127.0.0.1:{port}/register/invitation/" in output
+    )
     assert answer["checkpoint"]["slug"] == "main-entrance-day-1"
     assert answer["status"] == "ok"  # the demo summit starts today, whatever the date
     assert returncode == 0
