@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from badges.checkin.checkpoints import CheckpointInfo
 from badges.checkin.models import Checkpoint, OccupancyRule, Presence, Scan
+from badges.checkin.sql import GateRow, gate_scan
 from sessions.models import Session
 from summit.i18n import localized
 from summit.models import Room
@@ -289,15 +290,63 @@ def open_gate(
         )
     full = gate.capacity and gate.inside >= gate.capacity
     if gate.direction == ENTRY and status == OK and full and not gate.already_inside:
-        if category in rule.over_capacity_categories:
-            values["note"] = NOTE_CATEGORY
-        elif override:
-            values["override"], values["note"] = True, NOTE_OVERRIDE
-        elif offline:
-            values["conflict"], values["note"] = True, NOTE_OFFLINE
-        else:
+        note, over, conflict = exceeding(rule, category, override=override, offline=offline)
+        if note is None:
             status = ROOM_FULL
+        else:
+            values["note"], values["override"] = note, over
+            values["conflict"] = values["conflict"] or conflict
     return gate, status
+
+
+def exceeding(
+    rule: Rule, category: str, *, override: bool, offline: bool
+) -> tuple[str | None, bool, bool]:
+    """What an entry into a full room becomes: (note, override, conflict) of the scan that is
+    admitted anyway (the guest's category is allowed, staff overrode it, or the door admitted
+    offline), or a note of None: refused as ``room_full``."""
+    if category in rule.over_capacity_categories:
+        return NOTE_CATEGORY, False, False
+    if override:
+        return NOTE_OVERRIDE, True, False
+    if offline:
+        return NOTE_OFFLINE, False, True
+    return None, False, False
+
+
+def through_gate(
+    checkpoint: CheckpointInfo,
+    values: dict,
+    *,
+    category: str,
+    override: bool,
+    offline: bool,
+    lost_status: str,
+    lost_conflict: bool,
+) -> tuple[GateRow, Occupancy | None] | None:
+    """PostgreSQL: the gate, the scan and the guest's move in one database call (the rules of
+    ``open_gate`` and ``pass_gate``, in ``checkin_gate``). Returns the logged scan's row and
+    the room's occupancy after it, or None for a scan logged before (a retry)."""
+    rule = rule_for(checkpoint.summit_id)
+    closing = None
+    if checkpoint.room_id is not None and values["direction"] == ENTRY and values["result"] == OK:
+        closing = closes_at(checkpoint.room_id, values["scanned_at"], checkpoint.tzinfo)
+    row = gate_scan(
+        values,
+        room_id=checkpoint.room_id,
+        closing=closing,
+        exceed=exceeding(rule, category, override=override, offline=offline),
+        lost_status=lost_status,
+        lost_conflict=lost_conflict,
+        now=timezone.now(),
+    )
+    if row is None or checkpoint.room_id is None:
+        return (row, None) if row else None
+    room = _room_row(checkpoint.room_id, locked=False)
+    figures = Occupancy(
+        checkpoint.room_id, _room_name(room), row.inside, row.capacity, rule.warn_at_percent
+    )
+    return row, figures
 
 
 def pass_gate(gate: Gate, *, status: str) -> None:

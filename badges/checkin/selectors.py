@@ -2,7 +2,6 @@
 
 import base64
 import datetime
-import functools
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -14,6 +13,7 @@ from django.utils import timezone
 from badges.checkin.checkpoints import CheckpointInfo
 from badges.checkin.models import Admission, Checkpoint, Scan
 from badges.checkin.scan_times import READABLE_TIMES, in_zone
+from badges.checkin.sql import badge_row
 from badges.models import Badge
 from badges.signing import BadgeCode, public_keys
 from registration.models import Category, Enrolment, Registration
@@ -30,7 +30,7 @@ class BadgeState:
 
     pk: int
     serial: int
-    revoked_at: datetime.datetime | None
+    revoked: bool
     registration_id: int
     summit_id: int
     registration_status: str
@@ -41,22 +41,6 @@ class BadgeState:
     enrolled: bool = True  # in the checkpoint's forum, for a checkpoint that admits one
 
 
-# The reads of a scan. A queryset only describes its query: these are built once (fields,
-# joins, expressions resolved) and each scan only adds its own filter, so the ORM's work per
-# scan is compiling and running the query.
-_BADGE_FIELDS = (
-    "pk",
-    "serial",
-    "revoked_at",
-    "registration_id",
-    "registration__summit_id",
-    "registration__status",
-    "registration__name",
-    "registration__name_latin",
-    "registration__organisation",
-    "registration__category",
-)
-_BADGES = Badge.objects.order_by().values_list(*_BADGE_FIELDS)
 # "Where" a guest first entered: the door device, or the name of the door-staff member who
 # scanned; never their login name, which is an account's key and means nothing at the door.
 DOOR = Coalesce(
@@ -69,33 +53,17 @@ DOOR = Coalesce(
 _ADMISSIONS = Admission.objects.order_by().values_list("admitted_at", DOOR)
 
 
-@functools.lru_cache(maxsize=256)
-def _badges_enrolled_in(forum_id: int):
-    """The badges with whether their guest has a confirmed place in the forum or in one of its
-    sessions (one query with the badge's, for the checkpoints of a themed forum)."""
-    enrolled = Exists(
-        Enrolment.objects.filter(
-            Q(forum_id=forum_id) | Q(session__forum_id=forum_id),
-            registration_id=OuterRef("registration_id"),
-            status=Enrolment.Status.CONFIRMED,
-        )
-    )
-    return (
-        Badge.objects.order_by().annotate(enrolled=enrolled).values_list(*_BADGE_FIELDS, "enrolled")
-    )
-
-
 def badge_state(badge_code: BadgeCode, checkpoint: CheckpointInfo) -> BadgeState | None:
     """The badge of a verified code and its guest; None for a badge we do not know (or
-    whose serial or summit is not the code's)."""
-    if checkpoint.forum_id and not checkpoint.forum_is_plenary:
-        badges = _badges_enrolled_in(checkpoint.forum_id)
-    else:
-        badges = _BADGES
-    for row in badges.filter(pk=badge_code.badge_id):
-        state = BadgeState(*row)
-        if state.serial == badge_code.serial and state.summit_id == checkpoint.summit_id:
-            return state
+    whose serial or summit is not the code's). At the checkpoint of a themed forum, whether
+    the guest has a place in it (``enrolled``)."""
+    forum_id = checkpoint.forum_id if not checkpoint.forum_is_plenary else None
+    row = badge_row(badge_code.badge_id, forum_id=forum_id)
+    if row is None:
+        return None
+    state = BadgeState(*row)
+    if state.serial == badge_code.serial and state.summit_id == checkpoint.summit_id:
+        return state
     return None
 
 

@@ -452,7 +452,7 @@ def test_the_scan_statements_are_prepared_once_per_connection(scan_api, token, c
 
     # Prepared at the 5th run, then used by each further one (tests/summit/
     # test_prepared_statements.py): 12 reads, 12 admissions tried.
-    [state] = [sql for sql in prepared if sql.startswith('SELECT "badges_badge"."id"')]
+    [state] = [sql for sql in prepared if sql.startswith('SELECT b.id, b."serial"')]
     [admit] = [sql for sql in prepared if sql.startswith("WITH new AS")]
     assert (prepared[state], prepared[admit]) == (7, 7)
 
@@ -602,3 +602,24 @@ def test_scan_with_get_is_405(client, token):
 
     assert response.status_code == 405
     assert response.json()["error"] == "method_not_allowed"
+
+
+@pytest.mark.postgres
+def test_a_scan_through_a_rooms_door_is_one_prepared_call(scan_api, token, checkpoint):
+    """At a room's door the gate, the log, the admission and the guest's move are one call of
+    ``checkin_gate`` (migration checkin 0003), its text the same every time: prepared once."""
+    from summit.models import Room
+
+    room = Room.objects.create(summit=checkpoint.summit, slug="hall", name_en="Hall", capacity=50)
+    factories.CheckpointFactory(summit=checkpoint.summit, slug="hall-door", room=room)
+    badges = [factories.BadgeFactory(registration__summit=checkpoint.summit) for _ in range(6)]
+    for badge in badges * 2:
+        scan_api({"code": code_of(badge), "checkpoint": "hall-door"}, token=token)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
+        prepared = dict(cursor.fetchall())
+        cursor.execute("SELECT count(*) FROM checkin_presence WHERE room_id = %s", [room.pk])
+        assert cursor.fetchone() == (6,)
+    [gate] = [sql for sql in prepared if "checkin_gate(" in sql]
+    assert prepared[gate] == 7
