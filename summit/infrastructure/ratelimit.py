@@ -10,9 +10,12 @@ and password resets itself (ACCOUNT_RATE_LIMITS), by the same client address.
 """
 
 import contextlib
+import functools
 import ipaddress
+import re
 import time
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
 
@@ -27,10 +30,18 @@ def _key(scope: str, who: str, window: int) -> tuple[str, int]:
 def _count(key: str, timeout: int) -> int:
     """Add one to the counter at ``key`` (made with ``timeout``) and return its value.
 
-    ``incr`` is atomic in every process's shared cache (Redis ``INCR``), so concurrent hits
-    are all counted. A window's counter is incremented first and made only when missing:
-    every hit but a window's first is then one ``incr``.
+    In Redis, one ``INCR`` on the cache's own key (``cache.make_key``), which makes a missing
+    counter at 0 first; the first hit of a window gives it its expiry. Django's cache API
+    needs two commands for every ``incr`` (it checks that the key exists first), and every
+    door scan counts one hit. Elsewhere (a per-process memory cache) through the cache API.
     """
+    client = _redis()
+    if client is not None:
+        full_key = cache.make_key(key)
+        hits = client.incr(full_key)
+        if hits == 1:
+            client.expire(full_key, timeout)
+        return hits
     try:
         hits = cache.incr(key)
     except ValueError:  # the first hit of this window
@@ -42,6 +53,22 @@ def _count(key: str, timeout: int) -> int:
         # the increment made it anew, without an expiry: give it one, so it does not linger.
         cache.touch(key, timeout)
     return hits
+
+
+def _redis() -> redis.Redis | None:
+    """A client of the Redis server the cache writes to, when the cache is Django's Redis
+    cache; its values are read back through the cache API (integers are stored as such)."""
+    settings_of_cache = settings.CACHES["default"]
+    if settings_of_cache["BACKEND"] != "django.core.cache.backends.redis.RedisCache":
+        return None
+    location = settings_of_cache["LOCATION"]
+    servers = re.split("[;,]", location) if isinstance(location, str) else location
+    return _client_for(servers[0])  # the cache writes to the first server
+
+
+@functools.cache
+def _client_for(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url)
 
 
 def hit(scope: str, who: str, *, limit: int, window: int) -> int | None:
