@@ -33,10 +33,6 @@ graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 20)
 # Seconds an idle kept-alive connection stays open (threaded workers only; sync workers close
 # every connection). Door devices scan every few seconds: 20 s keeps them connected.
 keepalive = _int("GUNICORN_KEEPALIVE", 20)
-# With SO_REUSEPORT every worker listens on a socket of its own and the kernel spreads new
-# connections across them. Without it, the first worker awake accepts whatever is waiting:
-# kept-alive devices that connect together can all land on one worker (one core, its GIL).
-reuse_port = os.environ.get("GUNICORN_REUSE_PORT", "0") == "1"
 # Recycle workers now and then so that no slow leak can grow for the whole summit; the jitter
 # keeps them from restarting all at once. 0 turns recycling off.
 max_requests = _int("GUNICORN_MAX_REQUESTS", 100_000)
