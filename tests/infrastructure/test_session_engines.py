@@ -1,8 +1,12 @@
 """The session engines write a new login session once and still cycle a known key."""
 
+from unittest import mock
+
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model, login
 from django.contrib.sessions.models import Session
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -75,3 +79,15 @@ def test_login_with_a_cookie_naming_no_session_gets_a_new_key(engine, user, rf):
     request.session.save()
     assert request.session.session_key not in {None, "chosenbyanattacker0123456789abcd"}
     assert Session.objects.count() == 1
+
+
+def test_cached_db_new_session_is_cached_once(user, rf):
+    session_cache = caches[settings.SESSION_CACHE_ALIAS]
+    request = rf.post("/")
+    request.session = cached_db.SessionStore()
+    with mock.patch.object(session_cache, "set", wraps=session_cache.set) as cache_set:
+        login(request, user, backend=LOGIN_BACKEND)
+        request.session.save()
+    assert cache_set.call_count == 1
+    key = request.session.session_key
+    assert cached_db.SessionStore(key).load()["_auth_user_id"] == str(user.pk)
