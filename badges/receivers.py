@@ -27,7 +27,9 @@ REVOKING_STATUSES = {
 }
 
 
-def registration_status_changed(sender, *, registration, new_status, **kwargs) -> None:
+def registration_status_changed(
+    sender, *, registration, new_status, confirmation_email=False, **kwargs
+) -> None:
     """A confirmed registration gets its badge; a cancelled or rejected one loses it.
 
     The news comes after commit, possibly after later changes to the registration (confirmed
@@ -35,9 +37,12 @@ def registration_status_changed(sender, *, registration, new_status, **kwargs) -
     current status rather than the news.
     """
     if new_status == Registration.Status.CONFIRMED:
-        # Issued by a task worker, so that the guest's request does not wait for it; the
-        # confirmation e-mail and the badge download issue it too if they come first.
-        tasks.issue_badge.enqueue(registration.pk)
+        # Issued by a task worker, so that the guest's request does not wait for it. A
+        # confirmation e-mail on its way issues it when its task sends it (it carries the
+        # badge: email_attachments below), so a second task would only find it issued; the
+        # badge download issues it too if it comes first.
+        if not confirmation_email:
+            tasks.issue_badge.enqueue(registration.pk)
         return
     status = (
         Registration.objects.filter(pk=registration.pk).values_list("status", flat=True).first()

@@ -108,7 +108,11 @@ class Outbox:
         transaction with the production task backend, see tasks.queue_sending)."""
         self.write()
         changes = list(self.status_changes)
-        email_ids = [email.pk for email in getattr(self, "written_emails", [])]
+        written = getattr(self, "written_emails", [])
+        email_ids = [email.pk for email in written]
+        confirmed_by_email = {
+            email.registration_id for email in written if email.kind == "confirmation"
+        }
         self.status_changes, self.written_emails = [], []
 
         def after_commit() -> None:
@@ -116,7 +120,11 @@ class Outbox:
                 # One app's failing receiver must not keep the others or the e-mails from
                 # running: the change is committed already.
                 answers = registration_status_changed.send_robust(
-                    sender=Registration, registration=registration, old_status=old, new_status=new
+                    sender=Registration,
+                    registration=registration,
+                    old_status=old,
+                    new_status=new,
+                    confirmation_email=registration.pk in confirmed_by_email,
                 )
                 for receiver, answer in answers:
                     if isinstance(answer, Exception):

@@ -281,7 +281,8 @@ def _create(
                 status=Enrolment.Status.WAITLISTED
             )
             RegistrationEvent.objects.filter(pk=event.pk).update(new_status=status)
-            OutgoingEmail.objects.filter(pk=message.pk).update(kind="waitlisted")
+            message.kind = "waitlisted"  # as the news after commit must tell
+            OutgoingEmail.objects.filter(pk=message.pk).update(kind=message.kind)
             outbox.status_changes[0] = (registration, None, status)
     outbox.publish()
     return registration

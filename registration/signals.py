@@ -10,8 +10,11 @@ from django.dispatch import Signal
 
 # Sent after commit whenever a registration's status changes.
 # Keyword arguments: registration (Registration), old_status (str | None: None when it was
-# just created), new_status (str).
-# badges.receivers issues a badge on "confirmed" and revokes it on "cancelled"/"rejected".
+# just created), new_status (str), confirmation_email (bool: a "confirmation" e-mail to the
+# guest was queued in the same transaction; its attachments are collected when it is sent,
+# see email_attachments).
+# badges.receivers issues a badge on "confirmed" (through the confirmation e-mail when one is
+# on its way) and revokes it on "cancelled"/"rejected".
 registration_status_changed = Signal()
 
 # Sent while building an e-mail to a guest, to collect attachments from other apps.

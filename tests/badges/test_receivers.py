@@ -1,6 +1,9 @@
 """The badges app's reactions to registration news, driven by sending the signals."""
 
+from types import SimpleNamespace
+
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from badges import receivers
@@ -8,6 +11,7 @@ from badges.models import Badge
 from badges.signing import verify_code
 from registration import signals
 from registration.models import Registration
+from registration.services import register_guest
 from tests import factories
 from tests.badges import pdfs
 
@@ -182,3 +186,38 @@ def test_issue_task_for_a_registration_cancelled_meanwhile_issues_nothing():
     assert services.issue_badge_if_confirmed(registration.pk) is None
     assert services.issue_badge_if_confirmed(999_999) is None
     assert not Badge.objects.exists()
+
+
+@pytest.mark.django_db
+def test_confirmed_news_with_a_confirmation_email_leaves_the_badge_to_that_email(monkeypatch):
+    enqueued = []
+    monkeypatch.setattr(receivers.tasks, "issue_badge", SimpleNamespace(enqueue=enqueued.append))
+    registration = factories.RegistrationFactory(status=Registration.Status.CONFIRMED)
+
+    signals.registration_status_changed.send(
+        sender=Registration,
+        registration=registration,
+        old_status=None,
+        new_status="confirmed",
+        confirmation_email=True,
+    )
+
+    assert enqueued == []
+
+
+@pytest.mark.django_db
+def test_registering_issues_the_badge_once_through_the_confirmation_email(
+    summit, monkeypatch, django_capture_on_commit_callbacks
+):
+    enqueued = []
+    monkeypatch.setattr(receivers.tasks, "issue_badge", SimpleNamespace(enqueue=enqueued.append))
+    user = factories.UserFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        registration, _created = register_guest(
+            summit, user=user, email=user.email, details={"name_latin": "Ada Lovelace"}
+        )
+
+    assert (registration.status, enqueued) == ("confirmed", [])
+    assert Badge.objects.filter(registration=registration, revoked_at__isnull=True).count() == 1
+    assert "badge.pdf" in [name for name, _content, _type in mail.outbox[0].attachments]
