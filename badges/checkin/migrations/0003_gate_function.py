@@ -12,7 +12,21 @@ occupancy.py, and the tests run both implementations (SQLite and PostgreSQL).
 
 from django.db import migrations
 
-CREATE = """
+FIRST_ADMISSION = """
+-- A guest's first admission at a checkpoint: when, and the door (the device's name, or the
+-- door-staff member's name, never the login name). No row when there is none.
+CREATE OR REPLACE FUNCTION checkin_first_admission(p_checkpoint bigint, p_registration bigint)
+RETURNS TABLE (admitted_at timestamptz, door text) LANGUAGE sql AS $$
+    SELECT a.admitted_at,
+           COALESCE(d.name, NULLIF(TRIM(u.first_name || ' ' || u.last_name), ''))
+    FROM badges_admission a JOIN badges_scan s ON s.id = a.scan_id
+    LEFT JOIN badges_device d ON d.id = s.device_id
+    LEFT JOIN auth_user u ON u.id = s.scanned_by_id
+    WHERE a.checkpoint_id = p_checkpoint AND a.registration_id = p_registration
+$$
+"""
+
+GATE = """
 CREATE OR REPLACE FUNCTION checkin_gate(
     p_scan jsonb,
     p_room bigint,
@@ -77,14 +91,8 @@ BEGIN
     END IF;
 
     IF v_admits THEN
-        SELECT a.admitted_at,
-               COALESCE(d.name, NULLIF(TRIM(u.first_name || ' ' || u.last_name), ''))
-        INTO v_first_at, v_first_door
-        FROM badges_admission a JOIN badges_scan s ON s.id = a.scan_id
-        LEFT JOIN badges_device d ON d.id = s.device_id
-        LEFT JOIN auth_user u ON u.id = s.scanned_by_id
-        WHERE a.checkpoint_id = v_scan.checkpoint_id
-          AND a.registration_id = v_scan.registration_id;
+        SELECT * INTO v_first_at, v_first_door
+        FROM checkin_first_admission(v_scan.checkpoint_id, v_scan.registration_id);
         v_lost := FOUND;
         IF v_lost THEN
             v_scan.result := p_lost_status;
@@ -109,14 +117,8 @@ BEGIN
             v_scan.conflict := v_scan.conflict OR p_lost_conflict;
             UPDATE badges_scan SET result = v_scan.result, conflict = v_scan.conflict
             WHERE id = v_pk;
-            SELECT a.admitted_at,
-                   COALESCE(d.name, NULLIF(TRIM(u.first_name || ' ' || u.last_name), ''))
-            INTO v_first_at, v_first_door
-            FROM badges_admission a JOIN badges_scan s ON s.id = a.scan_id
-            LEFT JOIN badges_device d ON d.id = s.device_id
-            LEFT JOIN auth_user u ON u.id = s.scanned_by_id
-            WHERE a.checkpoint_id = v_scan.checkpoint_id
-              AND a.registration_id = v_scan.registration_id;
+            SELECT * INTO v_first_at, v_first_door
+            FROM checkin_first_admission(v_scan.checkpoint_id, v_scan.registration_id);
         END IF;
     END IF;
 
@@ -158,17 +160,23 @@ END
 $$
 """
 
-DROP = "DROP FUNCTION IF EXISTS checkin_gate(jsonb, bigint, timestamptz, text, boolean, boolean, text, boolean, timestamptz)"
+DROP = (
+    "DROP FUNCTION IF EXISTS checkin_gate(jsonb, bigint, timestamptz, text, boolean, boolean,"
+    " text, boolean, timestamptz)",
+    "DROP FUNCTION IF EXISTS checkin_first_admission(bigint, bigint)",
+)
 
 
 def create(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
+        schema_editor.execute(FIRST_ADMISSION)
+        schema_editor.execute(GATE)
 
 
 def drop(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+        for statement in DROP:
+            schema_editor.execute(statement)
 
 
 class Migration(migrations.Migration):
