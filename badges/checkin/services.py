@@ -259,14 +259,15 @@ def _through_gate(
 ) -> int | None:
     """PostgreSQL: a scan at a room's door, or an exit, in one database call (the gate, the
     log, the first admission, the guest's move); the scan's id, or None for a retry."""
+    lost_status, lost_conflict = _repeat(checkpoint, values)
     passed = occupancy.through_gate(
         checkpoint,
         values,
         category=state.category if state is not None else "",
         override=override,
         offline=answer.offline,
-        lost_status=Result.ALREADY_CHECKED_IN if checkpoint.single_entry else Result.OK,
-        lost_conflict=checkpoint.single_entry and values["offline_result"] == Result.OK,
+        lost_status=lost_status,
+        lost_conflict=lost_conflict,
     )
     if passed is None:
         return None
@@ -309,8 +310,7 @@ def _admit(values: dict, answer: "ScanAnswer", checkpoint: CheckpointInfo) -> in
     policy (``already_checked_in``, or ``ok`` again at a re-entry checkpoint) and is answered
     with the first entry. Returns the scan's id, or None if it was recorded before.
     """
-    lost_status = Result.ALREADY_CHECKED_IN if checkpoint.single_entry else Result.OK
-    lost_conflict = checkpoint.single_entry and values["offline_result"] == Result.OK
+    lost_status, lost_conflict = _repeat(checkpoint, values)
     if connection.vendor == "postgresql":
         try:
             logged = admit_and_log(values, lost_status=lost_status, lost_conflict=lost_conflict)
@@ -336,6 +336,14 @@ def _admit(values: dict, answer: "ScanAnswer", checkpoint: CheckpointInfo) -> in
         if answer.first_entry is None:
             answer.first_entry = _first_entry(checkpoint, values["registration_id"])
     return scan_pk
+
+
+def _repeat(checkpoint: CheckpointInfo, values: dict) -> tuple[str, bool]:
+    """(status, conflict) of an entry that finds the guest admitted here before: by the
+    checkpoint's policy, a conflict when a single-entry door admitted them offline."""
+    if not checkpoint.single_entry:
+        return Result.OK, False
+    return Result.ALREADY_CHECKED_IN, values["offline_result"] == Result.OK
 
 
 def _insert_admission(scan_pk: int, values: dict) -> bool:
