@@ -62,13 +62,13 @@ def _redis() -> redis.Redis | None:
     if settings_of_cache["BACKEND"] != "django.core.cache.backends.redis.RedisCache":
         return None
     location = settings_of_cache["LOCATION"]
-    servers = re.split("[;,]", location) if isinstance(location, str) else location
-    return _client_for(servers[0])  # the cache writes to the first server
+    return _client_for(location if isinstance(location, str) else tuple(location))
 
 
 @functools.cache
-def _client_for(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url)
+def _client_for(location: str | tuple[str, ...]) -> redis.Redis:
+    servers = re.split("[;,]", location) if isinstance(location, str) else location
+    return redis.Redis.from_url(servers[0])  # the cache writes to the first server
 
 
 def hit(scope: str, who: str, *, limit: int, window: int) -> int | None:
