@@ -442,19 +442,46 @@ def test_scan_takes_few_queries(scan_api, token, checkpoint, badge):
 def test_the_scan_statements_are_prepared_once_per_connection(scan_api, token, checkpoint):
     """The hot path's statements are the same text every time, so the connection prepares
     them (DB_PREPARED_STATEMENTS): planned once per connection, not per scan."""
-    badges = [factories.BadgeFactory(registration__summit=checkpoint.summit) for _ in range(6)]
-    for badge in badges * 2:
-        scan_api({"code": code_of(badge), "checkpoint": "main-entrance"}, token=token)
+    scan_six_badges_twice(scan_api, token, checkpoint.summit, "main-entrance")
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
-        prepared = dict(cursor.fetchall())
+    prepared = prepared_plans()
 
     # Prepared at the 5th run, then used by each further one (tests/summit/
     # test_prepared_statements.py): 12 reads, 12 admissions tried.
     [state] = [sql for sql in prepared if sql.startswith('SELECT b.id, b."serial"')]
     [admit] = [sql for sql in prepared if sql.startswith("WITH new AS")]
     assert (prepared[state], prepared[admit]) == (7, 7)
+
+
+@pytest.mark.postgres
+def test_a_scan_through_a_rooms_door_is_one_prepared_call(scan_api, token, checkpoint):
+    """At a room's door the gate, the log, the admission and the guest's move are one call of
+    ``checkin_gate`` (migration checkin 0003), its text the same every time: prepared once."""
+    from badges.checkin.models import Presence
+    from summit.models import Room
+
+    room = Room.objects.create(summit=checkpoint.summit, slug="hall", name_en="Hall", capacity=50)
+    factories.CheckpointFactory(summit=checkpoint.summit, slug="hall-door", room=room)
+    scan_six_badges_twice(scan_api, token, checkpoint.summit, "hall-door")
+
+    prepared = prepared_plans()
+
+    assert Presence.objects.filter(room=room).count() == 6
+    [gate] = [sql for sql in prepared if "checkin_gate(" in sql]
+    assert prepared[gate] == 7
+
+
+def scan_six_badges_twice(scan_api, token, summit, checkpoint_slug: str) -> None:
+    badges = [factories.BadgeFactory(registration__summit=summit) for _ in range(6)]
+    for badge in badges * 2:
+        scan_api({"code": code_of(badge), "checkpoint": checkpoint_slug}, token=token)
+
+
+def prepared_plans() -> dict[str, int]:
+    """The connection's prepared statements and how often each plan was used."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
+        return dict(cursor.fetchall())
 
 
 @pytest.mark.parametrize(
@@ -602,24 +629,3 @@ def test_scan_with_get_is_405(client, token):
 
     assert response.status_code == 405
     assert response.json()["error"] == "method_not_allowed"
-
-
-@pytest.mark.postgres
-def test_a_scan_through_a_rooms_door_is_one_prepared_call(scan_api, token, checkpoint):
-    """At a room's door the gate, the log, the admission and the guest's move are one call of
-    ``checkin_gate`` (migration checkin 0003), its text the same every time: prepared once."""
-    from summit.models import Room
-
-    room = Room.objects.create(summit=checkpoint.summit, slug="hall", name_en="Hall", capacity=50)
-    factories.CheckpointFactory(summit=checkpoint.summit, slug="hall-door", room=room)
-    badges = [factories.BadgeFactory(registration__summit=checkpoint.summit) for _ in range(6)]
-    for badge in badges * 2:
-        scan_api({"code": code_of(badge), "checkpoint": "hall-door"}, token=token)
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
-        prepared = dict(cursor.fetchall())
-        cursor.execute("SELECT count(*) FROM checkin_presence WHERE room_id = %s", [room.pk])
-        assert cursor.fetchone() == (6,)
-    [gate] = [sql for sql in prepared if "checkin_gate(" in sql]
-    assert prepared[gate] == 7
