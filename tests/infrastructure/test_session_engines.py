@@ -53,8 +53,34 @@ def test_login_from_a_fresh_browser_writes_the_session_once(engine, user, rf):
         login(request, user, backend=LOGIN_BACKEND)
         request.session.save()  # as the session middleware does at the end of the request
     writes = [q["sql"].split()[0] for q in queries if '"django_session"' in q["sql"]]
-    assert writes == ["SELECT", "INSERT"]  # a free key, then the session with the user in it
+    assert writes == ["INSERT"]  # the session with the user in it, under a key nobody asked
     assert engine.SessionStore(request.session.session_key).load()["_auth_user_id"] == str(user.pk)
+
+
+@pytest.mark.parametrize("engine", [db, cached_db])
+def test_new_session_drawn_onto_a_key_in_use_gets_another(engine):
+    taken = engine.SessionStore()
+    taken["owner"] = "someone else"
+    taken.save()
+    fresh = "freshkey0123456789abcdefghijklmn"
+    draws = iter([taken.session_key, fresh])
+    session = engine.SessionStore()
+    session["owner"] = "me"
+    with mock.patch(
+        "django.contrib.sessions.backends.base.get_random_string", lambda *a: next(draws)
+    ):
+        session.save()
+    assert session.session_key == fresh
+    assert engine.SessionStore(taken.session_key).load() == {"owner": "someone else"}
+    assert engine.SessionStore(fresh).load() == {"owner": "me"}
+
+
+@pytest.mark.parametrize("engine", [db, cached_db])
+def test_session_exists_still_asks_outside_a_new_key(engine):
+    session = engine.SessionStore()
+    session.save()
+    assert session.exists(session.session_key)
+    assert not session.exists("nosuchkey0123456789abcdefghijklm")
 
 
 @pytest.mark.parametrize("engine", [db, cached_db])
