@@ -158,6 +158,9 @@ def _new_account(email: str):
     email = email.lower()
     user = User(username=f"guest-{uuid.uuid4().hex}", email=email)
     user.set_unusable_password()
+    # Logged in as soon as registered: its last login is written with it, not updated after.
+    user.last_login = user.date_joined
+    user.last_login_written = True  # for receivers.update_last_login
     user.save(force_insert=True)
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     add_to_role(user, GUEST)  # as everyone who signs up

@@ -1,5 +1,6 @@
 """Reactions of the registration app to news from elsewhere (allauth, the dashboard)."""
 
+from django.contrib.auth import models as auth_models
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,15 @@ from summit.signals import capacity_raised
 def put_new_user_in_guests(sender, request, user, **kwargs) -> None:
     """Everyone who signs up is a guest (allauth's user_signed_up)."""
     add_to_role(user, GUEST)
+
+
+def update_last_login(sender, user, **kwargs) -> None:
+    """Django's ``update_last_login`` (user_logged_in), except for the login of an account this
+    very request made with ``last_login`` already written (an accepted invitation, see
+    ``invitations._new_account``): its UPDATE would write the same moment again."""
+    if getattr(user, "last_login_written", False):
+        return
+    auth_models.update_last_login(sender, user, **kwargs)
 
 
 @receiver(dashboard_panels)

@@ -10,7 +10,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -99,6 +101,27 @@ def test_registering_makes_a_verified_account_without_a_password_and_logs_in(
     ]
     assert session_user_id(client) == str(user.pk)
     assert client.get(reverse("registration:mine")).status_code == 200
+
+
+def test_accepting_writes_the_accounts_last_login_with_it(client, invitation):
+    with CaptureQueriesContext(connection) as queries:
+        accept(client, invitation)
+
+    user = Registration.objects.get(invitation=invitation).user
+    assert user.last_login == user.date_joined
+    updates = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "auth_user"')]
+    assert updates == []  # written by the INSERT, not updated after the login
+
+
+def test_a_later_login_updates_last_login(client, invitation, time_machine):
+    accept(client, invitation)
+    user = Registration.objects.get(invitation=invitation).user
+    time_machine.move_to(user.date_joined + datetime.timedelta(days=1), tick=False)
+
+    Client().force_login(user)  # django.contrib.auth.login, as every login form
+
+    user.refresh_from_db()
+    assert user.last_login == user.date_joined + datetime.timedelta(days=1)
 
 
 def test_an_invitation_registers_once(client, invitation):
