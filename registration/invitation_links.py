@@ -35,7 +35,10 @@ def invitation_path(invitation: Invitation) -> str:
 def find_invitation(code: str, key: str) -> Invitation | None:
     """The invitation of the current summit this link opens, else None (unknown code, wrong
     key or another summit's alike). Its summit is read with it, once."""
-    invitation = Invitation.objects.select_related("summit").filter(code=code).first()
+    try:
+        invitation = Invitation.objects.select_related("summit").get(code=code)
+    except Invitation.DoesNotExist:  # (``first()`` would order by id: one row, nothing to sort)
+        invitation = None
     # The key is checked even for an unknown code, so that both take the same time.
     expected_code = invitation.code if invitation is not None else "-"
     secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
