@@ -27,6 +27,8 @@ class Outbox:
     events: list[RegistrationEvent] = field(default_factory=list)
     emails: list[OutgoingEmail] = field(default_factory=list)
     status_changes: list[tuple[Registration, str | None, str]] = field(default_factory=list)
+    written_emails: list[OutgoingEmail] = field(default_factory=list)
+    emails_queued: int = 0  # of written_emails, by queue_emails
 
     def status(self, registration: Registration, old: str | None, new: str, detail="") -> None:
         self.status_changes.append((registration, old, new))
@@ -99,21 +101,28 @@ class Outbox:
         """Write the history lines and e-mail records now; returns them (with ids)."""
         events = RegistrationEvent.objects.bulk_create(self.events)
         emails = OutgoingEmail.objects.bulk_create(self.emails)
-        self.written_emails = [*getattr(self, "written_emails", []), *emails]
+        self.written_emails += emails
         self.events, self.emails = [], []
         return events, emails
+
+    def queue_emails(self) -> None:
+        """Queue the send tasks of the e-mails written so far now rather than in ``publish``
+        (a service that takes a busy lock later queues them before it). What the e-mails say
+        may still change: a task carries the e-mail's id, read when it runs."""
+        queue_sending([email.pk for email in self.written_emails[self.emails_queued :]])
+        self.emails_queued = len(self.written_emails)
 
     def publish(self) -> None:
         """After commit: the status news; and a send task per e-mail written (in this
         transaction with the production task backend, see tasks.queue_sending)."""
         self.write()
         changes = list(self.status_changes)
-        written = getattr(self, "written_emails", [])
-        email_ids = [email.pk for email in written]
+        written = self.written_emails
+        email_ids = [email.pk for email in written[self.emails_queued :]]
         confirmed_by_email = {
             email.registration_id for email in written if email.kind == "confirmation"
         }
-        self.status_changes, self.written_emails = [], []
+        self.status_changes, self.written_emails, self.emails_queued = [], [], 0
 
         def after_commit() -> None:
             for registration, old, new in changes:

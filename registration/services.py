@@ -269,6 +269,7 @@ def _create(
     outbox.status(registration, None, status)
     outbox.email(registration, "received" if needs_approval else "confirmation", reason=reason)
     [event], [message] = outbox.write()
+    outbox.queue_emails()  # before the summit's lock, which is held from the seat to commit
     if not needs_approval:
         if take_summit_seat(summit.pk):  # the summit row is locked from here to commit
             waiting = [e.pk for e in enrolments if not take_seat(Target.of(e))]

@@ -96,6 +96,33 @@ def test_every_kind_of_email_gets_its_task_in_its_transaction(summit, register, 
 
 
 @pytest.mark.django_db
+def test_a_registrations_send_task_is_written_before_its_seats_are_taken(
+    summit, register, db_tasks
+):
+    """The summit's row is locked from a registration's seat to its commit, so nothing that
+    can be done before the seat is done after it; a waiting list's e-mail still says so."""
+    from django.test.utils import CaptureQueriesContext
+
+    from summit.models import Summit
+
+    forum = factories.ForumFactory(summit=summit)
+    Summit.objects.filter(pk=summit.pk).update(capacity=1, seats_taken=1)  # full: waits
+    with CaptureQueriesContext(connection) as queries:
+        registration = register(forums=[forum])
+
+    statements = [q["sql"] for q in queries]
+    task = next(n for n, sql in enumerate(statements) if "dbtaskresult" in sql)
+    seat = next(n for n, sql in enumerate(statements) if sql.startswith('UPDATE "summit_summit"'))
+    assert task < seat
+    [email] = OutgoingEmail.objects.filter(registration=registration)
+    assert (registration.status, email.kind, pending_sends()) == (
+        "waitlisted",
+        "waitlisted",
+        [email.pk],
+    )
+
+
+@pytest.mark.django_db
 def test_a_failed_attempt_queues_its_retry_in_its_transaction(summit, db_tasks, monkeypatch):
     invite(summit, "ivy@example.org")
     [email] = OutgoingEmail.objects.all()
