@@ -22,8 +22,10 @@ Every function here expects to run inside ``transaction.atomic`` with the locks 
 on it already held; the services in ``registration.services`` take them.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -134,6 +136,32 @@ def release_summit_seat(summit_id: int) -> None:
 
 def take_seat(target: Target) -> bool:
     return _take(target.model, target.pk)
+
+
+TAKE_SEATS_SQL = "SELECT * FROM registration_take_seats(%s::bigint, %s::bigint[], %s::bigint[])"
+
+
+def take_seats(summit_id: int, targets: Iterable[Target]) -> tuple[bool, set[Target]]:
+    """A new registration's seats: the summit's, and if it had one, each target's in the lock
+    order. Returns whether the summit had a seat and the targets that had none (nothing is
+    taken when the summit had none). The summit's row stays locked until commit.
+
+    On PostgreSQL one call of the database function ``registration_take_seats`` (migration
+    registration 0007), so the row every registration waits on is not held across round
+    trips to Python; elsewhere the same conditional UPDATEs through the ORM.
+    """
+    targets = sorted(targets)
+    if connection.vendor == "postgresql":
+        forums = [target.pk for target in targets if target.kind == "forum"]
+        sessions = [target.pk for target in targets if target.kind == "session"]
+        with connection.cursor() as cursor:
+            cursor.execute(TAKE_SEATS_SQL, [summit_id, forums, sessions])
+            seat, refused_forums, refused_sessions = cursor.fetchone()
+        refused = {Target("forum", pk) for pk in refused_forums}
+        return seat, refused | {Target("session", pk) for pk in refused_sessions}
+    if not take_summit_seat(summit_id):
+        return False, set()
+    return True, {target for target in targets if not take_seat(target)}
 
 
 def release_seat(target: Target) -> None:

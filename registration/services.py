@@ -18,8 +18,7 @@ from registration.capacity import (
     all_targets_of,
     lock_summit,
     lock_targets,
-    take_seat,
-    take_summit_seat,
+    take_seats,
 )
 from registration.choosable import choosable_ids
 from registration.models import (
@@ -271,8 +270,9 @@ def _create(
     [event], [message] = outbox.write()
     outbox.queue_emails()  # before the summit's lock, which is held from the seat to commit
     if not needs_approval:
-        if take_summit_seat(summit.pk):  # the summit row is locked from here to commit
-            waiting = [e.pk for e in enrolments if not take_seat(Target.of(e))]
+        seat, refused = take_seats(summit.pk, targets)  # the summit's row locked to commit
+        if seat:
+            waiting = [e.pk for e in enrolments if Target.of(e) in refused]
             if waiting:
                 Enrolment.objects.filter(pk__in=waiting).update(status=Enrolment.Status.WAITLISTED)
         else:

@@ -1,4 +1,5 @@
 import datetime
+import re
 import uuid
 
 import pytest
@@ -62,6 +63,47 @@ def test_register_when_forum_full_waitlists_the_choice(register, small_forum):
     assert third.status == Registration.Status.CONFIRMED
     assert third.enrolments.get().status == Enrolment.Status.WAITLISTED
     assert seats(small_forum) == 2
+
+
+def test_seats_of_a_new_registration_are_taken_by_the_rules_in_lock_order(summit, register):
+    """Forums before sessions, each by id; a full one (or one that is gone) is refused and
+    the others are taken; a summit without a seat takes nothing. On PostgreSQL in one call
+    of registration_take_seats, elsewhere through the ORM."""
+    from django.db import transaction
+
+    from registration.capacity import Target, take_seats
+
+    full = factories.ForumFactory(summit=summit, capacity=1, seats_taken=1)
+    unlimited = factories.ForumFactory(summit=summit, capacity=None)
+    session = factories.SessionFactory(forum=unlimited, requires_enrolment=True, capacity=5)
+    targets = {Target("session", session.pk), Target("forum", full.pk)}
+    targets |= {Target("forum", unlimited.pk), Target("forum", 10**9)}
+
+    with transaction.atomic():
+        seat, refused = take_seats(summit.pk, targets)
+    assert (seat, refused) == (True, {Target("forum", full.pk), Target("forum", 10**9)})
+    assert [seats(summit), seats(full), seats(unlimited), seats(session)] == [1, 1, 1, 1]
+
+    Summit.objects.filter(pk=summit.pk).update(capacity=1)
+    with transaction.atomic():
+        assert take_seats(summit.pk, targets) == (False, set())
+    assert [seats(summit), seats(full), seats(unlimited), seats(session)] == [1, 1, 1, 1]
+
+
+def test_a_registration_takes_its_seats_in_one_statement_on_postgresql(summit, register):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the database function is PostgreSQL's")
+    forums = factories.ForumFactory.create_batch(2, summit=summit, capacity=10)
+    with CaptureQueriesContext(connection) as queries:
+        registration = register(forums=forums)
+
+    assert seats(summit) == 1 and [seats(forum) for forum in forums] == [1, 1]
+    assert {e.status for e in registration.enrolments.all()} == {Enrolment.Status.CONFIRMED}
+    seat_statements = [q["sql"] for q in queries if re.search("seats_taken|take_seats", q["sql"])]
+    assert len(seat_statements) == 1 and "registration_take_seats" in seat_statements[0]
 
 
 def test_register_outside_window_is_refused(summit, register):
