@@ -19,6 +19,7 @@ import threading
 import time
 import urllib.parse
 import uuid
+from importlib import import_module
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -347,7 +348,10 @@ def create_logged_in_accounts(count: int, prefix: str) -> list[str]:
         )
         cookies.append(f"sessionid={key}; csrftoken={CSRF}")
     LoginSession.objects.bulk_create(rows, batch_size=1000)
-    if settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db":
+    from django.contrib.sessions.backends import cached_db
+
+    engine = import_module(settings.SESSION_ENGINE).SessionStore
+    if issubclass(engine, cached_db.SessionStore):  # Django's, or the project's (a subclass)
         # As after a real login, which writes the session through to the cache.
         from django.contrib.sessions.backends.cached_db import KEY_PREFIX
 
