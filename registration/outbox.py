@@ -117,12 +117,9 @@ class Outbox:
         transaction with the production task backend, see tasks.queue_sending)."""
         self.write()
         changes = list(self.status_changes)
-        written = self.written_emails
-        email_ids = [email.pk for email in written[self.emails_queued :]]
         confirmed_by_email = {
-            email.registration_id for email in written if email.kind == "confirmation"
+            email.registration_id for email in self.written_emails if email.kind == "confirmation"
         }
-        self.status_changes, self.written_emails, self.emails_queued = [], [], 0
 
         def after_commit() -> None:
             for registration, old, new in changes:
@@ -146,4 +143,5 @@ class Outbox:
         if changes:
             transaction.on_commit(after_commit)
         # After the news above when both wait for the commit (as they always did).
-        queue_sending(email_ids)
+        self.queue_emails()
+        self.status_changes, self.written_emails, self.emails_queued = [], [], 0
