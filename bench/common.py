@@ -353,10 +353,9 @@ def create_logged_in_accounts(count: int, prefix: str) -> list[str]:
     engine = import_module(settings.SESSION_ENGINE).SessionStore
     if issubclass(engine, cached_db.SessionStore):  # Django's, or the project's (a subclass)
         # As after a real login, which writes the session through to the cache.
-        from django.contrib.sessions.backends.cached_db import KEY_PREFIX
-
         caches[settings.SESSION_CACHE_ALIAS].set_many(
-            {f"{KEY_PREFIX}{row.session_key}": row.get_decoded() for row in rows}, 24 * 3600
+            {f"{cached_db.KEY_PREFIX}{row.session_key}": row.get_decoded() for row in rows},
+            24 * 3600,
         )
     return cookies
 
