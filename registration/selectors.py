@@ -24,10 +24,36 @@ def registration_of(user, summit: Summit) -> Registration | None:
     return Registration.objects.filter(summit=summit, user__isnull=True, email__in=emails).first()
 
 
-def enrolments_of(registration: Registration) -> QuerySet[Enrolment]:
-    return registration.enrolments.select_related("forum", "session", "session__forum").order_by(
-        "forum__position", "session__starts_at", "pk"
+# What a guest's choices show of their forum or session (its title; a session's time and
+# forum), and what orders them. Only these columns of the two joined rows are read: the
+# choices are read on every "my registration" (page, e-mail, guest API), and each column
+# more is compiled into the query each time.
+CHOICE_TARGET_FIELDS = (
+    *(f"forum__{name}" for name in ("title_en", "title_zh_hans", "title_zh_hant", "position")),
+    *(f"session__{name}" for name in ("title_en", "title_zh_hans", "title_zh_hant")),
+    *("session__starts_at", "session__forum"),
+)
+
+
+def enrolments_of(registration: Registration) -> list[Enrolment]:
+    """The registration's enrolments (cancelled ones too): forums in the agenda's order, then
+    sessions by time, each with the fields of its forum or session that
+    ``CHOICE_TARGET_FIELDS`` names (any other is read with a query of its own).
+
+    Sorted here rather than by the database: a guest has a handful, ordering by the joined
+    rows' columns costs more to compile than the sort, and the databases disagree on where
+    the other kind's NULLs go (first on SQLite, last on PostgreSQL)."""
+    own = [field.name for field in Enrolment._meta.concrete_fields]
+    enrolments = registration.enrolments.select_related("forum", "session").only(
+        *own, *CHOICE_TARGET_FIELDS
     )
+    return sorted(enrolments, key=_agenda_order)
+
+
+def _agenda_order(enrolment: Enrolment) -> tuple:
+    if enrolment.forum is not None:
+        return (0, enrolment.forum.position, enrolment.pk)
+    return (1, enrolment.session.starts_at, enrolment.pk)
 
 
 @dataclass(frozen=True)
