@@ -152,6 +152,23 @@ def exchange_code(email: str, code: str, *, client: str) -> str:
     raise CodeRefused
 
 
+# What the guest API reads of a token's registration and its summit: its answers' fields, and
+# what its changes need before the services lock and read the registration again. Any other
+# field is read with a query of its own when used. This query comes first in every guest API
+# request, and each column more is compiled into it each time.
+HOLDER_FIELDS = (
+    "last_used_at",
+    *(
+        f"registration__{name}"
+        for name in (
+            *("summit", "user", "status", "category", "language", "calendar_token"),
+            *("name", "name_latin", "organisation"),
+        )
+    ),
+    *("registration__summit__slug", "registration__summit__time_zone"),
+)
+
+
 def token_holder(token: str) -> tuple[int, Registration] | None:
     """The active token's id and its registration (with its summit), or None: one query."""
     if not token.startswith(TOKEN_PREFIX):
@@ -159,9 +176,9 @@ def token_holder(token: str) -> tuple[int, Registration] | None:
     # Unique by its hash: no ORDER BY (first() would add one) to compile or run.
     found = next(
         iter(
-            GuestToken.objects.filter(
-                token_hash=digest(token), revoked_at__isnull=True
-            ).select_related("registration__summit")[:1]
+            GuestToken.objects.filter(token_hash=digest(token), revoked_at__isnull=True)
+            .select_related("registration__summit")
+            .only(*HOLDER_FIELDS)[:1]
         ),
         None,
     )

@@ -7,7 +7,9 @@ import re
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from badges.signing import sign_badge
@@ -264,6 +266,32 @@ def test_my_agenda_lists_my_sessions(client, guest, sign_in, summit):
     assert answer.status_code == 200
     validate_answer(answer)
     assert [s["uid"] for s in answer.json()["sessions"]] == [str(session.uid)]
+
+
+@pytest.mark.parametrize("path", ["registration", "badge", "agenda"])
+def test_reads_load_no_field_of_my_registration_or_summit_on_their_own(
+    client, guest, sign_in, summit, path
+):
+    # The token's query reads only the fields the guest API uses (guest_tokens.HOLDER_FIELDS);
+    # one more used would be a query of its own on every request.
+    forum = factories.ForumFactory(summit=summit)
+    factories.EnrolmentFactory(registration=guest, forum=forum)
+    factories.SessionFactory(forum=forum)
+    factories.BadgeFactory(registration=guest)
+    token = sign_in()
+    client.get(f"{API}/{path}", **bearer(token))  # notes the token's first use
+
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.get(f"{API}/{path}", **bearer(token))
+
+    assert answer.status_code == 200
+    validate_answer(answer)
+    one_row = [
+        query["sql"]
+        for query in queries.captured_queries
+        if re.search(r'FROM "(registration_registration|summit_summit)" WHERE', query["sql"])
+    ]
+    assert one_row == []
 
 
 def test_revoked_tokens_stop_working(client, guest, sign_in):
