@@ -44,8 +44,10 @@ def enrolments_of(registration: Registration) -> list[Enrolment]:
     rows' columns costs more to compile than the sort, and the databases disagree on where
     the other kind's NULLs go (first on SQLite, last on PostgreSQL)."""
     own = [field.name for field in Enrolment._meta.concrete_fields]
-    enrolments = registration.enrolments.select_related("forum", "session").only(
-        *own, *CHOICE_TARGET_FIELDS
+    enrolments = (
+        registration.enrolments.select_related("forum", "session")
+        .only(*own, *CHOICE_TARGET_FIELDS)
+        .order_by()  # not even the model's own ordering
     )
     return sorted(enrolments, key=_agenda_order)
 
