@@ -280,7 +280,7 @@ def registration_data(registration: Registration) -> dict:
         "id": registration.pk,
         "summit": registration.summit.slug,
         "status": registration.status,
-        "status_label": str(registration.get_status_display()),
+        "status_label": str(Registration.Status(registration.status).label),
         "name": registration.name,
         "name_latin": registration.name_latin,
         "organisation": registration.organisation,

@@ -91,6 +91,7 @@ def test_the_guest_api_reads_my_registration_in_two_queries(client, guest_with_c
         answer = client.get("/api/v1/guest/registration", **headers)
 
     assert answer.status_code == 200
+    assert answer.json()["status_label"] == "已確認"
     titles = [choice["title"] for choice in answer.json()["choices"]]
     assert titles == ["第一論壇", "第二論壇", "先場", "後場"], json.dumps(answer.json())
     assert len(queries) == 2  # the token with its registration; the choices
