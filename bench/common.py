@@ -8,6 +8,7 @@ import base64
 import contextlib
 import datetime
 import http.client
+import io
 import json
 import os
 import random
@@ -95,6 +96,31 @@ def fresh_summit(guests: int, tables: str):
         registration_closes_at=now + datetime.timedelta(days=1),
         capacity=guests + 100,
     )
+
+
+def wsgi_environ(method: str, path: str, *, body: bytes = b"", **variables: str) -> dict:
+    """The WSGI environ gunicorn would pass for a request to 127.0.0.1:8000, for the in-process
+    profiles; ``variables`` adds the request's own (``HTTP_COOKIE``, ``CONTENT_TYPE``, …)."""
+    return {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "SCRIPT_NAME": "",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1:8000",
+        "CONTENT_LENGTH": str(len(body)),
+        **variables,
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "wsgi.version": (1, 0),
+    }
 
 
 def require_bench_database() -> None:

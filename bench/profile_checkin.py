@@ -22,7 +22,6 @@ which counts only the measured scans (``bench.common.measured``)::
 """
 
 import argparse
-import io
 import json
 import os
 import random
@@ -52,28 +51,14 @@ def parse_args():
 
 
 def wsgi_environ(body: bytes, token: str) -> dict:
-    return {
-        "REQUEST_METHOD": "POST",
-        "PATH_INFO": "/api/v1/checkin",
-        "SCRIPT_NAME": "",
-        "QUERY_STRING": "",
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "8000",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_HOST": "127.0.0.1:8000",
-        "HTTP_AUTHORIZATION": f"Bearer {token}",
-        "HTTP_X_FORWARDED_PROTO": "https",
-        "CONTENT_TYPE": "application/json",
-        "CONTENT_LENGTH": str(len(body)),
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.url_scheme": "http",
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-        "wsgi.version": (1, 0),
-    }
+    return common.wsgi_environ(
+        "POST",
+        "/api/v1/checkin",
+        body=body,
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+        HTTP_X_FORWARDED_PROTO="https",
+        CONTENT_TYPE="application/json",
+    )
 
 
 def main() -> None:

@@ -17,7 +17,6 @@ of the measured reads alone.
 """
 
 import argparse
-import io
 import json
 import os
 import random
@@ -28,41 +27,24 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import common, guest_api  # noqa: E402
-from bench.profile_registration import measure_requests  # noqa: E402
+from bench.profile_registration import add_measure_options, measure_requests  # noqa: E402
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--guests", type=int, default=300)
     parser.add_argument("--reads", type=int, default=2000)
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--profile", action="store_true", help="print a cProfile of the run")
-    parser.add_argument("--sort", default="cumulative", help="cProfile sort key")
-    parser.add_argument("--lines", type=int, default=60)
+    add_measure_options(parser)
     return parser.parse_args()
 
 
 def environ(token: str) -> dict:
-    return {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": "/api/v1/guest/registration",
-        "SCRIPT_NAME": "",
-        "QUERY_STRING": "",
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "8000",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_HOST": "127.0.0.1:8000",
-        "HTTP_AUTHORIZATION": f"Bearer {token}",
-        "HTTP_X_FORWARDED_PROTO": "https",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.url_scheme": "http",
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-        "wsgi.version": (1, 0),
-    }
+    return common.wsgi_environ(
+        "GET",
+        "/api/v1/guest/registration",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+        HTTP_X_FORWARDED_PROTO="https",
+    )
 
 
 def main() -> None:

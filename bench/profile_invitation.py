@@ -28,17 +28,14 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.surge_settings")
 
 from bench import common, invitation_surge, registration_surge  # noqa: E402
-from bench.profile_registration import measure_requests, wsgi_environ  # noqa: E402
+from bench.profile_registration import add_measure_options, measure_requests  # noqa: E402
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--invitees", type=int, default=300)
-    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--forum-capacity", type=int, default=400)
-    parser.add_argument("--profile", action="store_true", help="print a cProfile of the run")
-    parser.add_argument("--sort", default="cumulative", help="cProfile sort key")
-    parser.add_argument("--lines", type=int, default=60)
+    add_measure_options(parser)
     return parser.parse_args()
 
 
@@ -64,8 +61,13 @@ def main() -> None:
 
     def post(n: int) -> None:
         status = []
-        environ = wsgi_environ(bodies[n], cookie)
-        environ["PATH_INFO"] = urllib.parse.unquote(paths[n]).encode().decode("latin-1")
+        environ = common.wsgi_environ(
+            "POST",
+            urllib.parse.unquote(paths[n]).encode().decode("latin-1"),
+            body=bodies[n],
+            HTTP_COOKIE=cookie,
+            CONTENT_TYPE="application/x-www-form-urlencoded",
+        )
         chunks = application(environ, lambda s, h, *a: status.append((s, h)))
         b"".join(chunks)
         if hasattr(chunks, "close"):

@@ -42,35 +42,19 @@ from bench import common  # noqa: E402
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--guests", type=int, default=200)
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--profile", action="store_true", help="print a cProfile of the run")
-    parser.add_argument("--sort", default="cumulative", help="cProfile sort key")
-    parser.add_argument("--lines", type=int, default=60)
+    add_measure_options(parser)
     return parser.parse_args()
 
 
 def wsgi_environ(body: bytes, cookie: str) -> dict:
-    return {
-        "REQUEST_METHOD": "POST",
-        "PATH_INFO": "/register/",
-        "SCRIPT_NAME": "",
-        "QUERY_STRING": "",
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "8000",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_HOST": "127.0.0.1:8000",
-        "HTTP_COOKIE": cookie,
-        "CONTENT_TYPE": "application/x-www-form-urlencoded",
-        "CONTENT_LENGTH": str(len(body)),
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.url_scheme": "http",
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-        "wsgi.version": (1, 0),
-    }
+    """A registration form sent to /register/ with a login session's cookie."""
+    return common.wsgi_environ(
+        "POST",
+        "/register/",
+        body=body,
+        HTTP_COOKIE=cookie,
+        CONTENT_TYPE="application/x-www-form-urlencoded",
+    )
 
 
 def main() -> None:
@@ -117,6 +101,14 @@ def main() -> None:
         connection=connection,
         first_line=(" (besides the health check, BEGIN, COMMIT)"),
     )
+
+
+def add_measure_options(parser) -> None:
+    """The options ``measure_requests`` reads."""
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of the run")
+    parser.add_argument("--sort", default="cumulative", help="cProfile sort key")
+    parser.add_argument("--lines", type=int, default=60)
 
 
 def measure_requests(post, count: int, args, *, what: str, connection, first_line="") -> None:
