@@ -158,14 +158,17 @@ def exchange_code(email: str, code: str, *, client: str) -> str:
 # request, and each column more is compiled into it each time.
 HOLDER_FIELDS = (
     "last_used_at",
-    *(
-        f"registration__{name}"
-        for name in (
-            *("summit", "user", "status", "category", "language", "calendar_token"),
-            *("name", "name_latin", "organisation"),
-        )
-    ),
-    *("registration__summit__slug", "registration__summit__time_zone"),
+    "registration__summit",
+    "registration__user",
+    "registration__status",
+    "registration__category",
+    "registration__language",
+    "registration__calendar_token",
+    "registration__name",
+    "registration__name_latin",
+    "registration__organisation",
+    "registration__summit__slug",
+    "registration__summit__time_zone",
 )
 
 
