@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from registration import prepared_reads
 from registration.models import GuestCode, GuestToken, Registration
 from summit.infrastructure import mail as mail_parts
 from summit.infrastructure import ratelimit
@@ -152,39 +153,14 @@ def exchange_code(email: str, code: str, *, client: str) -> str:
     raise CodeRefused
 
 
-# What the guest API reads of a token's registration and its summit: its answers' fields, and
-# what its changes need before the services lock and read the registration again. Any other
-# field is read with a query of its own when used. This query comes first in every guest API
-# request, and each column more is compiled into it each time.
-HOLDER_FIELDS = (
-    "last_used_at",
-    "registration__summit",
-    "registration__user",
-    "registration__status",
-    "registration__category",
-    "registration__language",
-    "registration__calendar_token",
-    "registration__name",
-    "registration__name_latin",
-    "registration__organisation",
-    "registration__summit__slug",
-    "registration__summit__time_zone",
-)
-
-
 def token_holder(token: str) -> tuple[int, Registration] | None:
-    """The active token's id and its registration (with its summit), or None: one query."""
+    """The active token's id and its registration (with its summit), or None: one query.
+
+    The registration has the fields the guest API answers with and its changes need first
+    (``prepared_reads.HOLDER``); any other is read with a query of its own when used."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    # Unique by its hash: no ORDER BY (first() would add one) to compile or run.
-    found = next(
-        iter(
-            GuestToken.objects.filter(token_hash=digest(token), revoked_at__isnull=True)
-            .select_related("registration__summit")
-            .only(*HOLDER_FIELDS)[:1]
-        ),
-        None,
-    )
+    found = prepared_reads.token(digest(token))
     if found is None:
         return None
     now = timezone.now()

@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from registration import prepared_reads
 from registration.choosable import choosable_forums, choosable_sessions
 from registration.models import Enrolment, Invitation, Region, Registration
 from registration.search import fold
@@ -24,31 +25,16 @@ def registration_of(user, summit: Summit) -> Registration | None:
     return Registration.objects.filter(summit=summit, user__isnull=True, email__in=emails).first()
 
 
-# An enrolment's own fields, and what a guest's choices show of their forum or session (its
-# title; a session's time and forum) and what orders them. Only these columns of the two
-# joined rows are read: the choices are read on every "my registration" (page, e-mail, guest
-# API), and each column more is compiled into the query each time.
-CHOICE_FIELDS = (
-    *(field.name for field in Enrolment._meta.concrete_fields),
-    *(f"forum__{name}" for name in ("title_en", "title_zh_hans", "title_zh_hant", "position")),
-    *(f"session__{name}" for name in ("title_en", "title_zh_hans", "title_zh_hant")),
-    *("session__starts_at", "session__forum"),
-)
-
-
 def enrolments_of(registration: Registration) -> list[Enrolment]:
     """The registration's enrolments (cancelled ones too): forums in the agenda's order, then
-    sessions by time, each with the fields of its forum or session that ``CHOICE_FIELDS``
-    names (any other is read with a query of its own).
+    sessions by time, each with the fields of its forum or session that
+    ``prepared_reads.CHOSEN_FORUM`` and ``CHOSEN_SESSION`` name (any other is read with a
+    query of its own).
 
     Sorted here rather than by the database: a guest has a handful, ordering by the joined
-    rows' columns costs more to compile than the sort, and the databases disagree on where
+    rows' columns costs more than the sort, and the databases disagree on where
     the other kind's NULLs go (first on SQLite, last on PostgreSQL)."""
-    enrolments = (
-        registration.enrolments.select_related("forum", "session")
-        .only(*CHOICE_FIELDS)
-        .order_by()  # not even the model's own ordering
-    )
+    enrolments = prepared_reads.enrolments(registration.pk)
     return sorted(enrolments, key=_agenda_order)
 
 

@@ -272,7 +272,7 @@ def test_my_agenda_lists_my_sessions(client, guest, sign_in, summit):
 def test_reads_load_no_field_of_my_registration_or_summit_on_their_own(
     client, guest, sign_in, summit, path
 ):
-    # The token's query reads only the fields the guest API uses (guest_tokens.HOLDER_FIELDS);
+    # The token's query reads only the fields the guest API uses (prepared_reads.HOLDER);
     # one more used would be a query of its own on every request.
     forum = factories.ForumFactory(summit=summit)
     factories.EnrolmentFactory(registration=guest, forum=forum)
