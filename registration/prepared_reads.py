@@ -32,6 +32,7 @@ class Part:
     alias: str
     names: tuple[str, ...]
     fields: tuple[Field, ...] = field(init=False)
+    key_at: int = field(init=False)  # where the primary key is among them
 
     def __post_init__(self):
         wanted = set(self.names) | {self.model._meta.pk.name}
@@ -40,12 +41,13 @@ class Part:
         if unknown:
             raise ValueError(f"{self.model.__name__} has no field {', '.join(sorted(unknown))}")
         object.__setattr__(self, "fields", chosen)
+        object.__setattr__(self, "key_at", chosen.index(self.model._meta.pk))
 
     def columns(self, quote) -> list[str]:
         return [f"{self.alias}.{quote(f.column)}" for f in self.fields]
 
     def load(self, db: str, values) -> Model | None:
-        if values[0] is None:  # the primary key of a row an outer join did not find
+        if values[self.key_at] is None:  # no row: an outer join found none
             return None
         return self.model.from_db(db, [f.attname for f in self.fields], values)
 
@@ -109,10 +111,10 @@ def token(token_hash: str) -> GuestToken | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    found = _split(db, row, (TOKEN, HOLDER, HOLDER_SUMMIT))
-    found[1].summit = found[2]
-    found[0].registration = found[1]
-    return found[0]
+    found, registration, summit = _split(db, row, (TOKEN, HOLDER, HOLDER_SUMMIT))
+    registration.summit = summit
+    found.registration = registration
+    return found
 
 
 def enrolments(registration_id: int) -> list[Enrolment]:
