@@ -13,6 +13,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 
+from registration import prepared_reads
 from registration.models import Invitation
 from summit.selectors import is_current_summit
 
@@ -35,10 +36,7 @@ def invitation_path(invitation: Invitation) -> str:
 def find_invitation(code: str, key: str) -> Invitation | None:
     """The invitation of the current summit this link opens, else None (unknown code, wrong
     key or another summit's alike). Its summit is read with it, once."""
-    try:
-        invitation = Invitation.objects.select_related("summit").get(code=code)
-    except Invitation.DoesNotExist:  # (``first()`` would order by id: one row, nothing to sort)
-        invitation = None
+    invitation = prepared_reads.invitation(code)
     # The key is checked even for an unknown code, so that both take the same time.
     expected_code = invitation.code if invitation is not None else "-"
     secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]

@@ -1,5 +1,6 @@
-"""Two reads of every guest API request, as SQL written once: a token with its registration
-and summit, and a registration's enrolments with their forums and sessions.
+"""Reads made on the busiest requests, as SQL written once: a guest API token with its
+registration and summit, a registration's enrolments with their forums and sessions, and an
+invitation link's invitation with its summit.
 
 Through the ORM, each of these queries is compiled again on every request (its joins, its
 columns, its deferred fields), and compiling cost several times what the database spent
@@ -8,9 +9,9 @@ columns (``Model._meta``), run as they are (the server prepares them after a few
 ``prepare_threshold`` in summit/settings.py) and loaded into model instances with
 ``Model.from_db``, as the ORM loads rows: a field not read is deferred and read with a
 query of its own if used, as with ``only()``. Other databases run the same reads through the
-ORM (``orm_token``, ``orm_enrolments``): SQLite returns raw values that the ORM would still
-convert (naive datetimes), and it is the development default, not what the summit runs on.
-Tests compare the two on PostgreSQL (tests/registration/test_prepared_reads.py).
+ORM (the ``orm_`` functions): SQLite returns raw values that the ORM would still convert
+(naive datetimes), and it is the development default, not what the summit runs on. Tests
+compare the two on PostgreSQL (tests/registration/test_prepared_reads.py).
 """
 
 import functools
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from django.db import connections, router
 from django.db.models import Field, Model
 
-from registration.models import Enrolment, GuestToken, Registration
+from registration.models import Enrolment, GuestToken, Invitation, Registration
 from sessions.models import Forum, Session
 from summit.models import Summit
 
@@ -40,6 +41,10 @@ class Part:
         unknown = wanted - {f.name for f in chosen}
         if unknown:
             raise ValueError(f"{self.model.__name__} has no field {', '.join(sorted(unknown))}")
+        converted = sorted(f.name for f in chosen if hasattr(f, "from_db_value"))
+        if converted:
+            # Such a field (JSON, say) is decoded by the ORM as it reads it: not by this SQL.
+            raise ValueError(f"{self.model.__name__}: {', '.join(converted)} need the ORM")
         object.__setattr__(self, "fields", chosen)
         object.__setattr__(self, "key_at", chosen.index(self.model._meta.pk))
 
@@ -94,6 +99,12 @@ CHOSEN_SESSION = Part(
 )
 
 
+# An invitation and its summit, whole: its page, its acceptance and the registration's rules
+# read them (every invitee opens the link, then submits it).
+INVITATION = Part(Invitation, "i", tuple(f.name for f in Invitation._meta.concrete_fields))
+INVITATION_SUMMIT = Part(Summit, "s", tuple(f.name for f in Summit._meta.concrete_fields))
+
+
 def _written_once(model: type[Model]) -> str | None:
     """The database alias to read ``model`` from, if its reads there are written as SQL."""
     db = router.db_for_read(model)
@@ -132,6 +143,21 @@ def enrolments(registration_id: int) -> list[Enrolment]:
         enrolment.forum = forum
         enrolment.session = session
         found.append(enrolment)
+    return found
+
+
+def invitation(code: str) -> Invitation | None:
+    """The invitation with this code and its summit, or None."""
+    db = _written_once(Invitation)
+    if db is None:
+        return orm_invitation(code)
+    with connections[db].cursor() as cursor:
+        cursor.execute(_invitation_sql(db), [code])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    found, summit = _split(db, row, (INVITATION, INVITATION_SUMMIT))
+    found.summit = summit
     return found
 
 
@@ -177,6 +203,18 @@ def _enrolments_sql(db: str) -> str:
     )
 
 
+@functools.cache
+def _invitation_sql(db: str) -> str:
+    quote = connections[db].ops.quote_name
+    columns = [*INVITATION.columns(quote), *INVITATION_SUMMIT.columns(quote)]
+    return (
+        f"SELECT {', '.join(columns)} FROM {INVITATION.table(quote)}"
+        f" JOIN {INVITATION_SUMMIT.table(quote)}"
+        f" ON {INVITATION_SUMMIT.key(quote)} = {INVITATION.column('summit', quote)}"
+        f" WHERE {INVITATION.column('code', quote)} = %s"
+    )
+
+
 def orm_token(token_hash: str) -> GuestToken | None:
     """``token`` through the ORM: on other databases, and what the tests compare with."""
     names = (
@@ -208,3 +246,9 @@ def orm_enrolments(registration_id: int) -> list[Enrolment]:
         .only(*names)
         .order_by()  # not even the model's own ordering: the caller sorts
     )
+
+
+def orm_invitation(code: str) -> Invitation | None:
+    """``invitation`` through the ORM: on other databases, and what the tests compare with."""
+    # The code is unique: no ORDER BY (first() would add one) to compile or run.
+    return next(iter(Invitation.objects.select_related("summit").filter(code=code)[:1]), None)

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from registration import guest_tokens, prepared_reads
-from registration.models import Enrolment, GuestToken
+from registration.models import Enrolment, GuestToken, OutgoingEmail
 from tests import factories
 from tests.factories import at
 
@@ -133,3 +133,46 @@ def test_another_registrations_enrolments_are_not_read(guest, summit):
 def test_a_part_naming_no_field_of_its_model_is_refused():
     with pytest.raises(ValueError, match="seat_count"):
         prepared_reads.Part(Enrolment, "e", ("status", "seat_count"))
+
+
+def test_a_part_with_a_field_the_orm_converts_is_refused():
+    # An e-mail's context is JSON, which the ORM decodes as it reads it (raw SQL would not).
+    with pytest.raises(ValueError, match="context need the ORM"):
+        prepared_reads.Part(OutgoingEmail, "m", ("kind", "context"))
+
+
+def test_an_invitation_and_its_summit_load_what_the_orm_loads(summit):
+    invited = factories.InvitationFactory(
+        summit=summit, name="陳大文", language="zh-hant", expires_at=at(1, 9)
+    )
+
+    written = prepared_reads.invitation(invited.code)
+    compiled = prepared_reads.orm_invitation(invited.code)
+
+    assert loaded(written) == loaded(compiled)
+    assert loaded(written.summit) == loaded(compiled.summit)
+    assert loaded(written)["deferred"] == set()
+    assert loaded(written.summit)["deferred"] == set()
+    assert (written.name, written.expires_at, written.summit.starts_on) == (
+        "陳大文",
+        at(1, 9),
+        summit.starts_on,
+    )
+
+
+def test_an_invitation_and_its_summit_are_one_query(summit):
+    invited = factories.InvitationFactory(summit=summit)
+
+    with CaptureQueriesContext(connection) as queries:
+        found = prepared_reads.invitation(invited.code)
+        open_now = found.summit.registration_is_open(timezone.now())
+
+    assert len(queries) == 1
+    assert open_now == summit.registration_is_open(timezone.now())
+
+
+def test_an_unknown_invitation_code_finds_nothing(summit):
+    factories.InvitationFactory(summit=summit)
+
+    assert prepared_reads.invitation("NOSUCHCODE") is None
+    assert prepared_reads.orm_invitation("NOSUCHCODE") is None
