@@ -9,16 +9,15 @@ columns (``Model._meta``), run as they are (the server prepares them after a few
 ``prepare_threshold`` in summit/settings.py) and loaded into model instances with
 ``Model.from_db``, as the ORM loads rows: a field not read is deferred and read with a
 query of its own if used, as with ``only()``. Other databases run the same reads through the
-ORM (the ``orm_`` functions): SQLite returns raw values that the ORM would still convert
+ORM (``Read.orm``): SQLite returns raw values that the ORM would still convert
 (naive datetimes), and it is the development default, not what the summit runs on. Tests
 compare the two on PostgreSQL (tests/registration/test_prepared_reads.py).
 """
 
-import functools
 from dataclasses import dataclass, field
 
 from django.db import connections, router
-from django.db.models import Field, Model
+from django.db.models import Field, Model, QuerySet
 
 from registration.models import Enrolment, GuestToken, Invitation, Registration
 from sessions.models import Forum, Session
@@ -105,150 +104,141 @@ INVITATION = Part(Invitation, "i", tuple(f.name for f in Invitation._meta.concre
 INVITATION_SUMMIT = Part(Summit, "s", tuple(f.name for f in Summit._meta.concrete_fields))
 
 
-def _written_once(model: type[Model]) -> str | None:
-    """The database alias to read ``model`` from, if its reads there are written as SQL."""
-    db = router.db_for_read(model)
-    return db if connections[db].vendor == "postgresql" else None
+@dataclass(frozen=True)
+class Join:
+    """``part``'s row, the one the foreign key ``field`` of ``parent``'s row points to (an
+    outer join where that key may be empty, as ``select_related`` does)."""
+
+    part: Part
+    parent: Part
+    field: str
+
+
+@dataclass(frozen=True)
+class Read:
+    """Rows of ``root``'s model whose field ``by`` has a value, each with the rows its
+    ``joins`` lead to, set on it as ``select_related`` sets them; ``null`` names a field of
+    the root that must be empty."""
+
+    root: Part
+    joins: tuple[Join, ...]
+    by: str
+    null: str | None = None
+    parts: tuple[Part, ...] = field(init=False)
+    links: tuple[tuple[int, str, int], ...] = field(init=False)  # parent, field, joined
+    texts: dict[str, str] = field(init=False, default_factory=dict, compare=False)
+
+    def __post_init__(self):
+        parts = (self.root, *(join.part for join in self.joins))
+        links = tuple(
+            (parts.index(join.parent), join.field, at)
+            for at, join in enumerate(self.joins, start=1)
+        )
+        object.__setattr__(self, "parts", parts)
+        object.__setattr__(self, "links", links)
+
+    def rows(self, value) -> list[Model]:
+        db = router.db_for_read(self.root.model)
+        if connections[db].vendor != "postgresql":
+            return list(self.orm(value))
+        with connections[db].cursor() as cursor:
+            cursor.execute(self.sql(db), [value])
+            return [self._load(db, row) for row in cursor.fetchall()]
+
+    def sql(self, db: str) -> str:
+        """The statement, written once for each database alias."""
+        if db not in self.texts:
+            quote = connections[db].ops.quote_name
+            columns = [column for part in self.parts for column in part.columns(quote)]
+            text = f"SELECT {', '.join(columns)} FROM {self.root.table(quote)}"
+            for join in self.joins:
+                outer = join.parent.model._meta.get_field(join.field).null
+                text += (
+                    f" {'LEFT JOIN' if outer else 'JOIN'} {join.part.table(quote)}"
+                    f" ON {join.part.key(quote)} = {join.parent.column(join.field, quote)}"
+                )
+            text += f" WHERE {self.root.column(self.by, quote)} = %s"
+            if self.null is not None:
+                text += f" AND {self.root.column(self.null, quote)} IS NULL"
+            self.texts[db] = text
+        return self.texts[db]
+
+    def orm(self, value) -> QuerySet:
+        """The same read through the ORM: on other databases, and what the tests compare with."""
+        paths = [""]
+        for parent, name, _joined in self.links:
+            paths.append(f"{paths[parent]}__{name}" if paths[parent] else name)
+        names = [
+            f"{path}__{name}" if path else name
+            for path, part in zip(paths, self.parts, strict=True)
+            for name in part.orm_names
+        ]
+        filters = {self.by: value}
+        if self.null is not None:
+            filters[f"{self.null}__isnull"] = True
+        # No ORDER BY, not even the model's own, to compile or run: a row is found by a
+        # unique field, or the caller sorts.
+        return (
+            self.root.model.objects.filter(**filters)
+            .select_related(*paths[1:])
+            .only(*names)
+            .order_by()
+        )
+
+    def _load(self, db: str, row) -> Model:
+        loaded, start = [], 0
+        for part in self.parts:
+            end = start + len(part.fields)
+            loaded.append(part.load(db, row[start:end]))
+            start = end
+        for parent, name, joined in self.links:
+            if loaded[parent] is not None:
+                setattr(loaded[parent], name, loaded[joined])
+        return loaded[0]
+
+
+TOKENS = Read(
+    TOKEN,
+    (Join(HOLDER, TOKEN, "registration"), Join(HOLDER_SUMMIT, HOLDER, "summit")),
+    by="token_hash",
+    null="revoked_at",
+)
+ENROLMENTS = Read(
+    ENROLMENT,
+    (Join(CHOSEN_FORUM, ENROLMENT, "forum"), Join(CHOSEN_SESSION, ENROLMENT, "session")),
+    by="registration",
+)
+INVITATIONS = Read(INVITATION, (Join(INVITATION_SUMMIT, INVITATION, "summit"),), by="code")
 
 
 def token(token_hash: str) -> GuestToken | None:
     """The active token with this hash, its registration and the registration's summit (the
     fields ``TOKEN``, ``HOLDER`` and ``HOLDER_SUMMIT`` name), or None."""
-    db = _written_once(GuestToken)
-    if db is None:
-        return orm_token(token_hash)
-    with connections[db].cursor() as cursor:
-        cursor.execute(_token_sql(db), [token_hash])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    found, registration, summit = _split(db, row, (TOKEN, HOLDER, HOLDER_SUMMIT))
-    registration.summit = summit
-    found.registration = registration
-    return found
+    return _first(TOKENS.rows(token_hash))
 
 
 def enrolments(registration_id: int) -> list[Enrolment]:
     """The registration's enrolments (cancelled ones too), unordered, each with its forum or
     session (the fields ``CHOSEN_FORUM`` or ``CHOSEN_SESSION`` names)."""
-    db = _written_once(Enrolment)
-    if db is None:
-        return orm_enrolments(registration_id)
-    with connections[db].cursor() as cursor:
-        cursor.execute(_enrolments_sql(db), [registration_id])
-        rows = cursor.fetchall()
-    found = []
-    for row in rows:
-        enrolment, forum, session = _split(db, row, (ENROLMENT, CHOSEN_FORUM, CHOSEN_SESSION))
-        enrolment.forum = forum
-        enrolment.session = session
-        found.append(enrolment)
-    return found
+    return ENROLMENTS.rows(registration_id)
 
 
 def invitation(code: str) -> Invitation | None:
     """The invitation with this code and its summit, or None."""
-    db = _written_once(Invitation)
-    if db is None:
-        return orm_invitation(code)
-    with connections[db].cursor() as cursor:
-        cursor.execute(_invitation_sql(db), [code])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    found, summit = _split(db, row, (INVITATION, INVITATION_SUMMIT))
-    found.summit = summit
-    return found
-
-
-def _split(db: str, row, parts: tuple[Part, ...]) -> list[Model | None]:
-    loaded, start = [], 0
-    for part in parts:
-        end = start + len(part.fields)
-        loaded.append(part.load(db, row[start:end]))
-        start = end
-    return loaded
-
-
-@functools.cache
-def _token_sql(db: str) -> str:
-    quote = connections[db].ops.quote_name
-    columns = [*TOKEN.columns(quote), *HOLDER.columns(quote), *HOLDER_SUMMIT.columns(quote)]
-    return (
-        f"SELECT {', '.join(columns)} FROM {TOKEN.table(quote)}"
-        f" JOIN {HOLDER.table(quote)}"
-        f" ON {HOLDER.key(quote)} = {TOKEN.column('registration', quote)}"
-        f" JOIN {HOLDER_SUMMIT.table(quote)}"
-        f" ON {HOLDER_SUMMIT.key(quote)} = {HOLDER.column('summit', quote)}"
-        f" WHERE {TOKEN.column('token_hash', quote)} = %s"
-        f" AND {TOKEN.column('revoked_at', quote)} IS NULL"
-    )
-
-
-@functools.cache
-def _enrolments_sql(db: str) -> str:
-    quote = connections[db].ops.quote_name
-    columns = [
-        *ENROLMENT.columns(quote),
-        *CHOSEN_FORUM.columns(quote),
-        *CHOSEN_SESSION.columns(quote),
-    ]
-    return (
-        f"SELECT {', '.join(columns)} FROM {ENROLMENT.table(quote)}"
-        f" LEFT JOIN {CHOSEN_FORUM.table(quote)}"
-        f" ON {CHOSEN_FORUM.key(quote)} = {ENROLMENT.column('forum', quote)}"
-        f" LEFT JOIN {CHOSEN_SESSION.table(quote)}"
-        f" ON {CHOSEN_SESSION.key(quote)} = {ENROLMENT.column('session', quote)}"
-        f" WHERE {ENROLMENT.column('registration', quote)} = %s"
-    )
-
-
-@functools.cache
-def _invitation_sql(db: str) -> str:
-    quote = connections[db].ops.quote_name
-    columns = [*INVITATION.columns(quote), *INVITATION_SUMMIT.columns(quote)]
-    return (
-        f"SELECT {', '.join(columns)} FROM {INVITATION.table(quote)}"
-        f" JOIN {INVITATION_SUMMIT.table(quote)}"
-        f" ON {INVITATION_SUMMIT.key(quote)} = {INVITATION.column('summit', quote)}"
-        f" WHERE {INVITATION.column('code', quote)} = %s"
-    )
+    return _first(INVITATIONS.rows(code))
 
 
 def orm_token(token_hash: str) -> GuestToken | None:
-    """``token`` through the ORM: on other databases, and what the tests compare with."""
-    names = (
-        *TOKEN.orm_names,
-        *(f"registration__{name}" for name in HOLDER.orm_names),
-        *(f"registration__summit__{name}" for name in HOLDER_SUMMIT.orm_names),
-    )
-    # Unique by its hash: no ORDER BY (first() would add one) to compile or run.
-    return next(
-        iter(
-            GuestToken.objects.filter(token_hash=token_hash, revoked_at__isnull=True)
-            .select_related("registration__summit")
-            .only(*names)[:1]
-        ),
-        None,
-    )
+    return _first(TOKENS.orm(token_hash))
 
 
 def orm_enrolments(registration_id: int) -> list[Enrolment]:
-    """``enrolments`` through the ORM: on other databases, and what the tests compare with."""
-    names = (
-        *ENROLMENT.orm_names,
-        *(f"forum__{name}" for name in CHOSEN_FORUM.orm_names),
-        *(f"session__{name}" for name in CHOSEN_SESSION.orm_names),
-    )
-    return list(
-        Enrolment.objects.filter(registration_id=registration_id)
-        .select_related("forum", "session")
-        .only(*names)
-        .order_by()  # not even the model's own ordering: the caller sorts
-    )
+    return list(ENROLMENTS.orm(registration_id))
 
 
 def orm_invitation(code: str) -> Invitation | None:
-    """``invitation`` through the ORM: on other databases, and what the tests compare with."""
-    # The code is unique: no ORDER BY (first() would add one) to compile or run.
-    return next(iter(Invitation.objects.select_related("summit").filter(code=code)[:1]), None)
+    return _first(INVITATIONS.orm(code))
+
+
+def _first(rows) -> Model | None:
+    return next(iter(rows), None)
