@@ -381,16 +381,30 @@ LOGGING = {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
     },
     # Every handler masks secrets and personal data (summit/infrastructure/redact.py).
-    "filters": {"redact": {"()": "summit.infrastructure.redact.RedactingFilter"}},
+    "filters": {
+        "redact": {"()": "summit.infrastructure.redact.RedactingFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
             "filters": ["redact"],
-        }
+        },
+        # Django's own, as in its default logging, with the redaction too.
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "redact"],
+        },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's default logging gives these handlers of its own that do not redact: its
+        # console in DEBUG (which printed "Not Found: <a feed address>" a second time) and
+        # runserver's request lines (an invitation link's code). Here they go through ours.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # WeasyPrint reports every missing glyph and unsupported CSS rule at WARNING.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

@@ -151,3 +151,31 @@ def test_gunicorn_access_and_error_logs_are_redacted(tmp_path):
     assert "/calendar/feed/" in written
     for secret in ("gunicornfeedtoken", "querysecret", "REFCODE42", "abcdef123456"):
         assert secret not in written
+
+
+@pytest.mark.parametrize("name", ["django.server", "django.request", "django.security.csrf"])
+def test_djangos_own_log_lines_are_redacted(name):
+    """Django's default logging has handlers of its own (runserver's request lines, its
+    console in DEBUG); every handler a Django record reaches masks it."""
+    import io
+    import logging
+
+    from summit.infrastructure.redact import RedactingFilter
+
+    logger, reached = logging.getLogger(name), []
+    while logger is not None:
+        # Not pytest's own capturing handlers.
+        reached += [h for h in logger.handlers if not type(h).__module__.startswith("_pytest")]
+        logger = logger.parent if logger.propagate else None
+    streams = [handler for handler in reached if isinstance(handler, logging.StreamHandler)]
+    assert streams
+    assert all(any(isinstance(f, RedactingFilter) for f in handler.filters) for handler in reached)
+    written = io.StringIO()
+    saved = [handler.setStream(written) for handler in streams]
+    try:
+        logging.getLogger(name).warning('"GET /register/invitation/QR7XK2M9PA/k3y/ HTTP/1.1" 200')
+    finally:
+        for handler, stream in zip(streams, saved, strict=True):
+            handler.setStream(stream)
+    assert "/register/invitation/" in written.getvalue()
+    assert "QR7XK2M9PA" not in written.getvalue()
