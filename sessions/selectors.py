@@ -182,3 +182,13 @@ def group_by_day(sessions: Iterable[Session], tz: datetime.tzinfo) -> list[Agend
             agenda_day.timeslots.append(Timeslot(starts_at=starts_at, sessions=list(of_slot)))
         days.append(agenda_day)
     return days
+
+
+def has_active_choices(record: Forum | Session) -> bool:
+    """Whether any guest's choice of this forum or session is not cancelled.
+
+    The choices are the registration app's enrolments, read through their reverse relation
+    (the agenda never imports the registration app); "cancelled" is their one status that
+    no longer holds or waits for a seat.
+    """
+    return record.enrolments.exclude(status="cancelled").exists()

@@ -5,7 +5,16 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -240,15 +249,17 @@ def attendance(summit: Summit, day: datetime.date) -> dict:
         )
     )
     confirmed = Registration.objects.filter(summit=summit, status=Registration.Status.CONFIRMED)
+    enrolled = dict(
+        forum_places(summit)
+        .order_by()
+        .values("place_forum")
+        .annotate(guests=Count("registration_id", distinct=True))
+        .values_list("place_forum", "guests")
+    )
     forums = list(
         Forum.objects.filter(summit=summit)
         .order_by("position", "pk")
         .annotate(
-            enrolled=_count(
-                Enrolment.objects.filter(
-                    forum_id=OuterRef("pk"), status=Enrolment.Status.CONFIRMED
-                ).values("forum_id")
-            ),
             inside=_count(
                 Admission.objects.filter(checkpoint__forum_id=OuterRef("pk"))
                 .values("checkpoint__forum_id")
@@ -304,7 +315,9 @@ def attendance(summit: Summit, day: datetime.date) -> dict:
             {
                 "id": forum.pk,
                 "title": localized(forum, "title"),
-                "enrolled": confirmed_count if forum.kind == Forum.Kind.PLENARY else forum.enrolled,
+                "enrolled": confirmed_count
+                if forum.kind == Forum.Kind.PLENARY
+                else enrolled.get(forum.pk, 0),
                 "inside": forum.inside,
             }
             for forum in forums
@@ -335,6 +348,22 @@ def attendance(summit: Summit, day: datetime.date) -> dict:
             for scan in conflicts
         ],
     }
+
+
+def forum_places(summit: Summit) -> QuerySet[Enrolment]:
+    """The confirmed places of the summit's confirmed guests, each with ``place_forum``: its
+    forum, or the forum of its session.
+
+    A place in one of a forum's sessions (a workshop) is a place in the forum: its door
+    admits the guest (``not_enrolled`` otherwise, badges/checkin/sql.py), so the live
+    attendance page and the report count them as enrolled in it too. A guest with places in
+    the forum and its sessions has several rows: count distinct guests.
+    """
+    return Enrolment.objects.filter(
+        registration__summit=summit,
+        registration__status=Registration.Status.CONFIRMED,
+        status=Enrolment.Status.CONFIRMED,
+    ).annotate(place_forum=Coalesce("forum_id", "session__forum_id"))
 
 
 def _door_of(scan: Scan) -> str:

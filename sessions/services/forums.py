@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from sessions.models import Forum, Session
+from sessions.selectors import has_active_choices
 from sessions.services.errors import (
     CapacityBelowSeatsTaken,
     InUse,
@@ -77,11 +78,17 @@ def update_forum(forum: Forum, **changes: Any) -> Forum:
 
 def delete_forum(forum: Forum) -> None:
     with transaction.atomic():
+        # A guest adding this forum meanwhile waits for this lock, as in delete_session.
         locked = Forum.objects.select_for_update().get(pk=forum.pk)
-        if locked.seats_taken or locked.sessions.exists():
+        if locked.seats_taken or has_active_choices(locked):
             raise InUse(
-                _("This forum still has sessions or guests: move or delete its sessions first.")
+                _(
+                    "Guests hold or wait for seats in this forum: "
+                    "keep it, and cancel its sessions to call it off."
+                )
             )
+        if locked.sessions.exists():
+            raise InUse(_("This forum still has sessions: move or delete them first."))
         locked.delete()
 
 

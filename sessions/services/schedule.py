@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sessions.models import Forum, Session, SessionSpeaker, Speaker
+from sessions.selectors import has_active_choices
 from sessions.services.errors import (
     AgendaError,
     CapacityBelowSeatsTaken,
@@ -122,10 +123,24 @@ def cancel_session(session: Session, *, notify_guests: bool = True) -> Session:
 
 
 def delete_session(session: Session) -> None:
+    """Delete a session no guest has chosen; choices already cancelled go with it.
+
+    A guest waiting for a seat holds a choice too (their registration pending, or the
+    session full): deleting the session would take it from them without a word, so the
+    organiser is told to cancel the session, which tells its guests.
+    """
     with transaction.atomic():
+        # A guest adding this session meanwhile waits for this lock (changing choices locks
+        # the row first; a new registration's foreign key is checked against it at commit),
+        # then is either seen here or refused by the database: no choice is lost unseen.
         locked = Session.objects.select_for_update().get(pk=session.pk)
-        if locked.seats_taken:
-            raise InUse(_("Guests hold seats in this session: cancel it instead of deleting it."))
+        if locked.seats_taken or has_active_choices(locked):
+            raise InUse(
+                _(
+                    "Guests hold or wait for seats in this session: "
+                    "cancel it instead of deleting it."
+                )
+            )
         locked.delete()
 
 

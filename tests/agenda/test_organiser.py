@@ -1,6 +1,9 @@
 import pytest
 from django.urls import reverse
 
+from registration import changes
+from registration.models import Enrolment
+from sessions import services
 from sessions.models import Forum, Session, Speaker
 from sessions.signals import session_changed
 from summit.models import Room
@@ -458,6 +461,40 @@ def test_delete_session_with_guests_is_refused(organiser_client, agenda):
 
     assert Session.objects.filter(pk=session.pk).exists()
     assert "cancel it instead" in response.text
+
+
+@pytest.mark.django_db
+def test_delete_session_a_guest_waits_for_is_refused(organiser_client, agenda, pending_guest):
+    session = agenda["session"]
+    services.update_session(session, requires_enrolment=True, capacity=10)
+    changes.change_choices(pending_guest, forum_ids=[], session_ids=[session.pk], actor=None)
+
+    response = organiser_client.post(
+        reverse("agenda:organiser-session-delete", args=[session.pk]), follow=True
+    )
+
+    assert Session.objects.filter(pk=session.pk).exists()
+    assert Enrolment.objects.get(registration=pending_guest).status == Enrolment.Status.WAITLISTED
+    assert [str(message) for message in response.context["messages"]] == [
+        "Guests hold or wait for seats in this session: cancel it instead of deleting it."
+    ]
+
+
+@pytest.mark.django_db
+def test_delete_forum_a_guest_waits_for_is_refused(organiser_client, summit, pending_guest):
+    forum = factories.ForumFactory(summit=summit)
+    changes.change_choices(pending_guest, forum_ids=[forum.pk], session_ids=[], actor=None)
+
+    response = organiser_client.post(
+        reverse("agenda:organiser-forum-delete", args=[forum.pk]), follow=True
+    )
+
+    assert Forum.objects.filter(pk=forum.pk).exists()
+    assert Enrolment.objects.get(registration=pending_guest).status == Enrolment.Status.WAITLISTED
+    assert [str(message) for message in response.context["messages"]] == [
+        "Guests hold or wait for seats in this forum: "
+        "keep it, and cancel its sessions to call it off."
+    ]
 
 
 @pytest.mark.django_db

@@ -2,6 +2,8 @@ import datetime
 
 import pytest
 
+from registration import changes
+from registration.models import Enrolment
 from sessions import services
 from sessions.models import Forum, Session, SessionSpeaker
 from sessions.services import SpeakerRole
@@ -274,6 +276,34 @@ def test_delete_session_without_guests_removes_it(session):
 
 
 @pytest.mark.django_db
+def test_delete_session_refused_while_a_guest_waits_for_it(session, pending_guest):
+    services.update_session(session, requires_enrolment=True, capacity=10)
+    changes.change_choices(pending_guest, forum_ids=[], session_ids=[session.pk], actor=None)
+
+    with pytest.raises(services.InUse) as refusal:
+        services.delete_session(session)
+
+    assert str(refusal.value.message) == (
+        "Guests hold or wait for seats in this session: cancel it instead of deleting it."
+    )
+    assert list(Enrolment.objects.filter(session=session).values_list("status", flat=True)) == [
+        Enrolment.Status.WAITLISTED
+    ]
+
+
+@pytest.mark.django_db
+def test_delete_session_with_only_cancelled_choices_removes_them(session, pending_guest):
+    services.update_session(session, requires_enrolment=True, capacity=10)
+    changes.change_choices(pending_guest, forum_ids=[], session_ids=[session.pk], actor=None)
+    changes.change_choices(pending_guest, forum_ids=[], session_ids=[], actor=None)
+
+    services.delete_session(session)
+
+    assert Session.objects.filter(pk=session.pk).exists() is False
+    assert Enrolment.objects.filter(registration=pending_guest).exists() is False
+
+
+@pytest.mark.django_db
 def test_forum_capacity_cannot_go_below_seats_taken(summit):
     forum = factories.ForumFactory(summit=summit, capacity=100)
     Forum.objects.filter(pk=forum.pk).update(seats_taken=90)
@@ -298,6 +328,35 @@ def test_create_forum_refuses_a_slug_in_use(summit):
 def test_delete_forum_with_sessions_is_refused(session):
     with pytest.raises(services.InUse):
         services.delete_forum(session.forum)
+
+
+@pytest.mark.django_db
+def test_delete_forum_refused_while_a_guest_waits_for_it(summit, pending_guest):
+    forum = factories.ForumFactory(summit=summit)
+    changes.change_choices(pending_guest, forum_ids=[forum.pk], session_ids=[], actor=None)
+
+    with pytest.raises(services.InUse) as refusal:
+        services.delete_forum(forum)
+
+    assert str(refusal.value.message) == (
+        "Guests hold or wait for seats in this forum: "
+        "keep it, and cancel its sessions to call it off."
+    )
+    assert list(Enrolment.objects.filter(forum=forum).values_list("status", flat=True)) == [
+        Enrolment.Status.WAITLISTED
+    ]
+
+
+@pytest.mark.django_db
+def test_delete_forum_with_only_cancelled_choices_removes_them(summit, pending_guest):
+    forum = factories.ForumFactory(summit=summit)
+    changes.change_choices(pending_guest, forum_ids=[forum.pk], session_ids=[], actor=None)
+    changes.change_choices(pending_guest, forum_ids=[], session_ids=[], actor=None)
+
+    services.delete_forum(forum)
+
+    assert Forum.objects.filter(pk=forum.pk).exists() is False
+    assert Enrolment.objects.filter(registration=pending_guest).exists() is False
 
 
 @pytest.mark.django_db

@@ -9,6 +9,7 @@ import re
 import pytest
 from django.core.management import CommandError, call_command
 
+from badges.checkin.attendance_report.figures import attendance_figures
 from badges.checkin.models import Admission, Checkpoint, Device, Scan
 from badges.signing import public_keys
 from registration.models import Registration
@@ -312,6 +313,30 @@ def test_attendance_main_summit_counts_every_confirmed_guest(organiser_client, s
 
     [row] = [row for row in data["forums"] if row["id"] == plenary.pk]
     assert (row["enrolled"], row["inside"]) == (3, 0)
+
+
+def test_attendance_enrolled_matches_the_report_with_a_guest_in_one_workshop_only(
+    organiser_client, summit
+):
+    forum = factories.ForumFactory(summit=summit)
+    workshop = factories.SessionFactory(forum=forum, requires_enrolment=True, capacity=20)
+    in_forum, in_workshop, in_both, waiting = (
+        factories.RegistrationFactory(summit=summit, user=None, email=f"{n}@example.org")
+        for n in range(4)
+    )
+    factories.EnrolmentFactory(registration=in_forum, forum=forum)
+    factories.EnrolmentFactory(registration=in_workshop, forum=None, session=workshop)
+    factories.EnrolmentFactory(registration=in_both, forum=forum)
+    factories.EnrolmentFactory(registration=in_both, forum=None, session=workshop)
+    factories.EnrolmentFactory(
+        registration=waiting, forum=None, session=workshop, status="waitlisted"
+    )
+
+    data = organiser_client.get("/organiser/attendance/data.json", {"day": "2026-12-08"}).json()
+    [report_row] = attendance_figures(summit).forums
+
+    [live_row] = [row for row in data["forums"] if row["id"] == forum.pk]
+    assert (live_row["enrolled"], report_row["enrolled"]) == (3, 3)
 
 
 def test_attendance_page_draws_bars_without_inline_styles(organiser_client, busy_day):

@@ -27,7 +27,8 @@ from django.utils.translation import gettext as _
 
 from badges.checkin import occupancy
 from badges.checkin.models import Checkpoint, OccupancyRule, Scan
-from registration.models import Category, Enrolment, Region, Registration
+from badges.checkin.selectors import forum_places
+from registration.models import Category, Region, Registration
 from sessions.models import Forum, Session
 from summit.i18n import localized
 from summit.models import Room
@@ -278,12 +279,10 @@ def attendance_figures(summit, *, now=None) -> Figures:
             registration_id
         )
     enrolled_in: dict[int, set[int]] = defaultdict(set)
-    for registration_id, forum_id, session_forum_id in Enrolment.objects.filter(
-        registration__summit=summit,
-        registration__status=Registration.Status.CONFIRMED,
-        status=Enrolment.Status.CONFIRMED,
-    ).values_list("registration_id", "forum_id", "session__forum_id"):
-        enrolled_in[forum_id or session_forum_id].add(registration_id)
+    for registration_id, forum_id in forum_places(summit).values_list(
+        "registration_id", "place_forum"
+    ):
+        enrolled_in[forum_id].add(registration_id)
     forum_days = defaultdict(set)
     for forum_id, starts_at in Session.objects.filter(forum__summit=summit).values_list(
         "forum_id", "starts_at"
