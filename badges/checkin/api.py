@@ -320,6 +320,12 @@ class CheckinOfflineData(Schema):
         description="[badge id, serial] of every badge that no longer admits."
     )
     roster: dict[str, CheckinRosterEntry] = Field(description="Active badges by badge id.")
+    newest_badge_id: int = Field(
+        ge=0,
+        description="The highest badge id of any summit when the roster was read (0: none). "
+        "Badge ids grow: a genuine code missing from the roster is a badge issued since only "
+        "if its id is higher; any other is not this summit's (invalid online).",
+    )
 
 
 class CheckinGuestFound(Schema):
@@ -465,7 +471,8 @@ def batch(request: HttpRequest, payload: CheckinBatchRequest):
     summary="What a scanner needs offline",
     description="Public keys (Ed25519, raw, base64) to verify codes; active badges (roster, by "
     "badge id) with display data, registration status, confirmed forum ids and checkpoints "
-    "already entered; revoked [badge id, serial] pairs; checkpoints with their rules. Codes "
+    "already entered; revoked [badge id, serial] pairs; checkpoints with their rules; the "
+    "newest badge id (a genuine code missing from the roster is newer only above it). Codes "
     "are 72 bytes base32: version(1) key id(1) badge id(4, big-endian) serial(2) Ed25519 "
     "signature(64) of b'bayline-badge' + the first 8 bytes.",
     auth=SCANNERS,
