@@ -259,7 +259,9 @@ class CheckinScanAnswer(Schema):
     re_entry: bool
     direction: Literal[DIRECTIONS]  # type: ignore[valid-type]
     occupancy: CheckinOccupancy = Field(
-        None, description="At a room's door only: the room's occupancy after this scan."
+        None,
+        description="At a room's door only: the room's occupancy after this scan (on a retry "
+        "with the same scan_id: now).",
     )
     override: bool = Field(
         None, description="At a room's door only: whether staff admitted into a full room."

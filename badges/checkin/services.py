@@ -401,7 +401,9 @@ def _digest(code: str) -> str:
 
 
 def answer_for_scan(scan: Scan, *, checkpoint: CheckpointInfo | None = None) -> ScanAnswer:
-    """The answer a stored scan was given, rebuilt for a retried request."""
+    """The answer a stored scan was given, rebuilt for a retried request. At a room's door it
+    carries the room's figure now: the figure the first answer showed is not stored, and
+    unless a scan came in between, it is this one."""
     checkpoint = checkpoint or checkpoint_info_by_id(scan.checkpoint_id)
     guest = None
     first_entry = None
@@ -437,6 +439,7 @@ def answer_for_scan(scan: Scan, *, checkpoint: CheckpointInfo | None = None) -> 
         replayed=True,
         direction=scan.direction,
         override=scan.override,
+        occupancy=occupancy.checkpoint_occupancy(checkpoint),
     )
 
 
