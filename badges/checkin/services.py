@@ -461,7 +461,13 @@ def record_batch(items: list[BatchItem], *, scanner: Scanner) -> list[ScanAnswer
 
     Each is answered as if it had been sent then (a retried upload counts nothing twice);
     the answers carry ``conflict`` where the device admitted a guest the server would not.
+    The same scan may come twice (answered twice, counted once); two different scans with one
+    ``scan_id`` raise ValueError before anything is written (the API refuses them first).
     """
+    by_id = {item.scan_id: item for item in items}
+    if any(by_id[item.scan_id] != item for item in items):
+        # Answers are keyed by scan_id: the other scan would never be recorded.
+        raise ValueError("Two different scans of one batch have the same scan_id.")
     ordered = sorted(items, key=lambda item: item.scanned_at)
     answers = {
         item.scan_id: record_scan(
