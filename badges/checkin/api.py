@@ -259,7 +259,9 @@ class CheckinScanAnswer(Schema):
     re_entry: bool
     direction: Literal[DIRECTIONS]  # type: ignore[valid-type]
     occupancy: CheckinOccupancy = Field(
-        None, description="At a room's door only: the room's occupancy after this scan."
+        None,
+        description="At a room's door only: the room's occupancy after this scan (on a retry "
+        "with the same scan_id: now).",
     )
     override: bool = Field(
         None, description="At a room's door only: whether staff admitted into a full room."
@@ -320,6 +322,12 @@ class CheckinOfflineData(Schema):
         description="[badge id, serial] of every badge that no longer admits."
     )
     roster: dict[str, CheckinRosterEntry] = Field(description="Active badges by badge id.")
+    newest_badge_id: int = Field(
+        ge=0,
+        description="The highest badge id of any summit when the roster was read (0: none). "
+        "Badge ids grow: a genuine code missing from the roster is a badge issued since only "
+        "if its id is higher; any other is not this summit's (invalid online).",
+    )
 
 
 class CheckinGuestFound(Schema):
@@ -403,7 +411,8 @@ def scan(request: HttpRequest, payload: CheckinScanRequest):
     operation_id="checkinBatch",
     summary="Upload scans made offline",
     description="All scans are validated first (any bad one: 400 naming each, nothing "
-    "recorded), then recorded in the order they were made, each idempotent by scan_id. A scan "
+    "recorded; a scan_id given to two different scans is a field error of the later one), "
+    "then recorded in the order they were made, each idempotent by scan_id. A scan "
     "the device admitted that the server refuses (admitted at two doors of a single-entry "
     "checkpoint, badge revoked meanwhile…) is flagged as a conflict, answered with "
     "conflict=true and listed for organisers.",
@@ -417,6 +426,9 @@ def batch(request: HttpRequest, payload: CheckinBatchRequest):
         message = _("Send a list of 1 to %(most)d scans.") % {"most": MAX_BATCH}
         raise _invalid(message, {"scans": [message]})
     items, errors = [], {}
+    # The first scan of the batch with each scan_id, and its position. The same scan twice is
+    # answered twice and counted once; another scan under its id would never be recorded.
+    first_with: dict[uuid.UUID, tuple[int, services.BatchItem]] = {}
     for index, raw in enumerate(scans):
         try:
             item = CheckinBatchScan.model_validate(raw)
@@ -437,16 +449,20 @@ def batch(request: HttpRequest, payload: CheckinBatchRequest):
         except occupancy.DirectionRefused:
             errors[str(index)] = {"direction": [str(DIRECTION_REFUSED)]}
             continue
-        items.append(
-            services.BatchItem(
-                code=item.code,
-                checkpoint=checkpoint,
-                scan_id=item.scan_id,
-                scanned_at=item.scanned_at,
-                offline_result=item.offline_result,
-                direction=item.direction,
-            )
+        batch_item = services.BatchItem(
+            code=item.code,
+            checkpoint=checkpoint,
+            scan_id=item.scan_id,
+            scanned_at=item.scanned_at,
+            offline_result=item.offline_result,
+            direction=item.direction,
         )
+        first_index, first = first_with.setdefault(item.scan_id, (index, batch_item))
+        if first != batch_item:
+            message = _("Scan %(index)d of this batch has this scan_id, with other details.")
+            errors[str(index)] = {"scan_id": [message % {"index": first_index}]}
+            continue
+        items.append(batch_item)
     if errors:
         raise _invalid(_("Some scans are not valid."), {"scans": errors})
     answers = services.record_batch(items, scanner=scanner)
@@ -465,7 +481,8 @@ def batch(request: HttpRequest, payload: CheckinBatchRequest):
     summary="What a scanner needs offline",
     description="Public keys (Ed25519, raw, base64) to verify codes; active badges (roster, by "
     "badge id) with display data, registration status, confirmed forum ids and checkpoints "
-    "already entered; revoked [badge id, serial] pairs; checkpoints with their rules. Codes "
+    "already entered; revoked [badge id, serial] pairs; checkpoints with their rules; the "
+    "newest badge id (a genuine code missing from the roster is newer only above it). Codes "
     "are 72 bytes base32: version(1) key id(1) badge id(4, big-endian) serial(2) Ed25519 "
     "signature(64) of b'bayline-badge' + the first 8 bytes.",
     auth=SCANNERS,

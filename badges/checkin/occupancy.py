@@ -407,6 +407,22 @@ def room_occupancy(room: Room, *, summit_id: int) -> Occupancy:
     return Occupancy(room.pk, room.name, inside, room.capacity, rule_for(summit_id).warn_at_percent)
 
 
+def checkpoint_occupancy(checkpoint: CheckpointInfo) -> Occupancy | None:
+    """The occupancy of the checkpoint's room now, as a scan's answer shows it (None at a door
+    that is not a room's): for a retried scan, answered from the stored one."""
+    if checkpoint.room_id is None:
+        return None
+    room = _room_row(checkpoint.room_id, locked=False)
+    inside = _INSIDE.filter(room_id=checkpoint.room_id, closes_at__gt=timezone.now()).count()
+    return Occupancy(
+        checkpoint.room_id,
+        _room_name(room),
+        inside,
+        room[0],
+        rule_for(checkpoint.summit_id).warn_at_percent,
+    )
+
+
 def rooms_occupancy(summit) -> list[Occupancy]:
     """Every room of the summit with a checkpoint, nearest to full first."""
     now = timezone.now()

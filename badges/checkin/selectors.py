@@ -9,6 +9,7 @@ from django.db.models import (
     Count,
     Exists,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -100,8 +101,14 @@ def offline_data(summit: Summit) -> dict:
     ``roster`` is keyed by badge id and holds only active badges; ``revoked`` lists
     [badge id, serial] of every badge that no longer admits; ``entered`` tells, per guest,
     the checkpoints that admitted them already (for single-entry checks offline).
+    ``newest_badge_id`` is the highest badge id of any summit when the roster was read.
     """
     tz = summit.tzinfo
+    # Codes carry no summit and one key signs every summit's badges, so a genuine code
+    # missing from the roster may be last year's or a deleted registration's. Badge ids grow:
+    # only one above every id issued by now can be a badge issued after this download. Read
+    # before the roster, so that no badge written in between counts as older than the list.
+    newest_badge_id = Badge.objects.aggregate(newest=Max("pk"))["newest"] or 0
     checkpoints = list(checkpoints_of(summit))
     slug_of = {checkpoint.pk: checkpoint.slug for checkpoint in checkpoints}
     forums = defaultdict(set)
@@ -164,6 +171,7 @@ def offline_data(summit: Summit) -> dict:
         "checkpoints": [_checkpoint_json(checkpoint) for checkpoint in checkpoints],
         "revoked": revoked,
         "roster": roster,
+        "newest_badge_id": newest_badge_id,
     }
 
 

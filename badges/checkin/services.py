@@ -401,7 +401,9 @@ def _digest(code: str) -> str:
 
 
 def answer_for_scan(scan: Scan, *, checkpoint: CheckpointInfo | None = None) -> ScanAnswer:
-    """The answer a stored scan was given, rebuilt for a retried request."""
+    """The answer a stored scan was given, rebuilt for a retried request. At a room's door it
+    carries the room's figure now: the figure the first answer showed is not stored, and
+    unless a scan came in between, it is this one."""
     checkpoint = checkpoint or checkpoint_info_by_id(scan.checkpoint_id)
     guest = None
     first_entry = None
@@ -437,6 +439,7 @@ def answer_for_scan(scan: Scan, *, checkpoint: CheckpointInfo | None = None) -> 
         replayed=True,
         direction=scan.direction,
         override=scan.override,
+        occupancy=occupancy.checkpoint_occupancy(checkpoint),
     )
 
 
@@ -458,7 +461,13 @@ def record_batch(items: list[BatchItem], *, scanner: Scanner) -> list[ScanAnswer
 
     Each is answered as if it had been sent then (a retried upload counts nothing twice);
     the answers carry ``conflict`` where the device admitted a guest the server would not.
+    The same scan may come twice (answered twice, counted once); two different scans with one
+    ``scan_id`` raise ValueError before anything is written (the API refuses them first).
     """
+    by_id = {item.scan_id: item for item in items}
+    if any(by_id[item.scan_id] != item for item in items):
+        # Answers are keyed by scan_id: the other scan would never be recorded.
+        raise ValueError("Two different scans of one batch have the same scan_id.")
     ordered = sorted(items, key=lambda item: item.scanned_at)
     answers = {
         item.scan_id: record_scan(

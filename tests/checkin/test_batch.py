@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 
+from badges.checkin import checkpoints, services
 from badges.checkin.devices import create_device
 from badges.checkin.models import Admission, Scan
 from tests import factories
@@ -178,6 +179,51 @@ def test_batch_with_one_bad_scan_records_nothing(upload, token, checkpoint, badg
             "scanned_at": ["This field is required."],
         },
     }
+    assert Scan.objects.count() == 0
+
+
+def test_batch_with_one_scan_id_on_two_different_scans_is_400(upload, token, checkpoint, summit):
+    """Answers are keyed by scan_id: a second scan under the first one's id would never be
+    recorded, and its guest never counted."""
+    first, second, third = factories.BadgeFactory.create_batch(3, registration__summit=summit)
+    shared = uuid.uuid4()
+    scans = [
+        offline_scan(first, minute=1, scan_id=shared),
+        offline_scan(third, minute=2),
+        offline_scan(second, minute=3, scan_id=shared),
+    ]
+
+    response = upload(scans, token=token)
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "invalid",
+        "message": "Some scans are not valid.",
+        "fields": {
+            "scans": {
+                "2": {"scan_id": ["Scan 0 of this batch has this scan_id, with other details."]}
+            }
+        },
+    }
+    assert Scan.objects.count() == 0
+
+
+def test_record_batch_with_one_scan_id_on_two_different_scans_records_nothing(checkpoint, summit):
+    first, second = factories.BadgeFactory.create_batch(2, registration__summit=summit)
+    shared = uuid.uuid4()
+    items = [
+        services.BatchItem(
+            code=code_of(badge),
+            checkpoint=checkpoints.checkpoint_info("main-entrance"),
+            scan_id=shared,
+            scanned_at=at(1, 9, minute),
+            offline_result="ok",
+        )
+        for minute, badge in [(1, first), (2, second)]
+    ]
+
+    with pytest.raises(ValueError, match="Two different scans of one batch have the same scan_id"):
+        services.record_batch(items, scanner=services.Scanner())
     assert Scan.objects.count() == 0
 
 

@@ -259,6 +259,64 @@ def test_door_page_keeps_scanning_offline_and_uploads_once_back(
     assert Scan.objects.count() == 4
 
 
+def test_door_page_offline_sends_another_summits_genuine_badge_to_the_desk(
+    door_context, live_server, checkpoint, summit
+):
+    """Codes carry no summit and one key signs them all: last year's badge is genuine, and
+    offline only the roster can tell that it is not this summit's. Only a badge issued after
+    the list was downloaded may be missing from it."""
+    from playwright.sync_api import expect
+
+    last_year = factories.SummitFactory(
+        slug="digital-gba-2025",
+        starts_on=summit.starts_on - datetime.timedelta(days=364),
+        ends_on=summit.ends_on - datetime.timedelta(days=364),
+    )
+    old = factories.BadgeFactory(registration__summit=last_year)
+    factories.BadgeFactory(registration__summit=summit)
+    page = open_door(door_context, live_server, badges=1)
+    result = page.locator("#door-result")
+
+    door_context.set_offline(True)
+    wedge(page, code_of(old))
+
+    expect(result).to_have_attribute("data-status", "not_listed")
+    expect(page.locator("#door-result [data-field=status]")).to_have_text("Not on the list")
+    expect(page.locator("#door-result [data-field=detail]")).to_have_text(
+        "A genuine code, but not on this summit's list. Do not admit; "
+        "send the guest to the registration desk."
+    )
+    door_context.set_offline(False)
+    expect(page.locator("#door-queue")).to_be_hidden(timeout=15_000)
+    assert list(Scan.objects.values_list("result", "offline_result", "conflict")) == [
+        ("invalid", "invalid", False)
+    ]
+
+
+def test_door_page_offline_admits_a_badge_issued_after_the_list(
+    door_context, live_server, checkpoint, summit
+):
+    from playwright.sync_api import expect
+
+    factories.BadgeFactory(registration__summit=summit)
+    page = open_door(door_context, live_server, badges=1)
+    new = factories.BadgeFactory(registration__summit=summit, registration__name="李嘉欣")
+    result = page.locator("#door-result")
+
+    door_context.set_offline(True)
+    wedge(page, code_of(new))
+
+    expect(result).to_have_attribute("data-status", "ok")
+    expect(page.locator("#door-result [data-field=detail]")).to_have_text(
+        "Genuine badge, not in the offline list yet. Check the guest's identity."
+    )
+    door_context.set_offline(False)
+    expect(page.locator("#door-queue")).to_be_hidden(timeout=15_000)
+    assert list(Scan.objects.values_list("result", "offline_result", "conflict")) == [
+        ("ok", "ok", False)
+    ]
+
+
 def test_door_page_on_a_phone_whose_clock_runs_fast_keeps_its_offline_scans(
     door_phone, live_server, checkpoint, summit
 ):

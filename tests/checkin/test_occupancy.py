@@ -315,6 +315,56 @@ def test_the_api_takes_direction_and_override(scan_api, token, summit, hall, gue
         validate_answer(answer)
 
 
+def test_a_retried_scan_at_a_rooms_door_is_answered_with_occupancy_and_override(
+    scan_api, token, hall, guests
+):
+    """A retry after a network error (same scan_id) gets the first answer again: the room's
+    figure and the staff override with it."""
+    room, (north, _) = hall
+    for badge in guests[:3]:
+        scan(badge, north.slug)
+    body = {
+        "code": code_of(guests[3]),
+        "checkpoint": north.slug,
+        "override": "true",
+        "scan_id": str(uuid.uuid4()),
+    }
+
+    first = scan_api(body, token=token)
+    retry = scan_api(body, token=token)
+
+    assert (first.json()["status"], first.json()["override"]) == ("ok", True)
+    assert first.json()["occupancy"] == {
+        "room": "Hall A",
+        "room_id": room.pk,
+        "inside": 4,
+        "capacity": 3,
+        "percent": 133,
+        "warn_at_percent": 90,
+        "level": "full",
+    }
+    assert retry.json() == first.json()
+    assert (first.get("X-Scan-Replayed"), retry["X-Scan-Replayed"]) == (None, "1")
+    assert Scan.objects.filter(registration=guests[3].registration).count() == 1
+    validate_answer(retry)
+
+
+def test_a_retried_refusal_at_a_rooms_door_is_answered_with_occupancy(
+    scan_api, token, hall, guests
+):
+    _room, (north, _) = hall
+    for badge in guests[:3]:
+        scan(badge, north.slug)
+    body = {"code": code_of(guests[3]), "checkpoint": north.slug, "scan_id": str(uuid.uuid4())}
+
+    first = scan_api(body, token=token)
+    retry = scan_api(body, token=token)
+
+    assert (first.json()["status"], first.json()["override"]) == ("room_full", False)
+    assert first.json()["occupancy"]["inside"] == 3
+    assert retry.json() == first.json()
+
+
 def test_the_door_reads_its_rooms_occupancy_from_the_api(client, token, hall, guests):
     room, (north, _) = hall
     scan(guests[0], north.slug)

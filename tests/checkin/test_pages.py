@@ -1,6 +1,7 @@
 """Organisers' check-in pages, the offline data, search, create_device and the demo seed."""
 
 import base64
+import datetime
 import hashlib
 import io
 import json
@@ -55,6 +56,23 @@ def test_offline_data_has_keys_roster_revocations_and_entries(
     assert [c["slug"] for c in data["checkpoints"]] == ["main-entrance"]
     assert data["checkpoints"][0]["policy"] == "single"
     assert data["summit"]["time_zone"] == "Asia/Shanghai"
+    assert data["newest_badge_id"] == old.pk
+
+
+def test_offline_data_newest_badge_id_counts_every_summits_badges(client, token, badge, summit):
+    """A badge of another summit issued after this summit's last one is no newer than the
+    list: offline it must not pass for a badge issued after the download."""
+    other = factories.SummitFactory(
+        slug="digital-gba-2025",
+        starts_on=summit.starts_on - datetime.timedelta(days=364),
+        ends_on=summit.ends_on - datetime.timedelta(days=364),
+    )
+    elsewhere = factories.BadgeFactory(registration__summit=other)
+
+    data = client.get("/api/v1/checkin/offline-data", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+
+    assert list(data["roster"]) == [str(badge.pk)]
+    assert data["newest_badge_id"] == elsewhere.pk
 
 
 def test_offline_data_needs_credentials(client, checkpoint):

@@ -41,6 +41,10 @@
     checkpoint_closed: { label: gettext("Checkpoint closed"), icon: "■",
       hint: gettext("This checkpoint is closed. Choose another one."),
       tones: [[300, 0.25, "triangle"]] },
+    // Shown offline for a genuine code that is not on this summit's list (uploaded as "invalid").
+    not_listed: { label: gettext("Not on the list"), icon: "?",
+      hint: gettext("A genuine code, but not on this summit's list. Do not admit; send the guest to the registration desk."),
+      tones: [[349, 0.2, "triangle"], [0, 0.06], [349, 0.2, "triangle"], [0, 0.06], [262, 0.3, "triangle"]] },
     room_full: { label: gettext("Room full"), icon: "⊗",
       hint: gettext("Do not admit: the room is at capacity. Staff may override for a good reason."),
       tones: [[440, 0.2, "square"], [0, 0.05], [440, 0.2, "square"]] },
@@ -226,10 +230,17 @@
       var revoked = data.revoked.some(function (pair) { return pair[0] === badgeId && pair[1] === serial; });
       answer.badge_id = badgeId;
       if (revoked) { answer.status = "revoked"; return answer; }
-      if (!entry) {
-        // Signed by us but issued after the list was downloaded: admit, and say so.
+      if (!entry && badgeId > data.newest_badge_id) {
+        // Signed by us and issued after the list was downloaded (badge ids grow): admit, and say so.
         answer.status = checkpoint && !checkpoint.is_active ? "checkpoint_closed" : "ok";
         answer.unlisted = true;
+        return answer;
+      }
+      if (!entry) {
+        // Signed by us, but older than the list and not on it: another summit's badge (one key
+        // signs them all) or a deleted registration's. The server answers "invalid"; the page
+        // says what it knows: genuine, not on this summit's list.
+        answer.shown = "not_listed";
         return answer;
       }
       if (entry.serial !== serial) return answer;
@@ -450,7 +461,7 @@
   var hideTimer = null;
   function field(name) { return result.querySelector("[data-field=" + name + "]"); }
   function show(answer) {
-    var status = STATUSES[answer.status] ? answer.status : "invalid";
+    var status = STATUSES[answer.shown || answer.status] ? answer.shown || answer.status : "invalid";
     var meta = STATUSES[status];
     var guest = answer.guest;
     Object.keys(STATUSES).forEach(function (key) { result.classList.remove("door-result--" + key); });
