@@ -271,6 +271,7 @@ class OccupancyRule(models.Model):
 
     summit = models.OneToOneField(Summit, on_delete=models.CASCADE, related_name="occupancy_rule")
     warn_at_percent = models.PositiveSmallIntegerField(
+        # xgettext:no-python-format
         _("warn at (% of capacity)"),
         default=90,
         help_text=_("From this occupancy on, the door warns that the room is nearly full."),

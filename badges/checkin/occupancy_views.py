@@ -18,7 +18,10 @@ from summit.selectors import summit_or_404
 
 class OccupancyRuleForm(forms.Form):
     warn_at_percent = forms.IntegerField(
-        label=gettext_lazy("Warn at (% of capacity)"), min_value=1, max_value=100
+        # xgettext:no-python-format
+        label=gettext_lazy("Warn at (% of capacity)"),
+        min_value=1,
+        max_value=100,
     )
     over_capacity_categories = forms.MultipleChoiceField(
         label=gettext_lazy("Categories admitted to a full room"),
