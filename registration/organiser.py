@@ -225,15 +225,26 @@ def invitation_list(request, summit):
 @require_POST
 def invitation_action(request, summit, pk: int, action: str):
     invitation = get_object_or_404(Invitation, summit=summit, pk=pk)
-    if action == "send":
-        invitations.send_invitation(invitation)
-        messages.success(request, _("The invitation will be sent in a moment."))
-    elif action == "remind":
-        invitations.remind_invitations(summit, ids=[invitation.pk])
-        messages.success(request, _("The reminder will be sent in a moment."))
-    elif action == "revoke":
-        invitations.revoke_invitation(invitation)
-        messages.success(request, _("Invitation withdrawn."))
-    else:
-        raise Http404
+    try:
+        if action == "send":
+            invitations.send_invitation(invitation)
+            messages.success(request, _("The invitation will be sent in a moment."))
+        elif action == "remind":
+            if invitations.remind_invitation(invitation):
+                messages.success(request, _("The reminder will be sent in a moment."))
+            else:
+                messages.error(
+                    request,
+                    _(
+                        "No reminder was sent: the invitation has not been sent yet, was "
+                        "declined, or registration is closed."
+                    ),
+                )
+        elif action == "revoke":
+            invitations.revoke_invitation(invitation)
+            messages.success(request, _("Invitation withdrawn."))
+        else:
+            raise Http404
+    except services.RegistrationError as error:
+        messages.error(request, error.message)
     return redirect("registration:organiser-invitations")
