@@ -186,6 +186,19 @@ class GuestFilterForm(forms.Form):
         )
 
 
+class GuestEditForm(DetailsForm):
+    """What an organiser may correct in a guest's registration: the details the guest gave,
+    with the rules registering applies, and the category (the badge's colour and word)."""
+
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+
+    field_order = [*DETAIL_FIELDS, "category"]
+
+    @staticmethod
+    def initial_of(registration: Registration) -> dict:
+        return {name: getattr(registration, name) for name in [*DETAIL_FIELDS, "category"]}
+
+
 class BulkActionForm(forms.Form):
     action = forms.ChoiceField(
         choices=[("approve", _("Approve")), ("reject", _("Reject")), ("cancel", _("Cancel"))]

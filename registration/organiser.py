@@ -25,6 +25,7 @@ from registration.choosable import choosable_forums
 from registration.forms import (
     BulkActionForm,
     BulkInvitationForm,
+    GuestEditForm,
     GuestFilterForm,
     ImportForm,
     InvitationForm,
@@ -94,6 +95,23 @@ def guest_detail(request, summit, pk: int):
         "app_sign_ins": registration.api_tokens.filter(revoked_at__isnull=True).count(),
     }
     return render(request, "registration/organiser/guest_detail.html", context)
+
+
+@organiser_only
+def guest_edit(request, summit, pk: int):
+    registration = get_object_or_404(Registration, summit=summit, pk=pk)
+    form = GuestEditForm(request.POST or None, initial=GuestEditForm.initial_of(registration))
+    if request.method == "POST" and form.is_valid():
+        changes.change_details(
+            registration,
+            details=form.details(),
+            category=form.cleaned_data["category"],
+            actor=request.user,
+        )
+        messages.success(request, _("Details saved."))
+        return redirect("registration:organiser-guest", pk=pk)
+    context = {"form": form, "registration": registration}
+    return render(request, "registration/organiser/guest_edit.html", context)
 
 
 @organiser_only
