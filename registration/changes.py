@@ -1,10 +1,12 @@
-"""Changes to an existing registration: choices, cancellation, approval, rejection.
+"""Changes to an existing registration: choices, cancellation, approval, rejection, and an
+organiser's corrections of the guest's details.
 
 Each runs in one transaction with the lock order of ``registration.capacity``; freed seats go
 to the waiting lists before the transaction ends.
 """
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,7 +27,8 @@ from registration.capacity import (
 )
 from registration.models import Enrolment, Registration, RegistrationEvent
 from registration.outbox import Outbox
-from registration.services import NotActive, WrongStatus, valid_targets
+from registration.search import search_text_for
+from registration.services import DETAIL_FIELDS, NotActive, WrongStatus, valid_targets
 
 
 def _lock(registration: Registration) -> Registration:
@@ -215,6 +218,50 @@ def reject_registration(registration: Registration, *, actor) -> Registration:
         outbox = Outbox(actor=actor)
         outbox.status(registration, old, Registration.Status.REJECTED)
         outbox.email(registration, "rejection")
+        outbox.flush()
+    return registration
+
+
+# --- Details -------------------------------------------------------------------------------
+
+# Free text of several lines: the history names the field, without its (long) text.
+_LONG_FIELDS = frozenset({"dietary_notes", "accessibility_needs"})
+
+
+def _describe_change(name: str, old: str, new: str) -> str:
+    if name in _LONG_FIELDS:
+        return name
+    return f"{name}: “{old}” → “{new}”"
+
+
+def change_details(
+    registration: Registration, *, details: dict[str, Any], category: str, actor
+) -> Registration:
+    """An organiser corrects the guest's details (``DETAIL_FIELDS``) and category.
+
+    Only what differs is written, with a history line listing it. The registration is saved
+    with those fields named, so that the badges app renders the active badge again when what
+    it prints changed (``badges.receivers.registration_saved``); the badge keeps its serial
+    and QR code, as with any other change of a name (only a reissue replaces the code).
+    """
+    with transaction.atomic():
+        registration = _lock(registration)
+        wanted = {name: details[name] for name in DETAIL_FIELDS if name in details}
+        wanted["category"] = category
+        old = {name: getattr(registration, name) for name in wanted}
+        changed = [name for name, value in wanted.items() if old[name] != value]
+        if not changed:
+            return registration
+        for name in changed:
+            setattr(registration, name, wanted[name])
+        registration.search_text = search_text_for(registration)
+        registration.save(update_fields=[*changed, "search_text", "updated_at"])
+        outbox = Outbox(actor=actor)
+        outbox.event(
+            registration,
+            RegistrationEvent.Kind.DETAILS,
+            "; ".join(_describe_change(name, old[name], wanted[name]) for name in changed),
+        )
         outbox.flush()
     return registration
 

@@ -92,28 +92,22 @@ DETAIL_FORM_FIELDS = fields_for_model(
 )
 
 
-class RegistrationForm(ChoicesMixin, forms.Form):
-    """The guest's details, forum choices and consent.
+class DetailsForm(forms.Form):
+    """The guest's details (``DETAIL_FIELDS``) with the rules registering applies to them: a
+    name in at least one script, no invisible control characters, notes for "other" diets.
+    The registration form and the organisers' edit form both are one, so both ask the same.
 
-    A plain form with the model's fields rather than a ModelForm: the registration is built
-    by the service, which with the database enforces the model's rules (a ModelForm would
+    A plain form with the model's fields rather than a ModelForm: the service writes the
+    registration, which with the database enforces the model's rules (a ModelForm would
     check them again on a model instance, one constraint with a query of its own).
     """
 
-    consent = forms.BooleanField(
-        label=_("I agree to the processing of my personal data as described above."),
-        error_messages={"required": _("Please give your consent, or we cannot register you.")},
-    )
-    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+    field_order = DETAIL_FIELDS
 
-    field_order = [*DETAIL_FIELDS, "forums", "sessions", "consent"]
-
-    def __init__(self, *args, options: dict | None = None, **kwargs) -> None:
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields.update(copy.deepcopy(DETAIL_FORM_FIELDS))
         self.order_fields(self.field_order)
-        if options is not None:
-            self.set_options(options)
 
     def clean(self):
         data = super().clean()
@@ -134,6 +128,23 @@ class RegistrationForm(ChoicesMixin, forms.Form):
 
     def details(self) -> dict:
         return {name: self.cleaned_data.get(name, "") for name in DETAIL_FIELDS}
+
+
+class RegistrationForm(ChoicesMixin, DetailsForm):
+    """The guest's details, forum choices and consent."""
+
+    consent = forms.BooleanField(
+        label=_("I agree to the processing of my personal data as described above."),
+        error_messages={"required": _("Please give your consent, or we cannot register you.")},
+    )
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    field_order = [*DETAIL_FIELDS, "forums", "sessions", "consent"]
+
+    def __init__(self, *args, options: dict | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if options is not None:
+            self.set_options(options)
 
 
 class ChoicesForm(ChoicesMixin):
@@ -173,6 +184,19 @@ class GuestFilterForm(forms.Form):
         self.fields["q"].widget.attrs.update(
             {"type": "search", "placeholder": _("Name, organisation or e-mail")}
         )
+
+
+class GuestEditForm(DetailsForm):
+    """What an organiser may correct in a guest's registration: the details the guest gave,
+    with the rules registering applies, and the category (the badge's colour and word)."""
+
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+
+    field_order = [*DETAIL_FIELDS, "category"]
+
+    @staticmethod
+    def initial_of(registration: Registration) -> dict:
+        return {name: getattr(registration, name) for name in [*DETAIL_FIELDS, "category"]}
 
 
 class BulkActionForm(forms.Form):

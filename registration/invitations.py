@@ -36,6 +36,14 @@ class AccountExists(services.RegistrationError):
     message = _("An account with this e-mail address exists already. Log in to register.")
 
 
+class InvitationWithdrawn(services.RegistrationError):
+    message = _("This invitation was withdrawn: it is not sent.")
+
+
+class InvitationUsed(services.RegistrationError):
+    message = _("This invitation has been used: the guest is registered, so it is not sent.")
+
+
 def open_for_answer(invitation: Invitation, now=None) -> bool:
     """Whether the invitation can still register someone: not withdrawn, not used, and the
     summit's registration not closed (an invitation lasts as long as registration does)."""
@@ -96,10 +104,22 @@ def create_invitations(
     return invitations
 
 
+def _sendable(invitation: Invitation) -> Invitation:
+    """The invitation, locked against a withdrawal meanwhile; raises InvitationWithdrawn or
+    InvitationUsed, since its link would only answer 410 (Gone)."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.revoked_at is not None:
+        raise InvitationWithdrawn
+    if Registration.objects.filter(invitation=invitation).exists():
+        raise InvitationUsed
+    return invitation
+
+
 @transaction.atomic
 def send_invitation(invitation: Invitation) -> None:
-    """Send the invitation (again): the same link as before."""
-    _queue([invitation])
+    """Send the invitation (again): the same link as before. Raises InvitationWithdrawn or
+    InvitationUsed."""
+    _queue([_sendable(invitation)])
 
 
 def unanswered(summit: Summit):
@@ -125,6 +145,15 @@ def remind_invitations(summit: Summit, *, ids: Iterable[int] | None = None) -> i
     _queue(invitations, kind="invitation_reminder")
     Invitation.objects.filter(pk__in=[i.pk for i in invitations]).update(reminded_at=timezone.now())
     return len(invitations)
+
+
+@transaction.atomic
+def remind_invitation(invitation: Invitation) -> bool:
+    """Remind one invitee; returns whether a reminder was queued (not for an invitation never
+    sent or declined, nor once registration closed). Raises InvitationWithdrawn or
+    InvitationUsed."""
+    _sendable(invitation)
+    return remind_invitations(invitation.summit, ids=[invitation.pk]) == 1
 
 
 @transaction.atomic

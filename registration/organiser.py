@@ -25,6 +25,7 @@ from registration.choosable import choosable_forums
 from registration.forms import (
     BulkActionForm,
     BulkInvitationForm,
+    GuestEditForm,
     GuestFilterForm,
     ImportForm,
     InvitationForm,
@@ -94,6 +95,23 @@ def guest_detail(request, summit, pk: int):
         "app_sign_ins": registration.api_tokens.filter(revoked_at__isnull=True).count(),
     }
     return render(request, "registration/organiser/guest_detail.html", context)
+
+
+@organiser_only
+def guest_edit(request, summit, pk: int):
+    registration = get_object_or_404(Registration, summit=summit, pk=pk)
+    form = GuestEditForm(request.POST or None, initial=GuestEditForm.initial_of(registration))
+    if request.method == "POST" and form.is_valid():
+        changes.change_details(
+            registration,
+            details=form.details(),
+            category=form.cleaned_data["category"],
+            actor=request.user,
+        )
+        messages.success(request, _("Details saved."))
+        return redirect("registration:organiser-guest", pk=pk)
+    context = {"form": form, "registration": registration}
+    return render(request, "registration/organiser/guest_edit.html", context)
 
 
 @organiser_only
@@ -225,15 +243,26 @@ def invitation_list(request, summit):
 @require_POST
 def invitation_action(request, summit, pk: int, action: str):
     invitation = get_object_or_404(Invitation, summit=summit, pk=pk)
-    if action == "send":
-        invitations.send_invitation(invitation)
-        messages.success(request, _("The invitation will be sent in a moment."))
-    elif action == "remind":
-        invitations.remind_invitations(summit, ids=[invitation.pk])
-        messages.success(request, _("The reminder will be sent in a moment."))
-    elif action == "revoke":
-        invitations.revoke_invitation(invitation)
-        messages.success(request, _("Invitation withdrawn."))
-    else:
-        raise Http404
+    try:
+        if action == "send":
+            invitations.send_invitation(invitation)
+            messages.success(request, _("The invitation will be sent in a moment."))
+        elif action == "remind":
+            if invitations.remind_invitation(invitation):
+                messages.success(request, _("The reminder will be sent in a moment."))
+            else:
+                messages.error(
+                    request,
+                    _(
+                        "No reminder was sent: the invitation has not been sent yet, was "
+                        "declined, or registration is closed."
+                    ),
+                )
+        elif action == "revoke":
+            invitations.revoke_invitation(invitation)
+            messages.success(request, _("Invitation withdrawn."))
+        else:
+            raise Http404
+    except services.RegistrationError as error:
+        messages.error(request, error.message)
     return redirect("registration:organiser-invitations")

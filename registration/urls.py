@@ -27,6 +27,8 @@ urlpatterns = [
         name="organiser-guests-export",
     ),
     path("organiser/guests/<int:pk>/", organiser.guest_detail, name="organiser-guest"),
+    # Before the actions below, whose <action> would take "edit" too.
+    path("organiser/guests/<int:pk>/edit/", organiser.guest_edit, name="organiser-guest-edit"),
     path(
         "organiser/guests/<int:pk>/<str:action>/",
         organiser.guest_action,

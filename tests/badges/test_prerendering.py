@@ -10,7 +10,9 @@ from badges.printing import badge_face, summit_face
 from badges.rendering import render_badges
 from badges.services import issue_badge, reissue_badge
 from badges.signing import verify_code
+from registration.changes import change_details
 from registration.models import Registration
+from registration.services import DETAIL_FIELDS
 from tests import factories
 from tests.badges import pdfs
 
@@ -275,3 +277,33 @@ def test_a_summit_change_nobody_prints_renders_nothing(
         update_summit(registration.summit, approval_required=True, venue_en="Hall B")
 
     assert RenderedBadge.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_organisers_correction_is_printed_on_the_same_badge(
+    registration, organiser, django_capture_on_commit_callbacks, no_rendering
+):
+    badge = issued(registration, django_capture_on_commit_callbacks)
+    details = {name: getattr(registration, name) for name in DETAIL_FIELDS}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        change_details(
+            registration,
+            details={**details, "name_latin": "Chan Siu Man"},
+            category="speaker",
+            actor=organiser,
+        )
+    no_rendering()
+
+    served = prerendering.badge_pdf(Badge.objects.get(pk=badge.pk))  # from the store
+
+    text = pdfs.text(pdfs.pages(served)[0])
+    assert "Chan Siu Man" in text
+    assert "Chan Tai Man" not in text
+    assert "SPEAKER" in text
+    assert "DELEGATE" not in text
+    # As with any change of a name, the badge keeps its QR code: only a reissue replaces it.
+    code = verify_code(pdfs.qr_codes(served)[0])
+    assert (code.badge_id, code.serial) == (badge.pk, 1)
+    badges = Badge.objects.filter(registration=registration)
+    assert list(badges.values_list("pk", "revoked_at")) == [(badge.pk, None)]

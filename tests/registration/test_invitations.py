@@ -404,6 +404,64 @@ def test_organiser_reminds_and_withdraws(organiser_client, invitation, sent):
     assert Client().get(invitation_path(invitation)).status_code == 410
 
 
+def invitation_action(client, invitation, action: str):
+    url = reverse("registration:organiser-invitation-action", args=[invitation.pk, action])
+    response = client.post(url, follow=True)
+    return [str(message) for message in response.context["messages"]]
+
+
+@pytest.mark.parametrize("action", ["send", "remind"])
+def test_a_withdrawn_invitation_is_not_sent_or_reminded(organiser_client, invitation, sent, action):
+    with sent():
+        invitations.send_invitation(invitation)
+    invitation_action(organiser_client, invitation, "revoke")
+    mail.outbox.clear()
+
+    with sent():
+        said = invitation_action(organiser_client, invitation, action)
+
+    assert said == ["This invitation was withdrawn: it is not sent."]
+    assert mail.outbox == []
+    assert OutgoingEmail.objects.filter(invitation=invitation).count() == 1  # the first one
+
+
+@pytest.mark.parametrize("action", ["send", "remind"])
+def test_a_used_invitation_is_not_sent_or_reminded(organiser_client, invitation, sent, action):
+    with sent():
+        invitations.send_invitation(invitation)
+    assert accept(Client(), invitation).status_code == 302
+    mail.outbox.clear()
+    emails_before = OutgoingEmail.objects.count()
+
+    with sent():
+        said = invitation_action(organiser_client, invitation, action)
+
+    assert said == ["This invitation has been used: the guest is registered, so it is not sent."]
+    assert mail.outbox == []
+    assert OutgoingEmail.objects.count() == emails_before
+
+
+def test_reminding_an_invitation_never_sent_says_nothing_was_sent(
+    organiser_client, invitation, sent
+):
+    with sent():
+        said = invitation_action(organiser_client, invitation, "remind")
+
+    assert said == [
+        "No reminder was sent: the invitation has not been sent yet, was declined, or "
+        "registration is closed."
+    ]
+    assert mail.outbox == []
+
+
+def test_an_open_invitation_is_sent_again_with_its_message(organiser_client, invitation, sent):
+    with sent():
+        said = invitation_action(organiser_client, invitation, "send")
+
+    assert said == ["The invitation will be sent in a moment."]
+    assert [message.to for message in mail.outbox] == [["Chan.TM@example.org"]]
+
+
 # --- Login by code -------------------------------------------------------------------------
 
 

@@ -1,13 +1,16 @@
 import csv
+import datetime
 import io
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from registration.models import Invitation, Registration
 from summit.models import Summit
 from tests import factories
+from tests.registration.conftest import guest_details
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +107,139 @@ def test_approve_one_from_detail_page_emails_guest(
     assert response.status_code == 302
     assert pending.status == "confirmed"
     assert mail.outbox[-1].subject == "[Digital GBA Summit] Your registration is confirmed"
+
+
+def edit_url(registration) -> str:
+    return reverse("registration:organiser-guest-edit", args=[registration.pk])
+
+
+def edit_data(**overrides) -> dict:
+    return {**guest_details(), "category": "delegate", **overrides}
+
+
+def test_guest_edit_form_is_filled_with_the_registration(organiser_client, register):
+    registration = register(category="vip")
+
+    response = organiser_client.get(edit_url(registration))
+
+    assert response.status_code == 200
+    assert response.context["form"].initial == edit_data(category="vip")
+    assert 'value="Chan Tai Man"' in response.text
+    assert 'name="csrfmiddlewaretoken"' in response.text
+
+
+def test_guest_page_links_to_the_edit_page(organiser_client, register):
+    registration = register()
+
+    response = organiser_client.get(reverse("registration:organiser-guest", args=[registration.pk]))
+
+    assert f'href="{edit_url(registration)}">Edit details</a>' in response.text
+
+
+def test_guest_edit_saves_and_the_guest_page_shows_the_new_values(organiser_client, register):
+    registration = register()
+
+    response = organiser_client.post(
+        edit_url(registration),
+        edit_data(name_latin="Chan Siu Man", organisation="Macao Polytechnic", category="speaker"),
+        follow=True,
+    )
+
+    assert response.redirect_chain == [
+        (reverse("registration:organiser-guest", args=[registration.pk]), 302)
+    ]
+    assert [str(m) for m in response.context["messages"]] == ["Details saved."]
+    assert response.context["registration"].display_name == "陳大文 / Chan Siu Man"
+    assert "<h1>陳大文 / Chan Siu Man</h1>" in response.text
+    assert "<dd>Macao Polytechnic</dd>" in response.text
+    assert '<span class="pill">Speaker</span>' in response.text
+    registration.refresh_from_db()
+    assert (registration.name_latin, registration.organisation, registration.category) == (
+        "Chan Siu Man",
+        "Macao Polytechnic",
+        "speaker",
+    )
+
+
+def test_guest_edit_is_found_by_its_new_name(organiser_client, register):
+    registration = register()
+    organiser_client.post(edit_url(registration), edit_data(name="", name_latin="João Conceição"))
+
+    response = organiser_client.get(reverse("registration:organiser-guests"), {"q": "joao"})
+
+    assert names(response) == ["João Conceição"]
+
+
+def test_guest_edit_errors_are_shown_by_their_fields_and_nothing_is_lost(
+    organiser_client, register
+):
+    registration = register()
+    submitted = edit_data(
+        name="",
+        name_latin="",
+        organisation="Digital\x1b Office",
+        job_title="Chief Data Officer",
+        phone="call me",
+        dietary="other",
+        dietary_notes="",
+        category="speaker",
+    )
+
+    response = organiser_client.post(edit_url(registration), submitted)
+
+    assert response.status_code == 200
+    either = "Give your name in Chinese characters, in Latin letters, or both."
+    assert response.context["form"].errors == {
+        "name": [either],
+        "name_latin": [either],
+        "organisation": ["Remove the invisible control characters (such as escape) here."],
+        "phone": ["Enter a phone number, for example +853 6123 4567."],
+        "dietary_notes": ["Please tell us your dietary requirements."],
+    }
+    assert '<ul class="errorlist" id="id_phone_error"><li>Enter a phone number' in response.text
+    assert 'value="Chief Data Officer"' in response.text
+    assert '<option value="speaker" selected>' in response.text
+    registration.refresh_from_db()
+    assert (registration.name_latin, registration.job_title, registration.category) == (
+        "Chan Tai Man",
+        "Director",
+        "delegate",
+    )
+    assert registration.events.filter(kind="details").count() == 0
+
+
+@pytest.mark.parametrize("who", ["door_staff", "guest_user"])
+def test_guest_edit_is_forbidden_to_door_staff_and_guests(client, register, request, who):
+    registration = register()
+    client.force_login(request.getfixturevalue(who))
+
+    page = client.get(edit_url(registration))
+    post = client.post(edit_url(registration), edit_data(category="vip"))
+
+    assert (page.status_code, post.status_code) == (403, 403)
+    registration.refresh_from_db()
+    assert registration.category == "delegate"
+
+
+def test_guest_edit_needs_the_csrf_token(organiser, register):
+    registration = register()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(organiser)
+
+    response = client.post(edit_url(registration), edit_data(category="vip"))
+
+    assert response.status_code == 403
+    registration.refresh_from_db()
+    assert registration.category == "delegate"
+
+
+def test_guest_edit_of_an_earlier_summits_guest_is_not_found(organiser_client, summit):
+    earlier = factories.SummitFactory(
+        slug="digital-gba-2025", starts_on=summit.starts_on - datetime.timedelta(365)
+    )
+    other = factories.RegistrationFactory(summit=earlier)
+
+    assert organiser_client.get(edit_url(other)).status_code == 404
 
 
 def test_bulk_reject(organiser_client, crowd):

@@ -7,10 +7,12 @@ from django.utils import timezone
 
 from registration import changes, services
 from registration.models import Enrolment, Registration
+from registration.search import search_text_for
 from registration.signals import registration_status_changed
 from sessions.models import Forum
 from summit.models import Summit
 from tests import factories
+from tests.registration.conftest import guest_details
 
 pytestmark = pytest.mark.django_db
 
@@ -510,6 +512,56 @@ def test_search_text_folds_accents_and_case(register):
     registration = register(details={"name": "", "name_latin": "João Conceição"})
 
     assert "joao conceicao" in registration.search_text
+
+
+def test_change_details_writes_what_changed_and_one_history_line(register, organiser):
+    registration = register()
+    details = guest_details(
+        name_latin="Chan Siu Man", organisation="數字政策辦公室", accessibility_needs="Ramp"
+    )
+
+    changes.change_details(registration, details=details, category="speaker", actor=organiser)
+
+    registration.refresh_from_db()
+    assert {name: getattr(registration, name) for name in details} == details
+    assert registration.category == "speaker"
+    events = list(registration.events.filter(kind="details").values_list("actor", "detail"))
+    assert events == [
+        (
+            organiser.pk,
+            "name_latin: “Chan Tai Man” → “Chan Siu Man”; "
+            "organisation: “Digital Policy Office” → “數字政策辦公室”; "
+            "accessibility_needs; category: “delegate” → “speaker”",
+        )
+    ]
+
+
+def test_change_details_keeps_the_search_text(register, organiser):
+    registration = register()
+
+    changes.change_details(
+        registration,
+        details=guest_details(name="", name_latin="João Conceição"),
+        category="delegate",
+        actor=organiser,
+    )
+
+    registration.refresh_from_db()
+    assert registration.search_text == search_text_for(registration)
+    assert "joao conceicao" in registration.search_text
+    assert "chan" not in registration.search_text
+
+
+def test_change_details_without_a_change_writes_nothing(register, organiser):
+    registration = register()
+    updated_at = Registration.objects.get(pk=registration.pk).updated_at
+
+    changes.change_details(
+        registration, details=guest_details(), category="delegate", actor=organiser
+    )
+
+    assert registration.events.filter(kind="details").count() == 0
+    assert Registration.objects.get(pk=registration.pk).updated_at == updated_at
 
 
 def test_register_many_allocates_seats_as_one_by_one_would(summit, small_forum):

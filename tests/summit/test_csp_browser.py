@@ -64,6 +64,7 @@ PAGES = {
         lambda w: reverse("agenda:organiser-speakers"),
         lambda w: reverse("registration:organiser-guests"),
         lambda w: reverse("registration:organiser-guest", args=[w.guest.pk]),
+        lambda w: reverse("registration:organiser-guest-edit", args=[w.guest.pk]),
         lambda w: reverse("registration:organiser-guests-import"),
         lambda w: reverse("registration:organiser-invitations"),
         lambda w: reverse("badges:print-jobs"),

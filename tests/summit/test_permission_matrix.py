@@ -180,6 +180,9 @@ ROUTES: dict[str, Route] = {
     "registration:organiser-guest": Route(
         url("registration:organiser-guest", lambda w: w.guest.pk), ORGANISERS
     ),
+    "registration:organiser-guest-edit": Route(
+        url("registration:organiser-guest-edit", lambda w: w.guest.pk), ORGANISERS, ORGANISERS
+    ),
     "registration:organiser-guest-action": Route(
         url("registration:organiser-guest-action", lambda w: w.guest.pk, lambda w: "cancel"),
         (LOGIN, 403, 403, 403, 405),
