@@ -139,6 +139,15 @@ def revoke_token(token_id: int) -> None:
     )
 
 
+def revoke_sign_ins_of(registration: Registration) -> None:
+    """Close the guest API to the guest: every token revoked, every unused code void (their
+    account is deleted)."""
+    revoke_tokens_of(registration)
+    GuestCode.objects.filter(registration=registration, used_at__isnull=True).update(
+        used_at=timezone.now()
+    )
+
+
 def revoke_tokens_of(registration: Registration) -> int:
     """Revoke every token of the guest (an organiser's action); returns how many."""
     revoked = GuestToken.objects.filter(registration=registration, revoked_at__isnull=True).update(

@@ -10,6 +10,7 @@ from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -373,6 +374,25 @@ def test_revoked_tokens_stop_working(client, guest, sign_in):
         refused = client.get(f"{API}/registration", **bearer(token))
         assert refused.status_code == 401
         validate_answer(refused)
+
+
+def test_deleting_the_account_revokes_its_tokens_and_codes(
+    client, guest, sign_in, django_capture_on_commit_callbacks
+):
+    token = sign_in()
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, "code", {"email": "chan@example.hk"})  # a code not used yet
+    page = Client()
+    page.force_login(guest.user)
+
+    deleted = page.post(reverse("registration:delete-account"), {"confirm": "yes"})
+    answer = client.get(f"{API}/registration", **bearer(token))
+
+    assert deleted.status_code == 302
+    assert answer.status_code == 401
+    validate_answer(answer)
+    assert GuestToken.objects.filter(revoked_at__isnull=True).count() == 0
+    assert GuestCode.objects.filter(used_at__isnull=True).count() == 0
 
 
 def test_without_a_token_is_401(client):
