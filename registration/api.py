@@ -26,7 +26,7 @@ from registration.selectors import choices_of
 from sessions.api import Session, session_data
 from summit.api import configured_cors, private_paths
 from summit.api_errors import ApiError, cleaned_by, json_response, responses, unauthorized
-from summit.infrastructure.ratelimit import client_address
+from summit.infrastructure.ratelimit import client_key
 
 router = Router(tags=["guest"])
 
@@ -146,7 +146,7 @@ CODE_SENT = gettext_lazy(
 @configured_cors
 def request_code(request: HttpRequest, payload: CodeRequest):
     try:
-        guest_tokens.request_code(payload.email, client=client_address(request))
+        guest_tokens.request_code(payload.email, client=client_key(request))
     except guest_tokens.TooManyAttempts as refused:
         raise _too_many(refused) from refused
     return json_response({"message": str(CODE_SENT)}, status=202)
@@ -165,9 +165,7 @@ def request_code(request: HttpRequest, payload: CodeRequest):
 @configured_cors
 def token(request: HttpRequest, payload: TokenRequest):
     try:
-        value = guest_tokens.exchange_code(
-            payload.email, payload.code, client=client_address(request)
-        )
+        value = guest_tokens.exchange_code(payload.email, payload.code, client=client_key(request))
     except guest_tokens.TooManyAttempts as refused:
         raise _too_many(refused) from refused
     except guest_tokens.CodeRefused as refused:

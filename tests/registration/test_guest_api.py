@@ -175,6 +175,19 @@ def test_code_requests_are_limited_per_client(client, guest, monkeypatch):
     validate_answer(answers[-1])
 
 
+def test_code_requests_from_one_ipv6_network_share_the_client_limit(monkeypatch):
+    monkeypatch.setattr(guest_tokens, "CODES_PER_CLIENT", 2)
+
+    def ask(address, n):
+        return post(Client(REMOTE_ADDR=address), "code", {"email": f"g{n}@example.org"})
+
+    answers = [ask(f"2001:db8:1:2::{n}", n).status_code for n in range(3)]
+    next_network = ask("2001:db8:1:3::1", 3)
+
+    assert answers == [202, 202, 429]
+    assert next_network.status_code == 202
+
+
 def test_wrong_codes_are_limited_and_a_success_does_not_reset_the_count(
     client, guest, sign_in, monkeypatch
 ):
