@@ -376,6 +376,49 @@ def test_reads_load_no_field_of_my_registration_or_summit_on_their_own(
     assert one_row == []
 
 
+NEVER_STORED = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
+def test_a_token_is_answered_for_no_cache_to_keep(
+    client, guest, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, "code", {"email": "chan@example.hk"})
+
+    answer = post(client, "token", {"email": "chan@example.hk", "code": code_from_mail()})
+
+    assert answer.status_code == 201
+    assert answer["Cache-Control"] == NEVER_STORED
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "registration"),
+        ("get", "badge"),
+        ("get", "agenda"),
+        ("put", "choices"),
+        ("delete", "choices/{enrolment}"),
+    ],
+)
+def test_personal_answers_are_for_no_cache_to_keep(client, guest, sign_in, summit, method, path):
+    forum = factories.ForumFactory(summit=summit)
+    enrolment = factories.EnrolmentFactory(registration=guest, forum=forum)
+    factories.BadgeFactory(registration=guest)
+    token = sign_in()
+    body = json.dumps({"forums": [forum.pk]}) if method == "put" else None
+
+    answer = getattr(client, method)(
+        f"{API}/{path.format(enrolment=enrolment.pk)}",
+        body,
+        content_type="application/json",
+        **bearer(token),
+    )
+
+    assert answer.status_code == 200
+    assert answer["Cache-Control"] == NEVER_STORED
+
+
 def test_revoked_tokens_stop_working(client, guest, sign_in):
     mine, organisers = sign_in(), sign_in()
 
