@@ -242,7 +242,7 @@ def change_choices(request: HttpRequest, payload: ChoicesIn):
     summary="Cancel one of my choices",
     description="Its seat goes to the next in line at once.",
     auth=GUEST,
-    response=responses(401, 404, 405, 429, success={200: GuestRegistration}),
+    response=responses(400, 401, 404, 405, 429, success={200: GuestRegistration}),
 )
 @configured_cors
 @never_cache

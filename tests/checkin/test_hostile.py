@@ -299,6 +299,15 @@ def _store_unreadable_time(model, column: str) -> None:
         cursor.execute(f"UPDATE {table} SET {connection.ops.quote_name(column)} = %s", [value])
 
 
+@pytest.mark.parametrize("url", ["/api/v1/checkin/search", "/api/v1/checkin/occupancy"])
+def test_a_nul_in_a_reads_parameter_is_a_documented_400(client, token, url):
+    parameter = "q" if url.endswith("search") else "checkpoint"
+
+    response = client.get(f"{url}?{parameter}=%00%00", HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    assert_refused(response, 400, "invalid")
+
+
 # --- Methods ---------------------------------------------------------------------------------
 
 

@@ -306,6 +306,16 @@ def test_a_choice_that_cannot_be_chosen_is_refused(client, guest, sign_in, summi
     validate_answer(answer)
 
 
+def test_cancelling_a_choice_that_is_not_a_number_is_a_documented_400(client, guest, sign_in):
+    token = sign_in()
+
+    answer = client.delete(f"{API}/choices/abc", **bearer(token))
+
+    assert answer.status_code == 400
+    assert (answer.json()["error"], list(answer.json()["fields"])) == ("invalid", ["enrolment_id"])
+    validate_answer(answer)
+
+
 def test_cancelled_registration_cannot_change_choices(client, guest, sign_in, summit):
     token = sign_in()
     Registration.objects.filter(pk=guest.pk).update(status=Registration.Status.CANCELLED)
