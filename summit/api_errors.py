@@ -163,8 +163,18 @@ def _check_text(text: str) -> None:
 # --- Field errors ---------------------------------------------------------------------------
 
 # Messages for pydantic's own error types, in the words of Django's form fields (translated
-# by Django's catalogue). Fields cleaned by a Django form field carry its message instead.
-REQUIRED = "This field is required."
+# by Django's catalogue) or ours ("Send a string.", as cleaned_by says it). Fields cleaned by a
+# Django form field carry its message instead; other types keep pydantic's English message.
+WHOLE_NUMBER = "Enter a whole number."
+MESSAGES = {
+    "missing": "This field is required.",
+    "int_type": WHOLE_NUMBER,
+    "int_parsing": WHOLE_NUMBER,
+    "int_parsing_size": WHOLE_NUMBER,
+    "int_from_float": WHOLE_NUMBER,
+    "list_type": "Enter a list of values.",
+    "string_type": "Send a string.",
+}
 
 
 def cleaned_by(field: forms.Field) -> BeforeValidator:
@@ -200,7 +210,8 @@ def field_errors(errors: Sequence[dict]) -> dict:
         target = fields
         for part in path[:-1]:
             target = target.setdefault(part, {})
-        message = _(REQUIRED) if error["type"] == "missing" else error["msg"]
+        known = MESSAGES.get(error["type"])
+        message = _(known) if known else error["msg"]
         target.setdefault(path[-1], []).append(message)
     return fields
 

@@ -316,6 +316,32 @@ def test_cancelling_a_choice_that_is_not_a_number_is_a_documented_400(client, gu
     validate_answer(answer)
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "body", "fields"),
+    [
+        ("put", "choices", {"forums": "1"}, {"forums": ["請輸入一個列表的值。"]}),
+        ("put", "choices", {"forums": ["one"]}, {"forums": {"0": ["輸入整數"]}}),
+        ("put", "choices", {"sessions": [1.5]}, {"sessions": {"0": ["輸入整數"]}}),
+        ("delete", "choices/abc", None, {"enrolment_id": ["輸入整數"]}),
+        ("post", "token", {"email": "chan@example.hk"}, {"code": ["這個欄位是必須的。"]}),
+    ],
+)
+def test_field_errors_of_the_common_kinds_are_translated(
+    client, guest, sign_in, method, path, body, fields
+):
+    token = sign_in()
+
+    answer = getattr(client, method)(
+        f"{API}/{path}",
+        json.dumps(body) if body is not None else None,
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="zh-hant",
+        **bearer(token),
+    )
+
+    assert (answer.status_code, answer.json()["fields"]) == (400, fields)
+
+
 def test_cancelled_registration_cannot_change_choices(client, guest, sign_in, summit):
     token = sign_in()
     Registration.objects.filter(pk=guest.pk).update(status=Registration.Status.CANCELLED)
