@@ -3,6 +3,7 @@ what a mini program shows as the guest's QR code at the door."""
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from ninja import Router, Schema
 from pydantic import Field
 
@@ -33,6 +34,7 @@ class GuestBadge(Schema):
     response=responses(401, 404, 405, success={200: GuestBadge}),
 )
 @configured_cors
+@never_cache
 def guest_badge(request: HttpRequest):
     registration = request.auth[1]
     badge = active_badge(registration)

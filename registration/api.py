@@ -4,7 +4,8 @@ A guest obtains a token by the e-mail code flow (registration/guest_tokens.py), 
 their registration, choices and seats, calendar feed address and personal agenda, and changes
 or cancels choices through the same services, rules and limits as the web pages. The guest's
 badge code is read from the badges app's part of this API (badges/guest_api.py). Answers carry CORS
-headers for the origins configured in ``GUEST_API_CORS_ORIGINS``.
+headers for the origins configured in ``GUEST_API_CORS_ORIGINS``; those holding a token or the
+guest's data are kept by no cache (``never_cache``).
 """
 
 from typing import Annotated, Literal
@@ -15,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from ninja import Router, Schema
 from ninja.security import HttpBearer
 from pydantic import BaseModel, Field
@@ -26,7 +28,7 @@ from registration.selectors import choices_of
 from sessions.api import Session, session_data
 from summit.api import configured_cors, private_paths
 from summit.api_errors import ApiError, cleaned_by, json_response, responses, unauthorized
-from summit.infrastructure.ratelimit import client_address
+from summit.infrastructure.ratelimit import client_key
 
 router = Router(tags=["guest"])
 
@@ -146,7 +148,7 @@ CODE_SENT = gettext_lazy(
 @configured_cors
 def request_code(request: HttpRequest, payload: CodeRequest):
     try:
-        guest_tokens.request_code(payload.email, client=client_address(request))
+        guest_tokens.request_code(payload.email, client=client_key(request))
     except guest_tokens.TooManyAttempts as refused:
         raise _too_many(refused) from refused
     return json_response({"message": str(CODE_SENT)}, status=202)
@@ -163,11 +165,10 @@ def request_code(request: HttpRequest, payload: CodeRequest):
     response=responses(400, 405, 415, 429, success={201: TokenOut}),
 )
 @configured_cors
+@never_cache
 def token(request: HttpRequest, payload: TokenRequest):
     try:
-        value = guest_tokens.exchange_code(
-            payload.email, payload.code, client=client_address(request)
-        )
+        value = guest_tokens.exchange_code(payload.email, payload.code, client=client_key(request))
     except guest_tokens.TooManyAttempts as refused:
         raise _too_many(refused) from refused
     except guest_tokens.CodeRefused as refused:
@@ -199,6 +200,7 @@ def revoke(request: HttpRequest):
     response=responses(401, 405, success={200: GuestRegistration}),
 )
 @configured_cors
+@never_cache
 def my_registration(request: HttpRequest):
     return json_response(registration_data(_guest(request)[1]))
 
@@ -214,6 +216,7 @@ def my_registration(request: HttpRequest):
     response=responses(400, 401, 405, 409, 415, 429, success={200: GuestRegistration}),
 )
 @configured_cors
+@never_cache
 def change_choices(request: HttpRequest, payload: ChoicesIn):
     registration = _guest(request)[1]
     _within_limit(registration)
@@ -239,9 +242,10 @@ def change_choices(request: HttpRequest, payload: ChoicesIn):
     summary="Cancel one of my choices",
     description="Its seat goes to the next in line at once.",
     auth=GUEST,
-    response=responses(401, 404, 405, 429, success={200: GuestRegistration}),
+    response=responses(400, 401, 404, 405, 429, success={200: GuestRegistration}),
 )
 @configured_cors
+@never_cache
 def cancel_choice(request: HttpRequest, enrolment_id: int):
     registration = _guest(request)[1]
     _within_limit(registration)
@@ -264,6 +268,7 @@ def cancel_choice(request: HttpRequest, enrolment_id: int):
     response=responses(401, 405, success={200: PersonalAgenda}),
 )
 @configured_cors
+@never_cache
 def my_agenda(request: HttpRequest):
     registration = _guest(request)[1]
     sessions = guest_sessions(registration)

@@ -1,11 +1,13 @@
 """Tokens of the guest API: an e-mailed code exchanged for a bearer token.
 
 A guest asks for a code with their e-mail address; if the current summit has a registration
-with that address, a six-digit code is e-mailed in the guest's language. The answer is the
-same whether or not it exists. A code lasts ``CODE_MINUTES``, takes ``CODE_ATTEMPTS`` tries
+with that address, a six-digit code is e-mailed in the guest's language, by a task
+(registration/guest_codes.py). The answer, and the work the request does, are the same
+whether or not it exists. A code lasts ``guest_codes.CODE_MINUTES``, takes ``CODE_ATTEMPTS`` tries
 and is used once; asking again replaces it. Requests and wrong codes are limited per address
 and per client (summit/infrastructure/ratelimit.py, behind the configured proxies), and a
-success does not reset the counts. Codes and tokens are stored as SHA-256 digests only.
+success does not reset the counts. Codes are stored as HMAC-SHA-256 digests only, tokens as
+SHA-256 digests.
 """
 
 import datetime
@@ -13,21 +15,18 @@ import hashlib
 import hmac
 import secrets
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
 from registration import prepared_reads
+from registration.guest_codes import code_digest
 from registration.models import GuestCode, GuestToken, Registration
-from summit.infrastructure import mail as mail_parts
+from registration.tasks import queue_guest_code
 from summit.infrastructure import ratelimit
 from summit.selectors import current_summit
 
 TOKEN_PREFIX = "blg_"
-CODE_MINUTES = 10
 CODE_ATTEMPTS = 5
 WINDOW = 15 * 60
 CODES_PER_ADDRESS = 5
@@ -53,13 +52,12 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def _code_digest(registration_id: int, code: str) -> str:
-    key = settings.SECRET_KEY.encode("utf-8")
-    return hmac.new(key, f"{registration_id}:{code}".encode(), hashlib.sha256).hexdigest()
-
-
 def _address(email: str) -> str:
-    return digest(email.strip().lower())
+    """The key of an address's limits: one for every spelling the database finds the same
+    registration by (``email__iexact``, PostgreSQL's UPPER(), to which "ſ" is an S and "ı" an
+    I). Upper case first, then folded: a key shared by a few more spellings than the
+    database's is harmless, one shared by fewer lets them count apart."""
+    return digest(email.strip().upper().casefold())
 
 
 def _check(scope: str, who: str, *, limit: int, count: bool = True) -> None:
@@ -69,48 +67,14 @@ def _check(scope: str, who: str, *, limit: int, count: bool = True) -> None:
 
 
 def request_code(email: str, *, client: str) -> None:
-    """E-mail a new code to the guest registered with ``email``, if there is one."""
+    """Queue the e-mail of a new code to the guest registered with ``email``, if there is one
+    (``guest_codes.send_code``). The same work whatever the address: the limits, then the
+    task, which looks the address up."""
     _check("guest-code-client", client, limit=CODES_PER_CLIENT)
     _check("guest-code-address", _address(email), limit=CODES_PER_ADDRESS)
     summit = current_summit()
-    registration = (
-        summit
-        and Registration.objects.filter(summit=summit, email__iexact=email.strip())
-        .select_related("summit")
-        .first()
-    )
-    if not registration:
-        return
-    code = f"{secrets.randbelow(10**6):06d}"
-    with transaction.atomic():
-        GuestCode.objects.filter(registration=registration, used_at__isnull=True).update(
-            used_at=timezone.now()
-        )
-        GuestCode.objects.create(
-            registration=registration,
-            code_hash=_code_digest(registration.pk, code),
-            expires_at=timezone.now() + datetime.timedelta(minutes=CODE_MINUTES),
-        )
-        # robust: a mail server failure is logged, and the answer stays the same as for an
-        # address without a registration.
-        transaction.on_commit(lambda: _send_code(registration, code), robust=True)
-
-
-def _send_code(registration: Registration, code: str) -> None:
-    # Sent at once, not queued: the code is worth nothing after a few minutes, and it is
-    # never written anywhere in clear.
-    with translation.override(registration.language):
-        subject = _("Your sign-in code: %(code)s") % {"code": code}
-        body = "\n\n".join(
-            [
-                _("Your code to sign in to the %(summit)s app is %(code)s.")
-                % {"summit": registration.summit.name, "code": code},
-                _("It works once, for %(minutes)d minutes. If you did not ask for it, ignore "
-                  "this e-mail.") % {"minutes": CODE_MINUTES},
-            ]
-        )  # fmt: skip
-        subject = f"{mail_parts.subject_prefix()}{subject}"
-    EmailMultiAlternatives(subject, body, mail_parts.sender(), to=[registration.email]).send()
+    if summit is not None:
+        queue_guest_code(summit.pk, email)
 
 
 def exchange_code(email: str, code: str, *, client: str) -> str:
@@ -133,7 +97,7 @@ def exchange_code(email: str, code: str, *, client: str) -> str:
             .first()
         )
         good = latest is not None and hmac.compare_digest(
-            latest.code_hash, _code_digest(latest.registration_id, code.strip())
+            latest.code_hash, code_digest(latest.registration_id, code.strip())
         )
         if not good:
             if latest is not None:
@@ -172,6 +136,15 @@ def token_holder(token: str) -> tuple[int, Registration] | None:
 def revoke_token(token_id: int) -> None:
     GuestToken.objects.filter(pk=token_id, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
+    )
+
+
+def revoke_sign_ins_of(registration: Registration) -> None:
+    """Close the guest API to the guest: every token revoked, every unused code void (their
+    account is deleted)."""
+    revoke_tokens_of(registration)
+    GuestCode.objects.filter(registration=registration, used_at__isnull=True).update(
+        used_at=timezone.now()
     )
 
 

@@ -2,7 +2,8 @@
 
 Deleting cancels every active registration first (through the service, so the seats go to the
 waiting lists and other apps hear of it), then blanks the personal data of the registration
-rows (kept, anonymous, so that figures and seat counts stay true) and deletes the account.
+rows (kept, anonymous, so that figures and seat counts stay true), revokes the guest API's
+tokens and codes and deletes the account.
 """
 
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from registration import guest_tokens
 from registration.changes import cancel_registration
 from registration.models import OutgoingEmail, Registration, new_calendar_token
 from registration.services import DETAIL_FIELDS
@@ -79,6 +81,7 @@ def delete_account(user) -> None:
         for registration in Registration.objects.select_for_update(no_key=True).filter(user=user):
             # Unsent e-mails (the cancellation) would go to an address we no longer hold.
             OutgoingEmail.objects.filter(registration=registration).delete()
+            guest_tokens.revoke_sign_ins_of(registration)
             registration.events.update(detail="", actor=None)
             for name in DETAIL_FIELDS:
                 field = Registration._meta.get_field(name)

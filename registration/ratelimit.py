@@ -30,8 +30,8 @@ def allow(scope: str, who: str, *, limit: int | None = None, window: int | None 
 
 def guessing_blocked(scope: str, request) -> int | None:
     """Seconds to wait if this address guessed wrong too often, else None."""
-    return ratelimit.exceeded(scope, ratelimit.client_address(request), **GUESSES[scope])
+    return ratelimit.exceeded(scope, ratelimit.client_key(request), **GUESSES[scope])
 
 
 def wrong_guess(scope: str, request) -> None:
-    ratelimit.hit(scope, ratelimit.client_address(request), **GUESSES[scope])
+    ratelimit.hit(scope, ratelimit.client_key(request), **GUESSES[scope])

@@ -1,6 +1,7 @@
 """Background tasks of registration, and how e-mails are queued for them.
 
-The send task is a thin wrapper around ``emails.send_outgoing_email``; queueing it (when an
+The send task is a thin wrapper around ``emails.send_outgoing_email`` (and the guest API's
+sign-in codes have one around ``guest_codes.send_code``); queueing it (when an
 e-mail is recorded, again after a failure, or when recovery finds one stranded) lives here
 beside it, so that the e-mail machinery never imports its task: the task hands it
 :func:`schedule_retry`.
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks_db import DatabaseBackend
 
-from registration import emails
+from registration import emails, guest_codes
 from registration.models import OutgoingEmail
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,22 @@ def queue_sending(email_ids: list[int], *, run_after: datetime.datetime | None =
             task.enqueue(email_id)
     else:
         transaction.on_commit(lambda: [task.enqueue(email_id) for email_id in email_ids])
+
+
+# As urgent as the other e-mails: a guest is waiting for the code, which lasts minutes.
+@task(queue_name="email", priority=10)
+def send_guest_code(summit_id: int, email: str) -> None:
+    guest_codes.send_code(summit_id, email)
+
+
+def queue_guest_code(summit_id: int, email: str) -> None:
+    """Queue the e-mail of a guest API sign-in code, as ``queue_sending`` queues an e-mail:
+    with django-tasks-db's backend, now (outside a transaction, at once); with the others,
+    after the commit. Nothing here depends on whether ``email`` is registered."""
+    if isinstance(send_guest_code.get_backend(), DatabaseBackend):
+        send_guest_code.enqueue(summit_id, email)
+    else:
+        transaction.on_commit(lambda: send_guest_code.enqueue(summit_id, email))
 
 
 def schedule_retry(email_id: int, attempt: int) -> bool:

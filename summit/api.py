@@ -315,7 +315,7 @@ def _add_error_handlers(api: NinjaAPI) -> None:
 
     @api_exception_handler(RequestDataTooBig)
     def too_large(request, error: RequestDataTooBig):
-        return error_response(400, "too_large", "The body is too large.")
+        return error_response(400, "too_large", _("The body is too large."))
 
     @api_exception_handler(Http404)
     def not_found(request, error: Http404):

@@ -92,12 +92,14 @@ class InvalidBody(ApiError):
 def form_body_refused() -> InvalidBody:
     """What a form body gets: a JSON endpoint reads no forms."""
     return InvalidBody(
-        415, "unsupported_media_type", "Send the body as JSON (Content-Type: application/json)."
+        415,
+        "unsupported_media_type",
+        _("Send the body as JSON (Content-Type: application/json)."),
     )
 
 
 def not_json() -> InvalidBody:
-    return InvalidBody(400, "invalid_json", "The body is not valid JSON in UTF-8.")
+    return InvalidBody(400, "invalid_json", _("The body is not valid JSON in UTF-8."))
 
 
 class JsonBodyParser(Parser):
@@ -118,11 +120,11 @@ class JsonBodyParser(Parser):
             # Strictly UTF-8 (RFC 8259): json.loads would also guess UTF-16 and UTF-32.
             payload = json.loads(request.body.decode("utf-8"), parse_constant=_no_constant)
         except RecursionError as error:
-            raise InvalidBody(400, "invalid_json", "The body is nested too deeply.") from error
+            raise InvalidBody(400, "invalid_json", _("The body is nested too deeply.")) from error
         except ValueError as error:  # also UnicodeDecodeError, JSONDecodeError, many digits
             raise not_json() from error
         if not isinstance(payload, dict):
-            raise InvalidBody(400, "invalid_json", "The body must be a JSON object.")
+            raise InvalidBody(400, "invalid_json", _("The body must be a JSON object."))
         _check_parsed(payload)
         return payload
 
@@ -137,7 +139,7 @@ def _check_parsed(payload: dict) -> None:
     while pending:
         value, depth = pending.pop()
         if depth > MAX_BODY_DEPTH:
-            raise InvalidBody(400, "invalid_json", "The body is nested too deeply.")
+            raise InvalidBody(400, "invalid_json", _("The body is nested too deeply."))
         if isinstance(value, dict):
             for key, item in value.items():
                 _check_text(key)
@@ -154,15 +156,25 @@ def _check_text(text: str) -> None:
         try:
             text.encode("utf-8")
         except UnicodeEncodeError as error:
-            message = "The body holds an invalid character."
+            message = _("The body holds an invalid character.")
             raise InvalidBody(400, "invalid_json", message) from error
 
 
 # --- Field errors ---------------------------------------------------------------------------
 
 # Messages for pydantic's own error types, in the words of Django's form fields (translated
-# by Django's catalogue). Fields cleaned by a Django form field carry its message instead.
-REQUIRED = "This field is required."
+# by Django's catalogue) or ours ("Send a string.", as cleaned_by says it). Fields cleaned by a
+# Django form field carry its message instead; other types keep pydantic's English message.
+WHOLE_NUMBER = "Enter a whole number."
+MESSAGES = {
+    "missing": "This field is required.",
+    "int_type": WHOLE_NUMBER,
+    "int_parsing": WHOLE_NUMBER,
+    "int_parsing_size": WHOLE_NUMBER,
+    "int_from_float": WHOLE_NUMBER,
+    "list_type": "Enter a list of values.",
+    "string_type": "Send a string.",
+}
 
 
 def cleaned_by(field: forms.Field) -> BeforeValidator:
@@ -198,7 +210,8 @@ def field_errors(errors: Sequence[dict]) -> dict:
         target = fields
         for part in path[:-1]:
             target = target.setdefault(part, {})
-        message = _(REQUIRED) if error["type"] == "missing" else error["msg"]
+        known = MESSAGES.get(error["type"])
+        message = _(known) if known else error["msg"]
         target.setdefault(path[-1], []).append(message)
     return fields
 

@@ -351,6 +351,8 @@ class CheckinSearchResults(Schema):
 
 SCAN_REFUSALS = (400, 401, 403, 404, 405, 415, 429)
 READ_REFUSALS = (401, 403, 405)
+# Reads taking a query parameter also answer 400: a NUL in it is refused before any view
+# (summit/infrastructure/middleware.py).
 USE_POST, USE_GET = gettext_lazy("Use POST."), gettext_lazy("Use GET.")
 DIRECTION_REFUSED = gettext_lazy("This checkpoint does not count scans in that direction.")
 
@@ -503,7 +505,7 @@ def offline(request: HttpRequest):
     operation_id="checkinSearch",
     summary="Find guests by name, organisation or e-mail (at most 20)",
     auth=SCANNERS,
-    response=responses(*READ_REFUSALS, success={200: CheckinSearchResults}),
+    response=responses(400, *READ_REFUSALS, success={200: CheckinSearchResults}),
 )
 def search(request: HttpRequest, q: str = Query("", description="At least 2 characters.")):
     summit = current_summit()
@@ -525,7 +527,7 @@ class CheckinDoorOccupancy(Schema):
     operation_id="checkinOccupancy",
     summary="The room's occupancy now, for the door",
     auth=SCANNERS,
-    response=responses(404, *READ_REFUSALS, success={200: CheckinDoorOccupancy}),
+    response=responses(400, 404, *READ_REFUSALS, success={200: CheckinDoorOccupancy}),
 )
 def door_occupancy(
     request: HttpRequest, checkpoint: str = Query("", description="Checkpoint slug.")

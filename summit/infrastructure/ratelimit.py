@@ -1,12 +1,13 @@
 """Fixed-window rate limits in the shared cache (Redis in production), for every app.
 
 Each limit counts hits of one ``scope`` (what is limited) by one ``who`` (an account, a door
-device, a client address) in windows of ``window`` seconds. ``hit`` counts and answers;
-``exceeded`` only looks, for limits that count failures alone (a wrong invitation code, an
-unknown calendar feed) but refuse everything once there were too many.
+device, a client: ``client_key``, an IPv6 client by its /64) in windows of ``window``
+seconds. ``hit`` counts and answers; ``exceeded`` only looks, for limits that count failures
+alone (a wrong invitation code, an unknown calendar feed) but refuse everything once there
+were too many.
 
 Which limits exist is in docs/configuration.md ("Rate limits"); allauth limits sign-up, login
-and password resets itself (ACCOUNT_RATE_LIMITS), by the same client address.
+and password resets itself (ACCOUNT_RATE_LIMITS), by the same client address and the same /64.
 """
 
 import contextlib
@@ -97,4 +98,26 @@ def client_address(request) -> str:
             candidate = entries[-proxies]
             with contextlib.suppress(ValueError):  # not an address: keep the proxy's own
                 address = str(ipaddress.ip_address(candidate))
+    return address
+
+
+# An IPv6 subscriber is usually given a /64 (or more) and may use any address in it.
+IPV6_CLIENT_PREFIX = 64
+
+
+def client_key(request) -> str:
+    """The client as per-client limits count it: its IPv4 address, or its IPv6 address's /64
+    network (one client may pick any of the network's 2^64 addresses); an IPv4 address
+    written as IPv6 (a dual-stack socket's ``::ffff:a.b.c.d``) counts as that IPv4 address.
+    allauth makes the same cut itself (``ALLAUTH_RATE_LIMIT_IPV6_PREFIX``), so its adapter
+    is given ``client_address``."""
+    address = client_address(request)
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network((parsed, IPV6_CLIENT_PREFIX), strict=False))
     return address

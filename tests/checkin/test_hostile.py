@@ -142,6 +142,44 @@ def test_form_bodies_from_devices_are_a_json_415(client, token, checkpoint, url)
     assert_refused(response, 415, "unsupported_media_type")
 
 
+@pytest.mark.parametrize(
+    ("raw", "content_type", "status", "hans", "hant"),
+    [
+        (b"{", "application/json", 400,
+         "请求内容不是有效的 UTF-8 编码 JSON。", "請求內容不是有效的 UTF-8 編碼 JSON。"),
+        (b"[]", "application/json", 400,
+         "请求内容必须是 JSON 对象。", "請求內容必須是 JSON 物件。"),
+        (b'{"a":' * 9 + b"1" + b"}" * 9, "application/json", 400,
+         "请求内容嵌套层级过深。", "請求內容巢狀層級過深。"),
+        (b'{"code": "\\ud800"}', "application/json", 400,
+         "请求内容含有无效字符。", "請求內容含有無效字元。"),
+        (b"code=x", "application/x-www-form-urlencoded", 415,
+         "请以 JSON 格式发送请求内容（Content-Type: application/json）。",
+         "請以 JSON 格式傳送請求內容（Content-Type: application/json）。"),
+        (b'{"code": "' + b"A" * 3000 + b'"}', "application/json", 400,
+         "请求内容过大。", "請求內容過大。"),
+    ],
+    ids=["not-json", "not-an-object", "too-deep", "invalid-character", "form", "too-large"],
+)  # fmt: skip
+def test_body_refusals_are_translated(
+    client, token, checkpoint, settings, raw, content_type, status, hans, hant
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2500
+
+    answers = {
+        language: client.generic(
+            "POST", "/api/v1/checkin", raw, content_type=content_type,
+            HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_ACCEPT_LANGUAGE=language,
+        )
+        for language in ("zh-hans", "zh-hant")
+    }  # fmt: skip
+
+    assert [(a.status_code, a.json()["message"]) for a in answers.values()] == [
+        (status, hans),
+        (status, hant),
+    ]
+
+
 @pytest.mark.parametrize("url", ENDPOINTS)
 def test_json_without_a_content_type_is_still_read(client, token, checkpoint, badge, url):
     """Simple clients (fetch with a string body) send text/plain or nothing: still JSON."""
@@ -297,6 +335,15 @@ def _store_unreadable_time(model, column: str) -> None:
     value = "0001-12-31 23:54:17+00 BC" if connection.vendor == "postgresql" else "0001-01-01"
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {table} SET {connection.ops.quote_name(column)} = %s", [value])
+
+
+@pytest.mark.parametrize("url", ["/api/v1/checkin/search", "/api/v1/checkin/occupancy"])
+def test_a_nul_in_a_reads_parameter_is_a_documented_400(client, token, url):
+    parameter = "q" if url.endswith("search") else "checkpoint"
+
+    response = client.get(f"{url}?{parameter}=%00%00", HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    assert_refused(response, 400, "invalid")
 
 
 # --- Methods ---------------------------------------------------------------------------------

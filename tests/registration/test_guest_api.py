@@ -10,11 +10,14 @@ from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from badges.signing import sign_badge
-from registration import guest_tokens
-from registration.models import Enrolment, GuestToken, Registration
+from registration import guest_codes, guest_tokens
+from registration.models import Enrolment, GuestCode, GuestToken, Registration
+from registration.tasks import send_guest_code
 from tests import factories
 from tests.openapi import validate_answer
 
@@ -85,6 +88,37 @@ def test_unknown_address_gets_the_same_answer_and_no_mail(
     assert len(mail.outbox) == 1
 
 
+def test_code_requests_do_the_same_work_for_known_and_unknown_addresses(client, guest, settings):
+    # With the production task backend the request only counts and queues; the worker looks
+    # the address up and mails the code. Statements are compared with their values blanked.
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "QUEUES": ["default", "email", "badges"],
+        }
+    }
+    post(client, "code", {"email": "warm-up@example.org"})  # caches the current summit
+    DBTaskResult.objects.all().delete()
+
+    def statements(email):
+        with CaptureQueriesContext(connection) as queries:
+            assert post(client, "code", {"email": email}).status_code == 202
+        return [re.sub(r"'[^']*'|\d+", "?", query["sql"]) for query in queries]
+
+    known, unknown = statements("chan@example.hk"), statements("nobody@example.org")
+    queued = [row.args_kwargs["args"] for row in DBTaskResult.objects.order_by("enqueued_at")]
+    nothing_sent = (len(mail.outbox), GuestCode.objects.count())
+    for arguments in queued:  # as the worker runs them
+        send_guest_code.call(*arguments)
+
+    assert known == unknown
+    assert queued == [[guest.summit_id, "chan@example.hk"], [guest.summit_id, "nobody@example.org"]]
+    assert nothing_sent == (0, 0)
+    assert [message.to for message in mail.outbox] == [["chan@example.hk"]]
+    tasks = json.dumps(list(DBTaskResult.objects.values()), default=str)
+    assert code_from_mail() not in tasks
+
+
 def test_a_code_works_once_and_a_wrong_one_is_refused(client, guest, sign_in):
     sign_in()
     code = "000000"
@@ -115,7 +149,7 @@ def test_an_expired_code_is_refused(
     time_machine.move_to(timezone.now(), tick=False)
     with django_capture_on_commit_callbacks(execute=True):
         post(client, "code", {"email": "chan@example.hk"})
-    time_machine.shift(guest_tokens.CODE_MINUTES * 60 + 1)
+    time_machine.shift(guest_codes.CODE_MINUTES * 60 + 1)
 
     answer = post(client, "token", {"email": "chan@example.hk", "code": code_from_mail()})
 
@@ -141,6 +175,19 @@ def test_code_requests_are_limited_per_client(client, guest, monkeypatch):
     validate_answer(answers[-1])
 
 
+def test_code_requests_from_one_ipv6_network_share_the_client_limit(monkeypatch):
+    monkeypatch.setattr(guest_tokens, "CODES_PER_CLIENT", 2)
+
+    def ask(address, n):
+        return post(Client(REMOTE_ADDR=address), "code", {"email": f"g{n}@example.org"})
+
+    answers = [ask(f"2001:db8:1:2::{n}", n).status_code for n in range(3)]
+    next_network = ask("2001:db8:1:3::1", 3)
+
+    assert answers == [202, 202, 429]
+    assert next_network.status_code == 202
+
+
 def test_wrong_codes_are_limited_and_a_success_does_not_reset_the_count(
     client, guest, sign_in, monkeypatch
 ):
@@ -151,6 +198,41 @@ def test_wrong_codes_are_limited_and_a_success_does_not_reset_the_count(
     answer = post(client, "token", {"email": "chan@example.hk", "code": "999999"})
 
     assert answer.status_code == 429
+
+
+# Addresses the database takes for sign-in@example.org (PostgreSQL's UPPER() makes "ſ" an S
+# and "ı" an I), which Python's lower() does not.
+LOOK_ALIKES = ["ſign-in@example.org", "sign-ın@example.org"]
+
+
+@pytest.mark.parametrize("look_alike", LOOK_ALIKES)
+def test_code_requests_of_look_alike_addresses_share_one_limit(client, summit, look_alike):
+    factories.RegistrationFactory(summit=summit, email="sign-in@example.org")
+    for _ in range(guest_tokens.CODES_PER_ADDRESS):
+        post(client, "code", {"email": "sign-in@example.org"})
+
+    answer = post(client, "code", {"email": look_alike})
+
+    assert answer.status_code == 429
+
+
+@pytest.mark.parametrize("look_alike", LOOK_ALIKES)
+def test_wrong_codes_of_look_alike_addresses_share_one_limit(
+    client, summit, look_alike, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(guest_tokens, "WRONG_CODES_PER_ADDRESS", 2)
+    factories.RegistrationFactory(summit=summit, email="sign-in@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, "code", {"email": "sign-in@example.org"})
+    code = code_from_mail()
+    wrong = "111111" if code != "111111" else "222222"
+    for _ in range(2):
+        post(client, "token", {"email": "sign-in@example.org", "code": wrong})
+
+    answer = post(client, "token", {"email": look_alike, "code": code})
+
+    assert answer.status_code == 429
+    assert GuestToken.objects.count() == 0
 
 
 def test_bad_bodies_are_field_errors(client):
@@ -224,6 +306,42 @@ def test_a_choice_that_cannot_be_chosen_is_refused(client, guest, sign_in, summi
     validate_answer(answer)
 
 
+def test_cancelling_a_choice_that_is_not_a_number_is_a_documented_400(client, guest, sign_in):
+    token = sign_in()
+
+    answer = client.delete(f"{API}/choices/abc", **bearer(token))
+
+    assert answer.status_code == 400
+    assert (answer.json()["error"], list(answer.json()["fields"])) == ("invalid", ["enrolment_id"])
+    validate_answer(answer)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "fields"),
+    [
+        ("put", "choices", {"forums": "1"}, {"forums": ["請輸入一個列表的值。"]}),
+        ("put", "choices", {"forums": ["one"]}, {"forums": {"0": ["輸入整數"]}}),
+        ("put", "choices", {"sessions": [1.5]}, {"sessions": {"0": ["輸入整數"]}}),
+        ("delete", "choices/abc", None, {"enrolment_id": ["輸入整數"]}),
+        ("post", "token", {"email": "chan@example.hk"}, {"code": ["這個欄位是必須的。"]}),
+    ],
+)
+def test_field_errors_of_the_common_kinds_are_translated(
+    client, guest, sign_in, method, path, body, fields
+):
+    token = sign_in()
+
+    answer = getattr(client, method)(
+        f"{API}/{path}",
+        json.dumps(body) if body is not None else None,
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="zh-hant",
+        **bearer(token),
+    )
+
+    assert (answer.status_code, answer.json()["fields"]) == (400, fields)
+
+
 def test_cancelled_registration_cannot_change_choices(client, guest, sign_in, summit):
     token = sign_in()
     Registration.objects.filter(pk=guest.pk).update(status=Registration.Status.CANCELLED)
@@ -294,6 +412,49 @@ def test_reads_load_no_field_of_my_registration_or_summit_on_their_own(
     assert one_row == []
 
 
+NEVER_STORED = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
+def test_a_token_is_answered_for_no_cache_to_keep(
+    client, guest, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, "code", {"email": "chan@example.hk"})
+
+    answer = post(client, "token", {"email": "chan@example.hk", "code": code_from_mail()})
+
+    assert answer.status_code == 201
+    assert answer["Cache-Control"] == NEVER_STORED
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "registration"),
+        ("get", "badge"),
+        ("get", "agenda"),
+        ("put", "choices"),
+        ("delete", "choices/{enrolment}"),
+    ],
+)
+def test_personal_answers_are_for_no_cache_to_keep(client, guest, sign_in, summit, method, path):
+    forum = factories.ForumFactory(summit=summit)
+    enrolment = factories.EnrolmentFactory(registration=guest, forum=forum)
+    factories.BadgeFactory(registration=guest)
+    token = sign_in()
+    body = json.dumps({"forums": [forum.pk]}) if method == "put" else None
+
+    answer = getattr(client, method)(
+        f"{API}/{path.format(enrolment=enrolment.pk)}",
+        body,
+        content_type="application/json",
+        **bearer(token),
+    )
+
+    assert answer.status_code == 200
+    assert answer["Cache-Control"] == NEVER_STORED
+
+
 def test_revoked_tokens_stop_working(client, guest, sign_in):
     mine, organisers = sign_in(), sign_in()
 
@@ -305,6 +466,25 @@ def test_revoked_tokens_stop_working(client, guest, sign_in):
         refused = client.get(f"{API}/registration", **bearer(token))
         assert refused.status_code == 401
         validate_answer(refused)
+
+
+def test_deleting_the_account_revokes_its_tokens_and_codes(
+    client, guest, sign_in, django_capture_on_commit_callbacks
+):
+    token = sign_in()
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, "code", {"email": "chan@example.hk"})  # a code not used yet
+    page = Client()
+    page.force_login(guest.user)
+
+    deleted = page.post(reverse("registration:delete-account"), {"confirm": "yes"})
+    answer = client.get(f"{API}/registration", **bearer(token))
+
+    assert deleted.status_code == 302
+    assert answer.status_code == 401
+    validate_answer(answer)
+    assert GuestToken.objects.filter(revoked_at__isnull=True).count() == 0
+    assert GuestCode.objects.filter(used_at__isnull=True).count() == 0
 
 
 def test_without_a_token_is_401(client):

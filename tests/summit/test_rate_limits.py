@@ -23,7 +23,7 @@ from badges.checkin.models import Scan
 from badges.signing import sign_badge
 from registration import ratelimit as registration_limits
 from registration.invitation_links import invitation_path
-from summit.infrastructure.ratelimit import client_address
+from summit.infrastructure.ratelimit import client_address, client_key
 from tests import factories
 from tests.world import build_world
 
@@ -49,6 +49,23 @@ def test_client_address(settings, proxies, forwarded, expected):
     request = RequestFactory().get("/", REMOTE_ADDR="203.0.113.9", **extra)
 
     assert client_address(request) == expected
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        ("203.0.113.9", "203.0.113.9"),
+        ("2001:db8:1:2::1", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
+        ("2001:db8:1:3::1", "2001:db8:1:3::/64"),
+        ("::ffff:203.0.113.9", "203.0.113.9"),  # an IPv4 client of a dual-stack socket
+        ("unknown", "unknown"),
+    ],
+)
+def test_client_key_counts_an_ipv6_client_by_its_64_network(address, expected):
+    request = RequestFactory().get("/", REMOTE_ADDR=address)
+
+    assert client_key(request) == expected
 
 
 def test_allauth_uses_the_same_proxy_count():
@@ -143,6 +160,21 @@ def test_invitation_code_guessing_is_limited_per_address(world, monkeypatch):
     assert "Too many attempts" in blocked.text
     assert int(blocked["Retry-After"]) > 0
     assert welcome.status_code == 200
+
+
+@pytest.mark.django_db
+def test_invitation_code_guessing_counts_an_ipv6_network_as_one_client(world, monkeypatch):
+    monkeypatch.setitem(registration_limits.GUESSES["invitation"], "limit", 2)
+    right = invitation_path(world.invitation)
+    wrong = right.replace(world.invitation.code, "WRONG")
+
+    guesses = [Client(REMOTE_ADDR=f"2001:db8:1:2::{n}").get(wrong).status_code for n in (1, 2)]
+    same_network = Client(REMOTE_ADDR="2001:db8:1:2:ffff::3").get(right)
+    next_network = Client(REMOTE_ADDR="2001:db8:1:3::1").get(right)
+
+    assert guesses == [404, 404]
+    assert same_network.status_code == 429
+    assert next_network.status_code == 200
 
 
 @pytest.mark.django_db
