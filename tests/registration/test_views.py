@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -275,3 +276,75 @@ def test_register_page_when_registration_closed(guest_client, summit):
 
     assert "Registration is not open at the moment." in response.text
     assert 'name="consent"' not in response.text
+
+
+def visible_text(html: str) -> str:
+    """The page's words, tags removed and white space folded."""
+    return " ".join(re.sub(r"<[^>]+>", "", html).split())
+
+
+CANCELLING_IS_FINAL = {
+    "en": (
+        "Cancelling is final: you cannot register again yourself. "
+        "To take part again, please write to the organisers at summit@example.org."
+    ),
+    "zh-hans": (
+        "取消后不可恢复，您无法自行重新报名。 如需再次参加，请发邮件至主办方 summit@example.org。"
+    ),
+    "zh-hant": (
+        "取消後不可恢復，您無法自行重新報名。 如需再次參加，請發電郵至主辦方 summit@example.org。"
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans", "zh-hant"])
+def test_cancel_page_says_cancelling_is_final_and_whom_to_write_to(
+    guest_client, register, guest_user, summit, language
+):
+    summit.contact_email = "summit@example.org"
+    summit.save()
+    register(user=guest_user)
+
+    response = guest_client.get(reverse("registration:cancel"), HTTP_ACCEPT_LANGUAGE=language)
+
+    assert CANCELLING_IS_FINAL[language] in visible_text(response.text)
+    assert '<a href="mailto:summit@example.org">summit@example.org</a>' in response.text
+    assert "register again only" not in response.text
+    assert "尚有名額" not in response.text and "尚有名额" not in response.text
+
+
+def test_cancel_page_without_a_contact_address_says_write_to_the_organisers(
+    guest_client, register, guest_user, summit
+):
+    summit.contact_email = ""
+    summit.save()
+    register(user=guest_user)
+
+    response = guest_client.get(reverse("registration:cancel"))
+
+    assert (
+        "Cancelling is final: you cannot register again yourself. "
+        "To take part again, please write to the organisers."
+    ) in visible_text(response.text)
+    assert "mailto:" not in response.text
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans", "zh-hant"])
+def test_cancelled_registration_cannot_register_again_and_its_page_says_so(
+    guest_client, register, guest_user, summit, language
+):
+    summit.contact_email = "summit@example.org"
+    summit.save()
+    register(user=guest_user)
+    guest_client.post(reverse("registration:cancel"))
+
+    again = guest_client.post(reverse("registration:register"), form_data())
+    page = guest_client.get(
+        reverse("registration:register"), follow=True, HTTP_ACCEPT_LANGUAGE=language
+    )
+
+    assert again.status_code == 302
+    assert again["Location"] == reverse("registration:mine")
+    assert list(Registration.objects.values_list("status", flat=True)) == ["cancelled"]
+    assert page.redirect_chain == [(reverse("registration:mine"), 302)]
+    assert CANCELLING_IS_FINAL[language] in visible_text(page.text)
