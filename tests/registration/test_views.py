@@ -11,7 +11,7 @@ from registration.signals import guest_page_sections
 from summit.dashboard import Panel
 from summit.models import Summit
 from tests import factories
-from tests.registration.conftest import form_data
+from tests.registration.conftest import form_data, region_options
 
 pytestmark = pytest.mark.django_db
 
@@ -348,3 +348,47 @@ def test_cancelled_registration_cannot_register_again_and_its_page_says_so(
     assert list(Registration.objects.values_list("status", flat=True)) == ["cancelled"]
     assert page.redirect_chain == [(reverse("registration:mine"), 302)]
     assert CANCELLING_IS_FINAL[language] in visible_text(page.text)
+
+
+@pytest.mark.parametrize(
+    ("language", "prompt"),
+    [("en", "Choose your region"), ("zh-hans", "请选择您的地区"), ("zh-hant", "請選擇您的地區")],
+)
+def test_register_page_shows_no_region_chosen(guest_client, summit, language, prompt):
+    response = guest_client.get(reverse("registration:register"), HTTP_ACCEPT_LANGUAGE=language)
+
+    options = region_options(response.text)
+    assert options[0] == ("", prompt, True)
+    assert [value for value, _text, selected in options if selected] == [""]
+    assert [value for value, _text, _selected in options[1:]] == [
+        "guangdong",
+        "hong_kong",
+        "macao",
+        "mainland",
+        "overseas",
+    ]
+
+
+@pytest.mark.parametrize("region", ["", None])
+def test_register_without_a_region_is_refused_with_its_field_error(guest_client, summit, region):
+    data = form_data(region=region)
+    if region is None:
+        data.pop("region")
+
+    response = guest_client.post(reverse("registration:register"), data)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"region": ["This field is required."]}
+    assert region_options(response.text)[0] == ("", "Choose your region", True)
+    assert Registration.objects.count() == 0
+
+
+def test_register_keeps_the_region_chosen_when_another_field_is_wrong(guest_client, summit):
+    response = guest_client.post(
+        reverse("registration:register"), form_data(region="macao", phone="abc")
+    )
+
+    assert list(response.context["form"].errors) == ["phone"]
+    assert [value for value, _text, selected in region_options(response.text) if selected] == [
+        "macao"
+    ]
