@@ -64,7 +64,9 @@ class ChoicesMixin(forms.Form):
 def _detail_field(model_field, **kwargs) -> forms.Field:
     """A detail's form field, made from the model's, with what registering asks more."""
     if model_field.name == "region":
-        kwargs["choices"] = Region.choices  # no empty choice: a region is required
+        # An empty first choice, so that the browser shows no region picked: with none, it
+        # showed the first region, and guests who did not look were saved as from there.
+        kwargs["choices"] = [("", _("Choose your region")), *Region.choices]
     elif model_field.name == "phone":
         kwargs["validators"] = [validate_phone]
     return model_field.formfield(**kwargs)

@@ -24,9 +24,24 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE_360 = {"width": 360, "height": 740}
 
 WORDS = {
-    "en": {"title": "Register for the summit", "category": "VIP", "mine": "My registration"},
-    "zh-hans": {"title": "报名参加峰会", "category": "贵宾", "mine": "我的报名"},
-    "zh-hant": {"title": "報名參加峰會", "category": "貴賓", "mine": "我的報名"},
+    "en": {
+        "title": "Register for the summit",
+        "region": "Choose your region",
+        "category": "VIP",
+        "mine": "My registration",
+    },
+    "zh-hans": {
+        "title": "报名参加峰会",
+        "region": "请选择您的地区",
+        "category": "贵宾",
+        "mine": "我的报名",
+    },
+    "zh-hant": {
+        "title": "報名參加峰會",
+        "region": "請選擇您的地區",
+        "category": "貴賓",
+        "mine": "我的報名",
+    },
 }
 
 
@@ -85,6 +100,9 @@ def test_invitee_registers_from_the_link_and_the_badge_opens_offline(
     assert page.input_value("#id_name") == "陳大文"
     assert page.input_value("#id_name_latin") == "Chan Tai Man"
     assert page.input_value("#id_organisation") == "Digital Policy Office"
+    # The invitation knows no region: the invitee answers it (no region is chosen for them).
+    assert page.input_value("#id_region") == ""
+    assert page.locator("#id_region option:checked").inner_text() == words["region"]
     assert page.locator("input[type=password]").count() == 0
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_360["width"]
 

@@ -1,5 +1,7 @@
 """Fixtures of the registration tests (model data comes from tests/factories.py)."""
 
+import re
+
 import pytest
 
 from registration import services
@@ -58,3 +60,10 @@ def form_data(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def region_options(html: str) -> list[tuple[str, str, bool]]:
+    """The region select's options: value, text and whether it is selected."""
+    select = re.search(r'<select name="region".*?</select>', html, flags=re.S).group(0)
+    found = re.findall(r'<option value="([^"]*)"( selected)?>(.*?)</option>', select)
+    return [(value, text, bool(selected)) for value, selected, text in found]

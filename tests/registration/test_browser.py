@@ -38,12 +38,21 @@ def test_guest_signs_up_verifies_registers_chooses_forums_and_cancels_one(live_s
     page.fill("#id_name", "")
     page.fill("#id_name_latin", "Ana Sofia Gonçalves")
     page.fill("#id_organisation", "Universidade de São José")
-    page.select_option("#id_region", "macao")
     page.select_option("#id_language", "en")
     page.check(f"input[name=forums][value='{data_forum.pk}']")
     page.check(f"input[name=forums][value='{gba_forum.pk}']")
     page.check("#id_consent")
     assert page.viewport_size == {"width": 390, "height": 844}
+
+    # No region is chosen for the guest: sent without one, the form asks for it.
+    assert page.input_value("#id_region") == ""
+    assert page.locator("#id_region option:checked").inner_text() == "Choose your region"
+    page.click("form.registration-form button[type=submit]")
+    assert page.locator("#id_region_error").inner_text() == "This field is required."
+    assert Registration.objects.count() == 0
+
+    page.select_option("#id_region", "macao")
+    page.check("#id_consent")
     page.click("form.registration-form button[type=submit]")
     page.wait_for_url(re.compile(r"/register/me/$"))
 

@@ -21,7 +21,7 @@ from registration.invitation_links import invitation_path
 from registration.models import Invitation, OutgoingEmail, Registration
 from summit.models import Summit
 from tests import factories
-from tests.registration.conftest import form_data
+from tests.registration.conftest import form_data, region_options
 
 pytestmark = pytest.mark.django_db
 
@@ -574,3 +574,17 @@ def test_link_with_a_wrong_key_opens_nothing_and_counts_a_guess(client, invitati
     assert response.status_code == 404
     wrong = invitation_links.invitation_key(invitation)[::-1]
     assert invitation_links.find_invitation(invitation.code, wrong) is None
+
+
+def test_link_shows_no_region_chosen_and_registers_none_without_one(client, invitation):
+    page = client.get(invitation_path(invitation))
+    refused = accept(client, invitation, region="")
+
+    assert [(value, selected) for value, _text, selected in region_options(page.text)][:2] == [
+        ("", True),
+        ("guangdong", False),
+    ]
+    assert refused.status_code == 200
+    assert refused.context["form"].errors == {"region": ["This field is required."]}
+    assert Registration.objects.count() == 0
+    assert session_user_id(client) is None

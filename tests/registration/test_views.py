@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -10,7 +11,7 @@ from registration.signals import guest_page_sections
 from summit.dashboard import Panel
 from summit.models import Summit
 from tests import factories
-from tests.registration.conftest import form_data
+from tests.registration.conftest import form_data, region_options
 
 pytestmark = pytest.mark.django_db
 
@@ -275,3 +276,119 @@ def test_register_page_when_registration_closed(guest_client, summit):
 
     assert "Registration is not open at the moment." in response.text
     assert 'name="consent"' not in response.text
+
+
+def visible_text(html: str) -> str:
+    """The page's words, tags removed and white space folded."""
+    return " ".join(re.sub(r"<[^>]+>", "", html).split())
+
+
+CANCELLING_IS_FINAL = {
+    "en": (
+        "Cancelling is final: you cannot register again yourself. "
+        "To take part again, please write to the organisers at summit@example.org."
+    ),
+    "zh-hans": (
+        "取消后不可恢复，您无法自行重新报名。 如需再次参加，请发邮件至主办方 summit@example.org。"
+    ),
+    "zh-hant": (
+        "取消後不可恢復，您無法自行重新報名。 如需再次參加，請發電郵至主辦方 summit@example.org。"
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans", "zh-hant"])
+def test_cancel_page_says_cancelling_is_final_and_whom_to_write_to(
+    guest_client, register, guest_user, summit, language
+):
+    summit.contact_email = "summit@example.org"
+    summit.save()
+    register(user=guest_user)
+
+    response = guest_client.get(reverse("registration:cancel"), HTTP_ACCEPT_LANGUAGE=language)
+
+    assert CANCELLING_IS_FINAL[language] in visible_text(response.text)
+    assert '<a href="mailto:summit@example.org">summit@example.org</a>' in response.text
+    assert "register again only" not in response.text
+    assert "尚有名額" not in response.text and "尚有名额" not in response.text
+
+
+def test_cancel_page_without_a_contact_address_says_write_to_the_organisers(
+    guest_client, register, guest_user, summit
+):
+    summit.contact_email = ""
+    summit.save()
+    register(user=guest_user)
+
+    response = guest_client.get(reverse("registration:cancel"))
+
+    assert (
+        "Cancelling is final: you cannot register again yourself. "
+        "To take part again, please write to the organisers."
+    ) in visible_text(response.text)
+    assert "mailto:" not in response.text
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans", "zh-hant"])
+def test_cancelled_registration_cannot_register_again_and_its_page_says_so(
+    guest_client, register, guest_user, summit, language
+):
+    summit.contact_email = "summit@example.org"
+    summit.save()
+    register(user=guest_user)
+    guest_client.post(reverse("registration:cancel"))
+
+    again = guest_client.post(reverse("registration:register"), form_data())
+    page = guest_client.get(
+        reverse("registration:register"), follow=True, HTTP_ACCEPT_LANGUAGE=language
+    )
+
+    assert again.status_code == 302
+    assert again["Location"] == reverse("registration:mine")
+    assert list(Registration.objects.values_list("status", flat=True)) == ["cancelled"]
+    assert page.redirect_chain == [(reverse("registration:mine"), 302)]
+    assert CANCELLING_IS_FINAL[language] in visible_text(page.text)
+
+
+@pytest.mark.parametrize(
+    ("language", "prompt"),
+    [("en", "Choose your region"), ("zh-hans", "请选择您的地区"), ("zh-hant", "請選擇您的地區")],
+)
+def test_register_page_shows_no_region_chosen(guest_client, summit, language, prompt):
+    response = guest_client.get(reverse("registration:register"), HTTP_ACCEPT_LANGUAGE=language)
+
+    options = region_options(response.text)
+    assert options[0] == ("", prompt, True)
+    assert [value for value, _text, selected in options if selected] == [""]
+    assert [value for value, _text, _selected in options[1:]] == [
+        "guangdong",
+        "hong_kong",
+        "macao",
+        "mainland",
+        "overseas",
+    ]
+
+
+@pytest.mark.parametrize("region", ["", None])
+def test_register_without_a_region_is_refused_with_its_field_error(guest_client, summit, region):
+    data = form_data(region=region)
+    if region is None:
+        data.pop("region")
+
+    response = guest_client.post(reverse("registration:register"), data)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"region": ["This field is required."]}
+    assert region_options(response.text)[0] == ("", "Choose your region", True)
+    assert Registration.objects.count() == 0
+
+
+def test_register_keeps_the_region_chosen_when_another_field_is_wrong(guest_client, summit):
+    response = guest_client.post(
+        reverse("registration:register"), form_data(region="macao", phone="abc")
+    )
+
+    assert list(response.context["form"].errors) == ["phone"]
+    assert [value for value, _text, selected in region_options(response.text) if selected] == [
+        "macao"
+    ]
