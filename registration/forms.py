@@ -17,6 +17,7 @@ from registration.models import (
     Region,
     Registration,
 )
+from registration.selectors import GuestFilters
 from registration.services import DETAIL_FIELDS
 
 validate_phone = RegexValidator(
@@ -154,24 +155,62 @@ def current_choices(registration: Registration) -> dict[str, list[int]]:
 # --- Organisers ----------------------------------------------------------------------------
 
 
+_NOT_APPLIED = {
+    "invalid_choice": _("“%(value)s” is not one of the choices, so this filter is not applied.")
+}
+
+
 class GuestFilterForm(forms.Form):
+    """The guest list's filters. A value that is not a choice (a hand-edited or stale link)
+    drops that filter alone, with its error on the form: the list and its export never show
+    more guests than the other filters allow."""
+
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All")), *Registration.Status.choices]
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All")), *Registration.Status.choices],
+        error_messages=_NOT_APPLIED,
     )
     category = forms.ChoiceField(
-        label=_("Category"), required=False, choices=[("", _("All")), *Category.choices]
+        label=_("Category"),
+        required=False,
+        choices=[("", _("All")), *Category.choices],
+        error_messages=_NOT_APPLIED,
     )
     region = forms.ChoiceField(
-        label=_("Region"), required=False, choices=[("", _("All")), *Region.choices]
+        label=_("Region"),
+        required=False,
+        choices=[("", _("All")), *Region.choices],
+        error_messages=_NOT_APPLIED,
     )
-    forum = forms.TypedChoiceField(label=_("Forum"), required=False, coerce=int, empty_value=None)
+    forum = forms.TypedChoiceField(
+        label=_("Forum"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages=_NOT_APPLIED,
+    )
 
     def __init__(self, *args, forums, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["forum"].choices = [("", _("All"))] + [(f.pk, f.title) for f in forums]
         self.fields["q"].widget.attrs.update(
             {"type": "search", "placeholder": _("Name, organisation or e-mail")}
+        )
+
+    def guest_filters(self) -> GuestFilters:
+        """Every valid filter (an invalid one is left out of ``cleaned_data``)."""
+        if not self.is_bound:
+            return GuestFilters()
+        self.is_valid()
+        data = self.cleaned_data
+        return GuestFilters(
+            query=(data.get("q") or "").strip(),
+            status=data.get("status") or "",
+            category=data.get("category") or "",
+            region=data.get("region") or "",
+            forum=data.get("forum"),
         )
 
 

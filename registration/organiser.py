@@ -6,7 +6,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,18 +47,7 @@ def organiser_only(view):
 
 def _filters(request, summit) -> tuple[GuestFilterForm, selectors.GuestFilters]:
     form = GuestFilterForm(request.GET or None, forums=choosable_forums(summit))
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        filters = selectors.GuestFilters(
-            query=data["q"].strip(),
-            status=data["status"],
-            category=data["category"],
-            region=data["region"],
-            forum=data["forum"],
-        )
-    else:
-        filters = selectors.GuestFilters()
-    return form, filters
+    return form, form.guest_filters()
 
 
 @organiser_only
@@ -144,7 +133,18 @@ def guest_bulk(request, summit):
 def guest_export(request, summit, fmt: str):
     if fmt not in {"csv", "xlsx"}:
         raise Http404
-    _form, filters = _filters(request, summit)
+    form, filters = _filters(request, summit)
+    if form.errors:
+        # A file holds no more guests than asked for: rather none than a wider list.
+        ignored = ", ".join(str(form[name].label) for name in form.errors)
+        return HttpResponseBadRequest(
+            _(
+                "Nothing was exported: these filters are not valid: %(filters)s. Correct "
+                "them on the guest list, then export again."
+            )
+            % {"filters": ignored},
+            content_type="text/plain; charset=utf-8",
+        )
     registrations = selectors.guests_for_export(summit, filters)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "csv":

@@ -63,6 +63,41 @@ def test_guest_list_filters(organiser_client, crowd, small_forum):
     assert names(organiser_client.get(url, {"forum": small_forum.pk})) == ["João Conceição"]
 
 
+@pytest.mark.parametrize(
+    ("params", "expected", "field", "value"),
+    [
+        ({"status": "pending", "forum": "999"}, ["李小龍 / Lee Siu Lung"], "forum", "999"),
+        ({"status": "confirmd", "region": "macao"}, ["João Conceição"], "status", "confirmd"),
+        ({"forum": "abc", "category": "vip"}, ["王伟"], "forum", "abc"),
+    ],
+)
+def test_guest_list_invalid_filter_is_dropped_alone_and_shown(
+    organiser_client, crowd, params, expected, field, value
+):
+    response = organiser_client.get(reverse("registration:organiser-guests"), params)
+
+    error = f"“{value}” is not one of the choices, so this filter is not applied."
+    assert response.status_code == 200
+    assert names(response) == expected
+    assert response.context["filter_form"].errors == {field: [error]}
+    assert error in response.text
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_guest_export_invalid_filter_exports_nothing(organiser_client, crowd, fmt):
+    response = organiser_client.get(
+        reverse("registration:organiser-guests-export", args=[fmt]),
+        {"status": "confirmed", "forum": "999"},
+    )
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode() == (
+        "Nothing was exported: these filters are not valid: Forum. Correct them on the guest "
+        "list, then export again."
+    )
+
+
 def test_guest_list_paginates_with_few_queries(
     organiser_client, summit, django_assert_max_num_queries
 ):
