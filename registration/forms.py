@@ -1,6 +1,7 @@
 import copy
 import csv
 import io
+import itertools
 
 from django import forms
 from django.core.validators import RegexValidator
@@ -236,7 +237,8 @@ class InvitationForm(forms.ModelForm):
 class BulkInvitationForm(forms.Form):
     """Invitees pasted as text or uploaded as a CSV file, one per line: e-mail, name, Latin
     name, organisation, category, language (only the e-mail is needed; a missing category or
-    language is the form's)."""
+    language is the form's). A first line of column names (``COLUMNS``) says which column is
+    which, in any order; without it the columns are read in that order."""
 
     MAX_SIZE = 2 * 1024 * 1024
 
@@ -252,7 +254,10 @@ class BulkInvitationForm(forms.Form):
     file = forms.FileField(
         label=_("Or a CSV file"),
         required=False,
-        help_text=_("UTF-8, the same columns; a first line of column names is skipped."),
+        help_text=_(
+            "UTF-8, the same columns, or some of them in any order under a first line of their "
+            "names: email, name, name_latin, organisation, category, language."
+        ),
     )
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     language = forms.ChoiceField(
@@ -263,6 +268,7 @@ class BulkInvitationForm(forms.Form):
     # Columns after the e-mail.
     TEXT_COLUMNS = ("name", "name_latin", "organisation")
     COLUMNS = ("email", *TEXT_COLUMNS, "category", "language")
+    COLUMN_ALIASES = {"e-mail": "email"}
 
     def _text(self) -> str:
         upload = self.cleaned_data.get("file")
@@ -300,20 +306,31 @@ class BulkInvitationForm(forms.Form):
             raise forms.ValidationError(
                 _("This text cannot be read as CSV (%(error)s).") % {"error": error}
             ) from error
-        for number, row in enumerate(records, start=1):
-            cells = [cell.strip() for cell in row]
-            if not any(cells) or cells[0].lower() in {"email", "e-mail"}:
+        lines = [
+            (number, cells)
+            for number, row in enumerate(records, start=1)
+            if any(cells := [cell.strip() for cell in row])
+        ]
+        columns, named = self.COLUMNS, False
+        if lines and self._is_header(lines[0][1]):
+            columns, named = self._header(*lines.pop(0)), True
+        for number, cells in lines:
+            pairs = list(itertools.zip_longest(columns, cells, fillvalue=""))
+            entry = dict.fromkeys(self.COLUMNS, "")
+            entry.update((column, cell) for column, cell in pairs if column)
+            if named and any(cell for column, cell in pairs if not column):
+                errors.append(
+                    _("Line %(line)s: a value is outside the named columns.") % {"line": number}
+                )
                 continue
-            cells += [""] * (len(self.COLUMNS) - len(cells))
             try:
-                email = email_field.clean(cells[0])
+                email = email_field.clean(entry["email"])
             except forms.ValidationError:
                 errors.append(
                     _("Line %(line)s: “%(value)s” is not an e-mail address.")
-                    % {"line": number, "value": cells[0]}
+                    % {"line": number, "value": entry["email"]}
                 )
                 continue
-            entry = dict(zip(self.COLUMNS, cells, strict=False))
             entry["email"] = email
             problems = [
                 problem
@@ -341,6 +358,43 @@ class BulkInvitationForm(forms.Form):
         if not rows:
             raise forms.ValidationError(_("Paste at least one e-mail address."))
         return rows
+
+    def _column(self, name: str) -> str:
+        name = name.lower()
+        return self.COLUMN_ALIASES.get(name, name)
+
+    def _is_header(self, cells: list[str]) -> bool:
+        """A first line naming columns: no address in it, and a column's name."""
+        return not any("@" in cell for cell in cells) and any(
+            self._column(cell) in self.COLUMNS for cell in cells
+        )
+
+    def _header(self, number: int, cells: list[str]) -> list[str]:
+        columns = [self._column(cell) for cell in cells]
+        facts = {"line": number, "known": ", ".join(self.COLUMNS)}
+        errors = []
+        # A column without a name may stay empty (spreadsheets leave some behind).
+        unknown = [
+            cell
+            for cell, column in zip(cells, columns, strict=True)
+            if column and column not in self.COLUMNS
+        ]
+        if unknown:
+            errors.append(
+                _("Line %(line)s: unknown column names: %(names)s (the columns are %(known)s).")
+                % {**facts, "names": ", ".join(f"“{name}”" for name in unknown)}
+            )
+        twice = [column for column in self.COLUMNS if columns.count(column) > 1]
+        if twice:
+            errors.append(
+                _("Line %(line)s: columns named more than once: %(names)s.")
+                % {**facts, "names": ", ".join(twice)}
+            )
+        if "email" not in columns:
+            errors.append(_("Line %(line)s: no email column.") % facts)
+        if errors:
+            raise forms.ValidationError(errors)
+        return columns
 
 
 def _text_problems(value: str, column: str, *, line: int) -> list[str]:

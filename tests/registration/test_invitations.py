@@ -387,6 +387,90 @@ def test_a_csv_with_an_unknown_category_reports_its_line(organiser_client, summi
     assert not Invitation.objects.exists()
 
 
+def invite_from_file(organiser_client, rows: str):
+    upload = SimpleUploadedFile("invitees.csv", rows.encode(), content_type="text/csv")
+    return organiser_client.post(
+        reverse("registration:organiser-invitations"),
+        {"many-file": upload, "many-category": "delegate", "many-language": "en"},
+    )
+
+
+def test_a_csv_header_maps_columns_by_name(organiser_client, summit):
+    rows = "email,category,language\ninv3@x.test,media,zh-hant\ninv4@x.test,,\n"
+
+    response = invite_from_file(organiser_client, rows)
+
+    assert response.status_code == 302
+    made = Invitation.objects.order_by("email").values_list(
+        "email", "name", "name_latin", "organisation", "category", "language"
+    )
+    assert list(made) == [
+        ("inv3@x.test", "", "", "", "media", "zh-hant"),
+        ("inv4@x.test", "", "", "", "delegate", "en"),
+    ]
+
+
+def test_a_csv_header_in_any_order_and_case_maps_columns_by_name(organiser_client, summit):
+    rows = (
+        "Language,Organisation,E-mail,Name_Latin,,category\n"
+        "zh-hans,澳門大學,joao@x.test,João Conceição,,speaker\n"
+    )
+
+    response = invite_from_file(organiser_client, rows)
+
+    assert response.status_code == 302
+    made = Invitation.objects.values_list(
+        "email", "name", "name_latin", "organisation", "category", "language"
+    )
+    assert list(made) == [("joao@x.test", "", "João Conceição", "澳門大學", "speaker", "zh-hans")]
+
+
+@pytest.mark.parametrize(
+    ("header", "errors"),
+    [
+        (
+            "email,nom,category",
+            [
+                "Line 1: unknown column names: “nom” (the columns are email, name, name_latin, "
+                "organisation, category, language)."
+            ],
+        ),
+        ("email,name,NAME,e-mail", ["Line 1: columns named more than once: email, name."]),
+        ("name,category", ["Line 1: no email column."]),
+    ],
+)
+def test_a_csv_header_with_unknown_duplicate_or_missing_columns_creates_nothing(
+    organiser_client, summit, header, errors
+):
+    response = invite_from_file(organiser_client, f"{header}\na@x.test,A,vip,a@x.test\n")
+
+    assert response.status_code == 200
+    assert response.context["bulk"].errors["entries"] == errors
+    assert not Invitation.objects.exists()
+
+
+def test_a_csv_with_a_header_reports_every_bad_row_and_creates_nothing(organiser_client, summit):
+    rows = (
+        "email,category,language\n"
+        "good@x.test,media,zh-hant\n"
+        "bad@x.test,astronaut,en\n"
+        "worse@x.test,vip,klingon\n"
+        "not-an-email,vip,en\n"
+        "extra@x.test,vip,en,surplus\n"
+    )
+
+    response = invite_from_file(organiser_client, rows)
+
+    assert response.status_code == 200
+    assert response.context["bulk"].errors["entries"] == [
+        "Line 3: “astronaut” is not a category we know.",
+        "Line 4: “klingon” is not a language we know.",
+        "Line 5: “not-an-email” is not an e-mail address.",
+        "Line 6: a value is outside the named columns.",
+    ]
+    assert not Invitation.objects.exists()
+
+
 def test_organiser_reminds_and_withdraws(organiser_client, invitation, sent):
     with sent():
         invitations.send_invitation(invitation)
