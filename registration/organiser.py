@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest, Streaming
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from registration import (
@@ -175,6 +176,21 @@ def guest_import(request, summit):
     return render(request, "registration/organiser/guest_import.html", context)
 
 
+def _report_registered(request, made: invitations.InvitationsMade) -> None:
+    if made.registered:
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)s address is registered for the summit already and was not invited: "
+                "%(addresses)s.",
+                "%(n)s addresses are registered for the summit already and were not invited: "
+                "%(addresses)s.",
+                len(made.registered),
+            )
+            % {"n": len(made.registered), "addresses": ", ".join(made.registered)},
+        )
+
+
 @organiser_only
 def invitation_list(request, summit):
     single = InvitationForm(prefix="one")
@@ -183,7 +199,7 @@ def invitation_list(request, summit):
         single = InvitationForm(request.POST, prefix="one")
         if single.is_valid():
             data = single.cleaned_data
-            invitations.create_invitations(
+            made = invitations.create_invitations(
                 summit,
                 [data],
                 category=data["category"],
@@ -191,7 +207,9 @@ def invitation_list(request, summit):
                 send=bool(request.POST.get("send")),
                 actor=request.user,
             )
-            messages.success(request, _("Invitation created."))
+            if made.invitations:
+                messages.success(request, _("Invitation created."))
+            _report_registered(request, made)
             return redirect("registration:organiser-invitations")
     elif request.method == "POST" and "remind" in request.POST:
         count = invitations.remind_invitations(summit)
@@ -201,7 +219,7 @@ def invitation_list(request, summit):
         bulk = BulkInvitationForm(request.POST, request.FILES, prefix="many")
         if bulk.is_valid():
             data = bulk.cleaned_data
-            created = invitations.create_invitations(
+            made = invitations.create_invitations(
                 summit,
                 data["entries"],
                 category=data["category"],
@@ -209,7 +227,8 @@ def invitation_list(request, summit):
                 send=data["send"],
                 actor=request.user,
             )
-            messages.success(request, _("%(n)s invitations ready.") % {"n": len(created)})
+            messages.success(request, _("%(n)s invitations ready.") % {"n": len(made.invitations)})
+            _report_registered(request, made)
             return redirect("registration:organiser-invitations")
     page = Paginator(selectors.invitations(summit), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {

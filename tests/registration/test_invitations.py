@@ -342,6 +342,78 @@ def test_reminders_go_to_those_who_have_not_answered(summit, invitation, sent):
     assert OutgoingEmail.objects.filter(kind="invitation_reminder").count() == 1
 
 
+def test_reminders_skip_an_address_registered_by_other_means(summit, invitation, sent):
+    with sent():
+        invitations.send_invitation(invitation)
+    # The invitee signed up by themselves instead, with the address in another case.
+    factories.RegistrationFactory(summit=summit, email="chan.tm@EXAMPLE.org", user=None)
+    mail.outbox.clear()
+
+    with sent():
+        count = invitations.remind_invitations(summit)
+
+    assert count == 0
+    assert mail.outbox == []
+    assert list(invitations.unanswered(summit)) == []
+
+
+def test_inviting_many_skips_addresses_registered_already(organiser_client, summit, sent):
+    factories.RegistrationFactory(summit=summit, email="guest@example.org", user=None)
+    factories.RegistrationFactory(
+        summit=summit, email="gone@example.org", user=None, status="cancelled"
+    )
+
+    with sent():
+        response = organiser_client.post(
+            reverse("registration:organiser-invitations"),
+            {"many-entries": "GUEST@example.org\nnew@example.org\ngone@example.org\n",
+             "many-category": "vip", "many-language": "en", "many-send": "on"},
+            follow=True,
+        )  # fmt: skip
+
+    assert list(Invitation.objects.values_list("email", flat=True)) == ["new@example.org"]
+    assert [message.to for message in mail.outbox] == [["new@example.org"]]
+    assert [str(message) for message in response.context["messages"]] == [
+        "1 invitations ready.",
+        "2 addresses are registered for the summit already and were not invited: "
+        "GUEST@example.org, gone@example.org.",
+    ]
+
+
+def test_inviting_one_registered_already_creates_nothing(organiser_client, summit, sent):
+    factories.RegistrationFactory(summit=summit, email="guest@example.org", user=None)
+
+    with sent():
+        response = organiser_client.post(
+            reverse("registration:organiser-invitations"),
+            {"one-email": "Guest@Example.org", "one-category": "vip", "one-language": "en",
+             "send": "1"},
+            follow=True,
+        )  # fmt: skip
+
+    assert not Invitation.objects.exists()
+    assert mail.outbox == []
+    assert [str(message) for message in response.context["messages"]] == [
+        "1 address is registered for the summit already and was not invited: Guest@Example.org."
+    ]
+
+
+def test_the_invitation_list_shows_an_address_registered_by_other_means(
+    organiser_client, summit, invitation, sent
+):
+    with sent():
+        invitations.send_invitation(invitation)
+    factories.RegistrationFactory(summit=summit, email="chan.tm@example.org", user=None)
+
+    response = organiser_client.get(reverse("registration:organiser-invitations"))
+
+    [shown] = response.context["page"]
+    assert shown.address_registered is True
+    assert response.context["unanswered"] == 0
+    remind = reverse("registration:organiser-invitation-action", args=[invitation.pk, "remind"])
+    assert remind not in response.text
+
+
 def test_organiser_invites_from_a_csv_file_with_category_and_language(
     organiser_client, summit, sent
 ):
