@@ -97,13 +97,19 @@ def create_invitations(
     language; the form's category and language for those not given).
 
     An address that already has an open invitation keeps it (it is sent again if asked),
-    so pasting the same list twice creates nothing twice. An address registered for the
-    summit already (by any means) is not invited: it is returned in ``registered``.
+    so pasting the same list twice creates nothing twice; an address given twice in one list
+    (in any case of letters) counts once, with the first entry's details. An address
+    registered for the summit already (by any means) is not invited: it is returned in
+    ``registered``.
     """
     registered = _registered_addresses(summit, [entry["email"] for entry in entries])
-    invitations, skipped = [], []
+    invitations, skipped, seen = [], [], set()
     for entry in entries:
-        if entry["email"].lower() in registered:
+        address = entry["email"].lower()
+        if address in seen:
+            continue
+        seen.add(address)
+        if address in registered:
             skipped.append(entry["email"])
             continue
         existing = Invitation.objects.filter(

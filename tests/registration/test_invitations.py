@@ -414,6 +414,22 @@ def test_the_invitation_list_shows_an_address_registered_by_other_means(
     assert remind not in response.text
 
 
+def test_inviting_many_counts_an_address_given_twice_once(organiser_client, summit, sent):
+    with sent():
+        response = organiser_client.post(
+            reverse("registration:organiser-invitations"),
+            {"many-entries": "inv1@x.test,First\nINV1@x.test,Second\ninv2@x.test\n",
+             "many-category": "vip", "many-language": "en", "many-send": "on"},
+            follow=True,
+        )  # fmt: skip
+
+    made = Invitation.objects.order_by("email").values_list("email", "name")
+    assert list(made) == [("inv1@x.test", "First"), ("inv2@x.test", "")]
+    assert sorted(message.to[0] for message in mail.outbox) == ["inv1@x.test", "inv2@x.test"]
+    assert OutgoingEmail.objects.count() == 2
+    assert [str(message) for message in response.context["messages"]] == ["2 invitations ready."]
+
+
 def test_organiser_invites_from_a_csv_file_with_category_and_language(
     organiser_client, summit, sent
 ):
