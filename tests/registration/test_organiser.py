@@ -1,4 +1,5 @@
 import csv
+import datetime
 import io
 
 import pytest
@@ -177,6 +178,28 @@ def test_export_xlsx(organiser_client, crowd):
     assert rows[0][:3] == ("email", "name", "name_latin")
     assert len(rows) == 5
     assert {row[1] for row in rows[1:]} >= {"陳大文", "王伟", "李小龍"}
+
+
+def exported_rows(response, fmt: str) -> list[dict]:
+    if fmt == "csv":
+        text = b"".join(response.streaming_content).decode("utf-8-sig")
+        return list(csv.DictReader(io.StringIO(text)))
+    from openpyxl import load_workbook
+
+    header, *rows = load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_registered_at_is_in_the_sites_time_zone(organiser_client, summit, fmt):
+    registration = factories.RegistrationFactory(summit=summit, user=None)
+    utc_evening = datetime.datetime(2026, 5, 1, 16, 30, 5, tzinfo=datetime.UTC)
+    Registration.objects.filter(pk=registration.pk).update(created_at=utc_evening)
+
+    response = organiser_client.get(reverse("registration:organiser-guests-export", args=[fmt]))
+
+    [row] = exported_rows(response, fmt)
+    assert row["registered_at"] == "2026-05-02T00:30:05+08:00"
 
 
 def test_create_single_invitation_and_send(
