@@ -255,8 +255,8 @@ class BulkInvitationForm(forms.Form):
         label=_("Or a CSV file"),
         required=False,
         help_text=_(
-            "UTF-8, the same columns, or some of them in any order under a first line of their "
-            "names: email, name, name_latin, organisation, category, language."
+            "UTF-8, the same columns in that order, or some of them in any order under a first "
+            "line of their names (below)."
         ),
     )
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
