@@ -189,7 +189,7 @@ def _seed_invitations(summit: Summit, stdout) -> Invitation:
     ]
     made = invitations.create_invitations(
         summit, entries, category=Category.DELEGATE, language="zh-hans", send=False, actor=None
-    )
+    ).invitations
     Invitation.objects.filter(pk__in=[i.pk for i in made], sent_at__isnull=True).update(
         sent_at=timezone.now()
     )

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from registration import cells
 from registration.models import Registration
@@ -32,6 +33,8 @@ COLUMNS = [
 
 
 def rows(registrations: QuerySet[Registration]) -> Iterator[list[str]]:
+    # Times in the site's time zone (TIME_ZONE), as the pages show them, with its offset.
+    site_zone = timezone.get_default_timezone()
     yield COLUMNS
     for registration in registrations.iterator(chunk_size=500):
         enrolments = list(registration.enrolments.all())  # prefetched: active ones only
@@ -53,7 +56,7 @@ def rows(registrations: QuerySet[Registration]) -> Iterator[list[str]]:
             forums,
             sessions,
             registration.status,
-            registration.created_at.isoformat(timespec="seconds"),
+            timezone.localtime(registration.created_at, site_zone).isoformat(timespec="seconds"),
             str(registration.pk),
         ]
 

@@ -1,6 +1,7 @@
 import copy
 import csv
 import io
+import itertools
 
 from django import forms
 from django.core.validators import RegexValidator
@@ -17,6 +18,7 @@ from registration.models import (
     Region,
     Registration,
 )
+from registration.selectors import GuestFilters
 from registration.services import DETAIL_FIELDS
 
 validate_phone = RegexValidator(
@@ -167,24 +169,62 @@ def current_choices(registration: Registration) -> dict[str, list[int]]:
 # --- Organisers ----------------------------------------------------------------------------
 
 
+_NOT_APPLIED = {
+    "invalid_choice": _("“%(value)s” is not one of the choices, so this filter is not applied.")
+}
+
+
 class GuestFilterForm(forms.Form):
+    """The guest list's filters. A value that is not a choice (a hand-edited or stale link)
+    drops that filter alone, with its error on the form: the list and its export never show
+    more guests than the other filters allow."""
+
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All")), *Registration.Status.choices]
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All")), *Registration.Status.choices],
+        error_messages=_NOT_APPLIED,
     )
     category = forms.ChoiceField(
-        label=_("Category"), required=False, choices=[("", _("All")), *Category.choices]
+        label=_("Category"),
+        required=False,
+        choices=[("", _("All")), *Category.choices],
+        error_messages=_NOT_APPLIED,
     )
     region = forms.ChoiceField(
-        label=_("Region"), required=False, choices=[("", _("All")), *Region.choices]
+        label=_("Region"),
+        required=False,
+        choices=[("", _("All")), *Region.choices],
+        error_messages=_NOT_APPLIED,
     )
-    forum = forms.TypedChoiceField(label=_("Forum"), required=False, coerce=int, empty_value=None)
+    forum = forms.TypedChoiceField(
+        label=_("Forum"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages=_NOT_APPLIED,
+    )
 
     def __init__(self, *args, forums, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["forum"].choices = [("", _("All"))] + [(f.pk, f.title) for f in forums]
         self.fields["q"].widget.attrs.update(
             {"type": "search", "placeholder": _("Name, organisation or e-mail")}
+        )
+
+    def guest_filters(self) -> GuestFilters:
+        """Every valid filter (an invalid one is left out of ``cleaned_data``)."""
+        if not self.is_bound:
+            return GuestFilters()
+        self.is_valid()
+        data = self.cleaned_data
+        return GuestFilters(
+            query=(data.get("q") or "").strip(),
+            status=data.get("status") or "",
+            category=data.get("category") or "",
+            region=data.get("region") or "",
+            forum=data.get("forum"),
         )
 
 
@@ -223,7 +263,8 @@ class InvitationForm(forms.ModelForm):
 class BulkInvitationForm(forms.Form):
     """Invitees pasted as text or uploaded as a CSV file, one per line: e-mail, name, Latin
     name, organisation, category, language (only the e-mail is needed; a missing category or
-    language is the form's)."""
+    language is the form's). A first line of column names (``COLUMNS``) says which column is
+    which, in any order; without it the columns are read in that order."""
 
     MAX_SIZE = 2 * 1024 * 1024
 
@@ -239,7 +280,10 @@ class BulkInvitationForm(forms.Form):
     file = forms.FileField(
         label=_("Or a CSV file"),
         required=False,
-        help_text=_("UTF-8, the same columns; a first line of column names is skipped."),
+        help_text=_(
+            "UTF-8, the same columns in that order, or some of them in any order under a first "
+            "line of their names (below)."
+        ),
     )
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     language = forms.ChoiceField(
@@ -250,6 +294,7 @@ class BulkInvitationForm(forms.Form):
     # Columns after the e-mail.
     TEXT_COLUMNS = ("name", "name_latin", "organisation")
     COLUMNS = ("email", *TEXT_COLUMNS, "category", "language")
+    COLUMN_ALIASES = {"e-mail": "email"}
 
     def _text(self) -> str:
         upload = self.cleaned_data.get("file")
@@ -287,20 +332,31 @@ class BulkInvitationForm(forms.Form):
             raise forms.ValidationError(
                 _("This text cannot be read as CSV (%(error)s).") % {"error": error}
             ) from error
-        for number, row in enumerate(records, start=1):
-            cells = [cell.strip() for cell in row]
-            if not any(cells) or cells[0].lower() in {"email", "e-mail"}:
+        lines = [
+            (number, cells)
+            for number, row in enumerate(records, start=1)
+            if any(cells := [cell.strip() for cell in row])
+        ]
+        columns, named = self.COLUMNS, False
+        if lines and self._is_header(lines[0][1]):
+            columns, named = self._header(*lines.pop(0)), True
+        for number, cells in lines:
+            pairs = list(itertools.zip_longest(columns, cells, fillvalue=""))
+            entry = dict.fromkeys(self.COLUMNS, "")
+            entry.update((column, cell) for column, cell in pairs if column)
+            if named and any(cell for column, cell in pairs if not column):
+                errors.append(
+                    _("Line %(line)s: a value is outside the named columns.") % {"line": number}
+                )
                 continue
-            cells += [""] * (len(self.COLUMNS) - len(cells))
             try:
-                email = email_field.clean(cells[0])
+                email = email_field.clean(entry["email"])
             except forms.ValidationError:
                 errors.append(
                     _("Line %(line)s: “%(value)s” is not an e-mail address.")
-                    % {"line": number, "value": cells[0]}
+                    % {"line": number, "value": entry["email"]}
                 )
                 continue
-            entry = dict(zip(self.COLUMNS, cells, strict=False))
             entry["email"] = email
             problems = [
                 problem
@@ -328,6 +384,43 @@ class BulkInvitationForm(forms.Form):
         if not rows:
             raise forms.ValidationError(_("Paste at least one e-mail address."))
         return rows
+
+    def _column(self, name: str) -> str:
+        name = name.lower()
+        return self.COLUMN_ALIASES.get(name, name)
+
+    def _is_header(self, cells: list[str]) -> bool:
+        """A first line naming columns: no address in it, and a column's name."""
+        return not any("@" in cell for cell in cells) and any(
+            self._column(cell) in self.COLUMNS for cell in cells
+        )
+
+    def _header(self, number: int, cells: list[str]) -> list[str]:
+        columns = [self._column(cell) for cell in cells]
+        facts = {"line": number, "known": ", ".join(self.COLUMNS)}
+        errors = []
+        # A column without a name may stay empty (spreadsheets leave some behind).
+        unknown = [
+            cell
+            for cell, column in zip(cells, columns, strict=True)
+            if column and column not in self.COLUMNS
+        ]
+        if unknown:
+            errors.append(
+                _("Line %(line)s: unknown column names: %(names)s (the columns are %(known)s).")
+                % {**facts, "names": ", ".join(f"“{name}”" for name in unknown)}
+            )
+        twice = [column for column in self.COLUMNS if columns.count(column) > 1]
+        if twice:
+            errors.append(
+                _("Line %(line)s: columns named more than once: %(names)s.")
+                % {**facts, "names": ", ".join(twice)}
+            )
+        if "email" not in columns:
+            errors.append(_("Line %(line)s: no email column.") % facts)
+        if errors:
+            raise forms.ValidationError(errors)
+        return columns
 
 
 def _text_problems(value: str, column: str, *, line: int) -> list[str]:

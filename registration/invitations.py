@@ -15,11 +15,13 @@ the busiest request of the summit). They log in again with a code sent by e-mail
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -69,18 +71,55 @@ def _queue(invitations: list[Invitation], *, kind: str = "invitation") -> None:
     queue_sending([email.pk for email in emails])
 
 
+@dataclass
+class InvitationsMade:
+    invitations: list[Invitation]
+    # Addresses registered for the summit already (as the organiser wrote them): not invited.
+    registered: list[str]
+
+
+def _registered(summit: Summit) -> QuerySet[Registration]:
+    """Registrations of the summit, of any status: an address with one cannot register again
+    (one registration per address and summit)."""
+    return Registration.objects.filter(summit=summit)
+
+
+def _registered_addresses(summit: Summit, emails: list[str]) -> set[str]:
+    """Which of ``emails`` are registered for the summit, in lower case (as typed by hand, an
+    address's case says nothing)."""
+    wanted = {email.lower() for email in emails}
+    found = (
+        _registered(summit)
+        .annotate(address=Lower("email"))
+        .filter(address__in=wanted)
+        .values_list("address", flat=True)
+    )
+    return set(found)
+
+
 @transaction.atomic
 def create_invitations(
     summit: Summit, entries: list[dict], *, category: str, language: str, send: bool, actor
-) -> list[Invitation]:
+) -> InvitationsMade:
     """Create one invitation per entry (e-mail and optional names, organisation, category,
     language; the form's category and language for those not given).
 
     An address that already has an open invitation keeps it (it is sent again if asked),
-    so pasting the same list twice creates nothing twice.
+    so pasting the same list twice creates nothing twice; an address given twice in one list
+    (in any case of letters) counts once, with the first entry's details. An address
+    registered for the summit already (by any means) is not invited: it is returned in
+    ``registered``.
     """
-    invitations = []
+    registered = _registered_addresses(summit, [entry["email"] for entry in entries])
+    invitations, skipped, seen = [], [], set()
     for entry in entries:
+        address = entry["email"].lower()
+        if address in seen:
+            continue
+        seen.add(address)
+        if address in registered:
+            skipped.append(entry["email"])
+            continue
         existing = Invitation.objects.filter(
             summit=summit, email__iexact=entry["email"], revoked_at__isnull=True
         ).first()
@@ -101,7 +140,7 @@ def create_invitations(
         )
     if send:
         _queue([i for i in invitations if not hasattr(i, "registration")])
-    return invitations
+    return InvitationsMade(invitations=invitations, registered=skipped)
 
 
 def _sendable(invitation: Invitation) -> Invitation:
@@ -122,9 +161,11 @@ def send_invitation(invitation: Invitation) -> None:
     _queue([_sendable(invitation)])
 
 
-def unanswered(summit: Summit):
-    """Invitations sent, neither accepted, declined nor withdrawn."""
+def unanswered(summit: Summit) -> QuerySet[Invitation]:
+    """Invitations sent, neither accepted, declined nor withdrawn, to an address that has not
+    registered meanwhile by other means (signing up, an import)."""
     return Invitation.objects.filter(
+        ~Exists(_registered(summit).filter(email__iexact=OuterRef("email"))),
         summit=summit,
         sent_at__isnull=False,
         revoked_at__isnull=True,

@@ -6,10 +6,11 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from registration import (
@@ -48,18 +49,7 @@ def organiser_only(view):
 
 def _filters(request, summit) -> tuple[GuestFilterForm, selectors.GuestFilters]:
     form = GuestFilterForm(request.GET or None, forums=choosable_forums(summit))
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        filters = selectors.GuestFilters(
-            query=data["q"].strip(),
-            status=data["status"],
-            category=data["category"],
-            region=data["region"],
-            forum=data["forum"],
-        )
-    else:
-        filters = selectors.GuestFilters()
-    return form, filters
+    return form, form.guest_filters()
 
 
 @organiser_only
@@ -162,7 +152,18 @@ def guest_bulk(request, summit):
 def guest_export(request, summit, fmt: str):
     if fmt not in {"csv", "xlsx"}:
         raise Http404
-    _form, filters = _filters(request, summit)
+    form, filters = _filters(request, summit)
+    if form.errors:
+        # A file holds no more guests than asked for: rather none than a wider list.
+        ignored = ", ".join(str(form[name].label) for name in form.errors)
+        return HttpResponseBadRequest(
+            _(
+                "Nothing was exported: these filters are not valid: %(filters)s. Correct "
+                "them on the guest list, then export again."
+            )
+            % {"filters": ignored},
+            content_type="text/plain; charset=utf-8",
+        )
     registrations = selectors.guests_for_export(summit, filters)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
@@ -193,6 +194,21 @@ def guest_import(request, summit):
     return render(request, "registration/organiser/guest_import.html", context)
 
 
+def _report_registered(request, made: invitations.InvitationsMade) -> None:
+    if made.registered:
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)s address is registered for the summit already and was not invited: "
+                "%(addresses)s.",
+                "%(n)s addresses are registered for the summit already and were not invited: "
+                "%(addresses)s.",
+                len(made.registered),
+            )
+            % {"n": len(made.registered), "addresses": ", ".join(made.registered)},
+        )
+
+
 @organiser_only
 def invitation_list(request, summit):
     single = InvitationForm(prefix="one")
@@ -201,7 +217,7 @@ def invitation_list(request, summit):
         single = InvitationForm(request.POST, prefix="one")
         if single.is_valid():
             data = single.cleaned_data
-            invitations.create_invitations(
+            made = invitations.create_invitations(
                 summit,
                 [data],
                 category=data["category"],
@@ -209,7 +225,9 @@ def invitation_list(request, summit):
                 send=bool(request.POST.get("send")),
                 actor=request.user,
             )
-            messages.success(request, _("Invitation created."))
+            if made.invitations:
+                messages.success(request, _("Invitation created."))
+            _report_registered(request, made)
             return redirect("registration:organiser-invitations")
     elif request.method == "POST" and "remind" in request.POST:
         count = invitations.remind_invitations(summit)
@@ -219,7 +237,7 @@ def invitation_list(request, summit):
         bulk = BulkInvitationForm(request.POST, request.FILES, prefix="many")
         if bulk.is_valid():
             data = bulk.cleaned_data
-            created = invitations.create_invitations(
+            made = invitations.create_invitations(
                 summit,
                 data["entries"],
                 category=data["category"],
@@ -227,7 +245,8 @@ def invitation_list(request, summit):
                 send=data["send"],
                 actor=request.user,
             )
-            messages.success(request, _("%(n)s invitations ready.") % {"n": len(created)})
+            messages.success(request, _("%(n)s invitations ready.") % {"n": len(made.invitations)})
+            _report_registered(request, made)
             return redirect("registration:organiser-invitations")
     page = Paginator(selectors.invitations(summit), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from registration import prepared_reads
@@ -182,9 +182,13 @@ def guest_detail(summit: Summit, pk: int) -> Registration:
 
 
 def invitations(summit: Summit) -> QuerySet[Invitation]:
+    """The summit's invitations, each with ``address_registered``: whether its address has
+    registered, through it or by other means (then it is neither sent nor reminded again)."""
+    registered = Registration.objects.filter(summit=summit, email__iexact=OuterRef("email"))
     return (
         Invitation.objects.filter(summit=summit)
         .select_related("registration")
+        .annotate(address_registered=Exists(registered))
         .order_by("-created_at", "-pk")
     )
 

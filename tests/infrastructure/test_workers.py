@@ -264,7 +264,7 @@ def test_recovery_marks_the_invitation_of_an_email_recorded_sent(summit, organis
     [invitation] = create_invitations(
         summit, [{"email": "ivy@example.org"}], category="delegate", language="en",
         send=False, actor=organiser,
-    )  # fmt: skip
+    ).invitations  # fmt: skip
     email = OutgoingEmail.objects.create(
         invitation=invitation, kind="invitation", recipient=invitation.email, language="en"
     )

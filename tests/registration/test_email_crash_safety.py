@@ -53,7 +53,7 @@ def run_worker() -> None:
 def invite(summit, address: str):
     return create_invitations(
         summit, [{"email": address}], category="vip", language="en", send=True, actor=None
-    )
+    ).invitations
 
 
 # --- The send task is written with the e-mail ----------------------------------------------

@@ -180,7 +180,7 @@ def test_invitation_email_carries_link_in_its_language(
             language="zh-hans",
             send=True,
             actor=organiser,
-        )
+        ).invitations
 
     invitation.refresh_from_db()
     assert mail.outbox[0].to == ["vip@example.org"]

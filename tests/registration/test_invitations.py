@@ -342,6 +342,94 @@ def test_reminders_go_to_those_who_have_not_answered(summit, invitation, sent):
     assert OutgoingEmail.objects.filter(kind="invitation_reminder").count() == 1
 
 
+def test_reminders_skip_an_address_registered_by_other_means(summit, invitation, sent):
+    with sent():
+        invitations.send_invitation(invitation)
+    # The invitee signed up by themselves instead, with the address in another case.
+    factories.RegistrationFactory(summit=summit, email="chan.tm@EXAMPLE.org", user=None)
+    mail.outbox.clear()
+
+    with sent():
+        count = invitations.remind_invitations(summit)
+
+    assert count == 0
+    assert mail.outbox == []
+    assert list(invitations.unanswered(summit)) == []
+
+
+def test_inviting_many_skips_addresses_registered_already(organiser_client, summit, sent):
+    factories.RegistrationFactory(summit=summit, email="guest@example.org", user=None)
+    factories.RegistrationFactory(
+        summit=summit, email="gone@example.org", user=None, status="cancelled"
+    )
+
+    with sent():
+        response = organiser_client.post(
+            reverse("registration:organiser-invitations"),
+            {"many-entries": "GUEST@example.org\nnew@example.org\ngone@example.org\n",
+             "many-category": "vip", "many-language": "en", "many-send": "on"},
+            follow=True,
+        )  # fmt: skip
+
+    assert list(Invitation.objects.values_list("email", flat=True)) == ["new@example.org"]
+    assert [message.to for message in mail.outbox] == [["new@example.org"]]
+    assert [str(message) for message in response.context["messages"]] == [
+        "1 invitations ready.",
+        "2 addresses are registered for the summit already and were not invited: "
+        "GUEST@example.org, gone@example.org.",
+    ]
+
+
+def test_inviting_one_registered_already_creates_nothing(organiser_client, summit, sent):
+    factories.RegistrationFactory(summit=summit, email="guest@example.org", user=None)
+
+    with sent():
+        response = organiser_client.post(
+            reverse("registration:organiser-invitations"),
+            {"one-email": "Guest@Example.org", "one-category": "vip", "one-language": "en",
+             "send": "1"},
+            follow=True,
+        )  # fmt: skip
+
+    assert not Invitation.objects.exists()
+    assert mail.outbox == []
+    assert [str(message) for message in response.context["messages"]] == [
+        "1 address is registered for the summit already and was not invited: Guest@Example.org."
+    ]
+
+
+def test_the_invitation_list_shows_an_address_registered_by_other_means(
+    organiser_client, summit, invitation, sent
+):
+    with sent():
+        invitations.send_invitation(invitation)
+    factories.RegistrationFactory(summit=summit, email="chan.tm@example.org", user=None)
+
+    response = organiser_client.get(reverse("registration:organiser-invitations"))
+
+    [shown] = response.context["page"]
+    assert shown.address_registered is True
+    assert response.context["unanswered"] == 0
+    remind = reverse("registration:organiser-invitation-action", args=[invitation.pk, "remind"])
+    assert remind not in response.text
+
+
+def test_inviting_many_counts_an_address_given_twice_once(organiser_client, summit, sent):
+    with sent():
+        response = organiser_client.post(
+            reverse("registration:organiser-invitations"),
+            {"many-entries": "inv1@x.test,First\nINV1@x.test,Second\ninv2@x.test\n",
+             "many-category": "vip", "many-language": "en", "many-send": "on"},
+            follow=True,
+        )  # fmt: skip
+
+    made = Invitation.objects.order_by("email").values_list("email", "name")
+    assert list(made) == [("inv1@x.test", "First"), ("inv2@x.test", "")]
+    assert sorted(message.to[0] for message in mail.outbox) == ["inv1@x.test", "inv2@x.test"]
+    assert OutgoingEmail.objects.count() == 2
+    assert [str(message) for message in response.context["messages"]] == ["2 invitations ready."]
+
+
 def test_organiser_invites_from_a_csv_file_with_category_and_language(
     organiser_client, summit, sent
 ):
@@ -384,6 +472,90 @@ def test_a_csv_with_an_unknown_category_reports_its_line(organiser_client, summi
 
     assert response.status_code == 200
     assert "Line 1: “astronaut” is not a category we know." in response.text
+    assert not Invitation.objects.exists()
+
+
+def invite_from_file(organiser_client, rows: str):
+    upload = SimpleUploadedFile("invitees.csv", rows.encode(), content_type="text/csv")
+    return organiser_client.post(
+        reverse("registration:organiser-invitations"),
+        {"many-file": upload, "many-category": "delegate", "many-language": "en"},
+    )
+
+
+def test_a_csv_header_maps_columns_by_name(organiser_client, summit):
+    rows = "email,category,language\ninv3@x.test,media,zh-hant\ninv4@x.test,,\n"
+
+    response = invite_from_file(organiser_client, rows)
+
+    assert response.status_code == 302
+    made = Invitation.objects.order_by("email").values_list(
+        "email", "name", "name_latin", "organisation", "category", "language"
+    )
+    assert list(made) == [
+        ("inv3@x.test", "", "", "", "media", "zh-hant"),
+        ("inv4@x.test", "", "", "", "delegate", "en"),
+    ]
+
+
+def test_a_csv_header_in_any_order_and_case_maps_columns_by_name(organiser_client, summit):
+    rows = (
+        "Language,Organisation,E-mail,Name_Latin,,category\n"
+        "zh-hans,澳門大學,joao@x.test,João Conceição,,speaker\n"
+    )
+
+    response = invite_from_file(organiser_client, rows)
+
+    assert response.status_code == 302
+    made = Invitation.objects.values_list(
+        "email", "name", "name_latin", "organisation", "category", "language"
+    )
+    assert list(made) == [("joao@x.test", "", "João Conceição", "澳門大學", "speaker", "zh-hans")]
+
+
+@pytest.mark.parametrize(
+    ("header", "errors"),
+    [
+        (
+            "email,nom,category",
+            [
+                "Line 1: unknown column names: “nom” (the columns are email, name, name_latin, "
+                "organisation, category, language)."
+            ],
+        ),
+        ("email,name,NAME,e-mail", ["Line 1: columns named more than once: email, name."]),
+        ("name,category", ["Line 1: no email column."]),
+    ],
+)
+def test_a_csv_header_with_unknown_duplicate_or_missing_columns_creates_nothing(
+    organiser_client, summit, header, errors
+):
+    response = invite_from_file(organiser_client, f"{header}\na@x.test,A,vip,a@x.test\n")
+
+    assert response.status_code == 200
+    assert response.context["bulk"].errors["entries"] == errors
+    assert not Invitation.objects.exists()
+
+
+def test_a_csv_with_a_header_reports_every_bad_row_and_creates_nothing(organiser_client, summit):
+    rows = (
+        "email,category,language\n"
+        "good@x.test,media,zh-hant\n"
+        "bad@x.test,astronaut,en\n"
+        "worse@x.test,vip,klingon\n"
+        "not-an-email,vip,en\n"
+        "extra@x.test,vip,en,surplus\n"
+    )
+
+    response = invite_from_file(organiser_client, rows)
+
+    assert response.status_code == 200
+    assert response.context["bulk"].errors["entries"] == [
+        "Line 3: “astronaut” is not a category we know.",
+        "Line 4: “klingon” is not a language we know.",
+        "Line 5: “not-an-email” is not an e-mail address.",
+        "Line 6: a value is outside the named columns.",
+    ]
     assert not Invitation.objects.exists()
 
 

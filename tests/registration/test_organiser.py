@@ -66,6 +66,41 @@ def test_guest_list_filters(organiser_client, crowd, small_forum):
     assert names(organiser_client.get(url, {"forum": small_forum.pk})) == ["João Conceição"]
 
 
+@pytest.mark.parametrize(
+    ("params", "expected", "field", "value"),
+    [
+        ({"status": "pending", "forum": "999"}, ["李小龍 / Lee Siu Lung"], "forum", "999"),
+        ({"status": "confirmd", "region": "macao"}, ["João Conceição"], "status", "confirmd"),
+        ({"forum": "abc", "category": "vip"}, ["王伟"], "forum", "abc"),
+    ],
+)
+def test_guest_list_invalid_filter_is_dropped_alone_and_shown(
+    organiser_client, crowd, params, expected, field, value
+):
+    response = organiser_client.get(reverse("registration:organiser-guests"), params)
+
+    error = f"“{value}” is not one of the choices, so this filter is not applied."
+    assert response.status_code == 200
+    assert names(response) == expected
+    assert response.context["filter_form"].errors == {field: [error]}
+    assert error in response.text
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_guest_export_invalid_filter_exports_nothing(organiser_client, crowd, fmt):
+    response = organiser_client.get(
+        reverse("registration:organiser-guests-export", args=[fmt]),
+        {"status": "confirmed", "forum": "999"},
+    )
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode() == (
+        "Nothing was exported: these filters are not valid: Forum. Correct them on the guest "
+        "list, then export again."
+    )
+
+
 def test_guest_list_paginates_with_few_queries(
     organiser_client, summit, django_assert_max_num_queries
 ):
@@ -278,6 +313,28 @@ def test_export_xlsx(organiser_client, crowd):
     assert rows[0][:3] == ("email", "name", "name_latin")
     assert len(rows) == 5
     assert {row[1] for row in rows[1:]} >= {"陳大文", "王伟", "李小龍"}
+
+
+def exported_rows(response, fmt: str) -> list[dict]:
+    if fmt == "csv":
+        text = b"".join(response.streaming_content).decode("utf-8-sig")
+        return list(csv.DictReader(io.StringIO(text)))
+    from openpyxl import load_workbook
+
+    header, *rows = load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_registered_at_is_in_the_sites_time_zone(organiser_client, summit, fmt):
+    registration = factories.RegistrationFactory(summit=summit, user=None)
+    utc_evening = datetime.datetime(2026, 5, 1, 16, 30, 5, tzinfo=datetime.UTC)
+    Registration.objects.filter(pk=registration.pk).update(created_at=utc_evening)
+
+    response = organiser_client.get(reverse("registration:organiser-guests-export", args=[fmt]))
+
+    [row] = exported_rows(response, fmt)
+    assert row["registered_at"] == "2026-05-02T00:30:05+08:00"
 
 
 def test_create_single_invitation_and_send(
