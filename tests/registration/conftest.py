@@ -1,9 +1,23 @@
 """Fixtures of the registration tests (model data comes from tests/factories.py)."""
 
+import datetime
+import json
+import re
+
 import pytest
+from django.core import mail
 
 from registration import services
 from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _a_week_before_the_summit(time_machine):
+    """Registering, choosing and cancelling are open until the summit (its sessions stop being
+    choosable as they start, and everything stops when it is over): every test here starts a
+    week before the first day, whatever day it runs, and the clock runs on from there. A test
+    of another moment moves it (``time_machine.move_to(factories.at(2, 10))``)."""
+    time_machine.move_to(factories.at(-6, 10).astimezone(datetime.UTC), tick=True)
 
 
 def guest_details(**overrides) -> dict:
@@ -58,3 +72,34 @@ def form_data(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+# --- The guest API ------------------------------------------------------------------------
+
+API = "/api/v1/guest"
+
+
+def code_from_mail() -> str:
+    return re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+
+
+@pytest.fixture
+def sign_in(client, django_capture_on_commit_callbacks):
+    """Sign in to the guest API by the e-mailed code; returns the token."""
+    from tests.openapi import validate_answer
+
+    def _sign_in(email="chan@example.hk") -> str:
+        with django_capture_on_commit_callbacks(execute=True):
+            answer = client.post(
+                f"{API}/code", json.dumps({"email": email}), content_type="application/json"
+            )
+            assert answer.status_code == 202
+        answer = client.post(
+            f"{API}/token",
+            json.dumps({"email": email, "code": code_from_mail()}),
+            content_type="application/json",
+        )
+        validate_answer(answer)
+        return answer.json()["token"]
+
+    return _sign_in
