@@ -1,6 +1,5 @@
 """Fixtures of the registration tests (model data comes from tests/factories.py)."""
 
-import datetime
 import json
 import re
 
@@ -12,12 +11,10 @@ from tests import factories
 
 
 @pytest.fixture(autouse=True)
-def _a_week_before_the_summit(time_machine):
-    """Registering, choosing and cancelling are open until the summit (its sessions stop being
-    choosable as they start, and everything stops when it is over): every test here starts a
-    week before the first day, whatever day it runs, and the clock runs on from there. A test
-    of another moment moves it (``time_machine.move_to(factories.at(2, 10))``)."""
-    time_machine.move_to(factories.at(-6, 10).astimezone(datetime.UTC), tick=True)
+def _a_week_before_the_summit(week_before_the_summit):
+    """Every registration test starts a week before the summit (``week_before_the_summit``),
+    whatever day it runs; a test of another moment moves the clock
+    (``time_machine.move_to(factories.at(2, 10))``)."""
 
 
 def guest_details(**overrides) -> dict:
