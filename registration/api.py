@@ -211,7 +211,9 @@ def my_registration(request: HttpRequest):
     operation_id="guestChangeChoices",
     summary="Make my forums and sessions exactly these",
     description="The same rules as the registration pages: freed seats go to the waiting "
-    "list at once.",
+    "list at once; a session that has started is refused as a new choice (400 `invalid`) and "
+    "the guest's choice of one stays as it is, sent or not; 409 `summit_over` once the "
+    "summit's last day has ended.",
     auth=GUEST,
     response=responses(400, 401, 405, 409, 415, 429, success={200: GuestRegistration}),
 )
@@ -229,6 +231,8 @@ def change_choices(request: HttpRequest, payload: ChoicesIn):
         )
     except services.NotActive as error:
         raise ApiError(409, "not_active", str(error.message)) from error
+    except services.SummitOver as error:
+        raise _summit_over(error) from error
     except services.RegistrationError as error:
         raise ApiError(400, "invalid", str(error.message)) from error
     registration.refresh_from_db()
@@ -240,9 +244,10 @@ def change_choices(request: HttpRequest, payload: ChoicesIn):
     url_name="guest-choice",
     operation_id="guestCancelChoice",
     summary="Cancel one of my choices",
-    description="Its seat goes to the next in line at once.",
+    description="Its seat goes to the next in line at once. 409 `session_started` for a "
+    "session that has started, 409 `summit_over` once the summit's last day has ended.",
     auth=GUEST,
-    response=responses(400, 401, 404, 405, 429, success={200: GuestRegistration}),
+    response=responses(400, 401, 404, 405, 409, 429, success={200: GuestRegistration}),
 )
 @configured_cors
 @never_cache
@@ -253,6 +258,10 @@ def cancel_choice(request: HttpRequest, enrolment_id: int):
         changes.cancel_enrolment(registration, enrolment_id, actor=registration.user)
     except Enrolment.DoesNotExist as error:
         raise ApiError(404, "not_found", _("You have no such choice.")) from error
+    except services.SummitOver as error:
+        raise _summit_over(error) from error
+    except services.SessionStarted as error:
+        raise ApiError(409, "session_started", str(error.message)) from error
     registration.refresh_from_db()
     return json_response(registration_data(registration))
 
@@ -323,6 +332,10 @@ def _within_limit(registration: Registration) -> None:
             _("Too many changes; wait a moment."),
             headers={"Retry-After": str(ratelimit.WINDOW)},
         )
+
+
+def _summit_over(error: services.SummitOver) -> ApiError:
+    return ApiError(409, "summit_over", str(error.message))
 
 
 def _too_many(refused: guest_tokens.TooManyAttempts) -> ApiError:

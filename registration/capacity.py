@@ -16,7 +16,8 @@ The counters are kept exact, whatever the concurrency, by three habits:
    promotion and the promoted guest's own cancellation deadlock (tests/registration/
    test_concurrency.py).
 3. **A freed seat goes to the waiting list in the same transaction** (``fill``), in
-   ``created_at, id`` order, to enrolments whose registration is confirmed.
+   ``created_at, id`` order, to enrolments whose registration is confirmed; once the summit
+   is over, to nobody (a seat then would be no use, and its e-mail a puzzle).
 
 Every function here expects to run inside ``transaction.atomic`` with the locks described
 on it already held; the services in ``registration.services`` take them.
@@ -173,14 +174,22 @@ def release_seat(target: Target) -> None:
 # --- Waiting lists -------------------------------------------------------------------------
 
 
+def _summit_is_over(**lookup) -> bool:
+    summit = Summit.objects.only("ends_on", "time_zone").get(**lookup)
+    return summit.is_over(timezone.now())
+
+
 def fill(target: Target) -> Promotions:
     """Give free seats of ``target`` to its waiting list, first come first served.
 
-    Only enrolments of confirmed registrations are in line for a seat. The caller holds the
-    target's lock, so nobody else promotes here meanwhile; the conditional update on the
-    enrolment guards against a guest cancelling it at the same moment.
+    Only enrolments of confirmed registrations are in line for a seat, and only until the
+    summit is over. The caller holds the target's lock, so nobody else promotes here
+    meanwhile; the conditional update on the enrolment guards against a guest cancelling it at
+    the same moment.
     """
     promotions = Promotions()
+    summit = {"forums": target.pk} if target.kind == "forum" else {"forums__sessions": target.pk}
+    checked = False
     while True:
         candidate = (
             Enrolment.objects.filter(
@@ -192,7 +201,13 @@ def fill(target: Target) -> Promotions:
             .values_list("pk", flat=True)
             .first()
         )
-        if candidate is None or not take_seat(target):
+        if candidate is None:
+            return promotions
+        if not checked:  # asked only when someone waits, which is seldom
+            if _summit_is_over(**summit):
+                return promotions
+            checked = True
+        if not take_seat(target):
             return promotions
         now = timezone.now()
         promoted = Enrolment.objects.filter(
@@ -223,8 +238,10 @@ def fill_summit(summit_id: int) -> Promotions:
 
     The caller holds the summit lock and the locks of every target of the summit
     (``all_targets_of``), since a promoted registration's enrolments then look for seats.
+    Nobody is promoted once the summit is over.
     """
     promotions = Promotions()
+    checked = False
     while True:
         registration = (
             Registration.objects.select_for_update(skip_locked=True, no_key=True)
@@ -232,7 +249,13 @@ def fill_summit(summit_id: int) -> Promotions:
             .order_by("created_at", "pk")
             .first()
         )
-        if registration is None or not take_summit_seat(summit_id):
+        if registration is None:
+            return promotions
+        if not checked:  # asked only when someone waits
+            if _summit_is_over(pk=summit_id):
+                return promotions
+            checked = True
+        if not take_summit_seat(summit_id):
             return promotions
         registration.status = Registration.Status.CONFIRMED
         registration.save(update_fields=["status", "updated_at"])

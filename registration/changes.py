@@ -28,7 +28,15 @@ from registration.capacity import (
 from registration.models import Enrolment, Registration, RegistrationEvent
 from registration.outbox import Outbox
 from registration.search import search_text_for
-from registration.services import DETAIL_FIELDS, NotActive, WrongStatus, valid_targets
+from registration.services import (
+    DETAIL_FIELDS,
+    NotActive,
+    SessionStarted,
+    SummitOver,
+    WrongStatus,
+    valid_targets,
+)
+from sessions.models import Session
 
 
 def _lock(registration: Registration) -> Registration:
@@ -37,6 +45,22 @@ def _lock(registration: Registration) -> Registration:
         .select_related("summit")
         .get(pk=registration.pk)
     )
+
+
+def _refuse_once_over(registration: Registration) -> None:
+    """After the summit's last day a guest's registration and choices are a record of what
+    was: the guest changes and cancels nothing."""
+    if registration.summit.is_over(timezone.now()):
+        raise SummitOver
+
+
+def _started(targets: Iterable[Target]) -> set[Target]:
+    """Those of ``targets`` that are sessions which have started."""
+    session_ids = [target.pk for target in targets if target.kind == "session"]
+    if not session_ids:
+        return set()
+    started = Session.objects.filter(pk__in=session_ids, starts_at__lte=timezone.now())
+    return {Target("session", pk) for pk in started.values_list("pk", flat=True)}
 
 
 def _describe(targets: Iterable[Target]) -> str:
@@ -78,15 +102,25 @@ def _cancel(enrolment: Enrolment) -> Promotions:
 def change_choices(
     registration: Registration, *, forum_ids: Iterable[int], session_ids: Iterable[int], actor
 ) -> Registration:
-    """Make the guest's forums and sessions exactly these; freed seats go to the waiting list."""
-    wanted = valid_targets(registration.summit, forum_ids, session_ids)
+    """Make the guest's forums and sessions exactly these; freed seats go to the waiting list.
+
+    A session that has started is no longer a choice to make or to give up: it is refused as a
+    new choice (``ChoiceNotAvailable``), and the guest's choice of one stays as it is, whether
+    it is sent again or not (the pages no longer offer it). Refused once the summit is over.
+    """
+    forum_ids, session_ids = set(forum_ids), set(session_ids)
     with transaction.atomic():
         registration = _lock(registration)
+        _refuse_once_over(registration)
         if not registration.is_active:
             raise NotActive
         current = {
             Target.of(e) for e in registration.enrolments.exclude(status=Enrolment.Status.CANCELLED)
         }
+        kept = _started(current)
+        wanted = kept | valid_targets(
+            registration.summit, forum_ids, session_ids - {target.pk for target in kept}
+        )
         added, removed = wanted - current, current - wanted
         if not added and not removed:
             return registration
@@ -111,12 +145,16 @@ def change_choices(
 
 
 def cancel_enrolment(registration: Registration, enrolment_id: int, *, actor) -> Enrolment:
-    """Cancel one choice. Raises Enrolment.DoesNotExist if it is not this registration's."""
+    """Cancel one choice. Raises Enrolment.DoesNotExist if it is not this registration's,
+    ``SessionStarted`` for a session that has started, ``SummitOver`` after the summit."""
     with transaction.atomic():
         registration = _lock(registration)
         enrolment = registration.enrolments.get(pk=enrolment_id)
+        _refuse_once_over(registration)
         if enrolment.status == Enrolment.Status.CANCELLED:
             return enrolment
+        if _started([Target.of(enrolment)]):
+            raise SessionStarted
         lock_targets([Target.of(enrolment)])
         enrolment.refresh_from_db()
         promotions = _cancel(enrolment)
@@ -135,10 +173,19 @@ def cancel_enrolment(registration: Registration, enrolment_id: int, *, actor) ->
 # --- Status --------------------------------------------------------------------------------
 
 
-def cancel_registration(registration: Registration, *, actor, detail: str = "") -> Registration:
-    """Cancel a registration and its choices; its seats go to the waiting lists at once."""
+def cancel_registration(
+    registration: Registration, *, actor, detail: str = "", by_guest: bool = False
+) -> Registration:
+    """Cancel a registration and its choices; its seats go to the waiting lists at once.
+
+    ``by_guest``: the guest cancels it themself, which is refused once the summit is over
+    (``SummitOver``). Organisers, and the deletion of an account, may still cancel then; no
+    seat goes to anyone after the summit (``capacity.fill``).
+    """
     with transaction.atomic():
         registration = _lock(registration)
+        if by_guest:
+            _refuse_once_over(registration)
         if not registration.is_active:
             return registration
         old = registration.status

@@ -86,6 +86,14 @@ class NotActive(RegistrationError):
     message = _("This registration is cancelled or rejected.")
 
 
+class SummitOver(RegistrationError):
+    message = _("The summit is over: registrations and choices can no longer be changed.")
+
+
+class SessionStarted(RegistrationError):
+    message = _("This session has started: its choice can no longer be changed.")
+
+
 class WrongStatus(RegistrationError):
     message = _("This registration cannot be changed that way in its current status.")
 

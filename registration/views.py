@@ -144,8 +144,12 @@ def mine(request):
         )
         for panel in answer or []
     ]
+    now = timezone.now()
     context = {
         "registration": registration,
+        "now": now,
+        # The summit is over: the page is a record, with nothing left to change or cancel.
+        "summit_over": summit.is_over(now),
         "choices": choices_of(registration) if registration.is_active else [],
         "waiting_position": summit_waiting_position(registration),
         "sections": sorted(sections, key=lambda panel: (panel.order, panel.title)),
@@ -160,6 +164,9 @@ def choices(request):
     if registration is None:
         return redirect("registration:register")
     if not registration.is_active:
+        return redirect("registration:mine")
+    if summit.is_over(timezone.now()):
+        messages.error(request, services.SummitOver.message)
         return redirect("registration:mine")
     if request.method == "POST":
         if limited := too_many(request):
@@ -208,7 +215,10 @@ def cancel_enrolment(request, pk: int):
         changes.cancel_enrolment(registration, pk, actor=request.user)
     except Enrolment.DoesNotExist:
         raise Http404 from None
-    messages.success(request, _("That choice is cancelled; its seat went to the next in line."))
+    except services.RegistrationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("That choice is cancelled; its seat went to the next in line."))
     return redirect("registration:mine")
 
 
@@ -218,9 +228,16 @@ def cancel(request):
     registration = own_registration(request, summit)
     if registration is None or not registration.is_active:
         return redirect("registration:mine")
+    if summit.is_over(timezone.now()):
+        messages.error(request, services.SummitOver.message)
+        return redirect("registration:mine")
     if request.method == "POST":
-        changes.cancel_registration(registration, actor=request.user)
-        messages.success(request, _("Your registration is cancelled."))
+        try:
+            changes.cancel_registration(registration, actor=request.user, by_guest=True)
+        except services.RegistrationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Your registration is cancelled."))
         return redirect("registration:mine")
     return render(request, "registration/cancel.html", {"registration": registration})
 

@@ -127,6 +127,22 @@ class Summit(models.Model):
         """For templates (the invitation to register)."""
         return self.registration_is_open(timezone.now())
 
+    @property
+    def ends_at(self) -> datetime.datetime:
+        """The end of the last day, in the summit's time zone: midnight after ``ends_on``."""
+        return datetime.datetime.combine(
+            self.ends_on + datetime.timedelta(days=1), datetime.time.min, tzinfo=self.tzinfo
+        )
+
+    def is_over(self, at: datetime.datetime) -> bool:
+        """Whether the summit's last day has ended at ``at``."""
+        return at >= self.ends_at
+
+    @property
+    def is_over_now(self) -> bool:
+        """For templates (a registration page after the summit)."""
+        return self.is_over(timezone.now())
+
 
 class Room(models.Model):
     summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="rooms")

@@ -96,6 +96,16 @@ def first_day_noon(time_machine):
 
 
 @pytest.fixture
+def week_before_the_summit(time_machine):
+    """It is a week before the summit's first day, whatever today is, and the clock runs on
+    from there: guests may still choose every session, change and cancel (a session stops
+    being a choice when it starts, and everything stops once the summit is over). Request it
+    before the fixtures that make the summit (its registration window is built from now)."""
+    time_machine.move_to(factories.at(-6, 10).astimezone(datetime.UTC), tick=True)
+    return time_machine
+
+
+@pytest.fixture
 def summit(db):
     return factories.SummitFactory()
 

@@ -1,11 +1,20 @@
 """Fixtures of the registration tests (model data comes from tests/factories.py)."""
 
+import json
 import re
 
 import pytest
+from django.core import mail
 
 from registration import services
 from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _a_week_before_the_summit(week_before_the_summit):
+    """Every registration test starts a week before the summit (``week_before_the_summit``),
+    whatever day it runs; a test of another moment moves the clock
+    (``time_machine.move_to(factories.at(2, 10))``)."""
 
 
 def guest_details(**overrides) -> dict:
@@ -67,3 +76,34 @@ def region_options(html: str) -> list[tuple[str, str, bool]]:
     select = re.search(r'<select name="region".*?</select>', html, flags=re.S).group(0)
     found = re.findall(r'<option value="([^"]*)"( selected)?>(.*?)</option>', select)
     return [(value, text, bool(selected)) for value, selected, text in found]
+
+
+# --- The guest API ------------------------------------------------------------------------
+
+API = "/api/v1/guest"
+
+
+def code_from_mail() -> str:
+    return re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+
+
+@pytest.fixture
+def sign_in(client, django_capture_on_commit_callbacks):
+    """Sign in to the guest API by the e-mailed code; returns the token."""
+    from tests.openapi import validate_answer
+
+    def _sign_in(email="chan@example.hk") -> str:
+        with django_capture_on_commit_callbacks(execute=True):
+            answer = client.post(
+                f"{API}/code", json.dumps({"email": email}), content_type="application/json"
+            )
+            assert answer.status_code == 202
+        answer = client.post(
+            f"{API}/token",
+            json.dumps({"email": email, "code": code_from_mail()}),
+            content_type="application/json",
+        )
+        validate_answer(answer)
+        return answer.json()["token"]
+
+    return _sign_in

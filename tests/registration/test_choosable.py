@@ -95,8 +95,8 @@ def test_ids_read_before_a_change_commits_are_never_served_after_it(summit, smal
     version = cache.get(choosable.VERSION_KEY) or "old"
     cache.set(choosable.VERSION_KEY, version, None)
     cache.set(
-        f"registration:choosable:{summit.pk}",
-        (version, frozenset({small_forum.pk}), frozenset()),
+        choosable.cache_key(summit.pk),
+        (version, frozenset({small_forum.pk}), {}),
         choosable.TIMEOUT,
     )
     Forum.objects.filter(pk=small_forum.pk).update(kind=Forum.Kind.PLENARY)  # the change…
@@ -114,4 +114,4 @@ def test_without_a_shared_cache_the_database_is_asked_every_time(
 
     with django_assert_num_queries(1):
         services.valid_targets(summit, [small_forum.pk], [])
-    assert cache.get(f"registration:choosable:{summit.pk}") is None
+    assert cache.get(choosable.cache_key(summit.pk)) is None

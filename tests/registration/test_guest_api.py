@@ -20,10 +20,9 @@ from registration.models import Enrolment, GuestCode, GuestToken, Registration
 from registration.tasks import send_guest_code
 from tests import factories
 from tests.openapi import validate_answer
+from tests.registration.conftest import API, code_from_mail
 
 pytestmark = pytest.mark.django_db
-
-API = "/api/v1/guest"
 
 
 def post(client, path, body, **extra):
@@ -35,22 +34,6 @@ def guest(summit):
     return factories.RegistrationFactory(
         summit=summit, email="chan@example.hk", language="zh-hant", name="陳大文"
     )
-
-
-def code_from_mail() -> str:
-    return re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
-
-
-@pytest.fixture
-def sign_in(client, django_capture_on_commit_callbacks):
-    def _sign_in(email="chan@example.hk") -> str:
-        with django_capture_on_commit_callbacks(execute=True):
-            assert post(client, "code", {"email": email}).status_code == 202
-        answer = post(client, "token", {"email": email, "code": code_from_mail()})
-        validate_answer(answer)
-        return answer.json()["token"]
-
-    return _sign_in
 
 
 def bearer(token: str) -> dict:

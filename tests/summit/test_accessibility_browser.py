@@ -30,7 +30,7 @@ class Clock:
 
 
 @pytest.fixture
-def world(roles, media_root, monkeypatch):
+def world(week_before_the_summit, roles, media_root, monkeypatch):
     from django.utils import timezone
 
     monkeypatch.setattr(timezone, "now", Clock())

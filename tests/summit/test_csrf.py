@@ -47,7 +47,7 @@ ACCOUNT_FORMS = [
 
 
 @pytest.fixture
-def world(roles, media_root):
+def world(week_before_the_summit, roles, media_root):
     return build_world()
 
 

@@ -39,7 +39,7 @@ PAGES_AFTERWARDS = [
 
 
 @pytest.fixture
-def world(roles, media_root):
+def world(week_before_the_summit, roles, media_root):
     return build_world()
 
 

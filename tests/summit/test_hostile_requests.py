@@ -20,7 +20,7 @@ ODD_QUERY = {
 
 
 @pytest.fixture
-def world(roles, media_root):
+def world(week_before_the_summit, roles, media_root):
     return build_world()
 
 

@@ -102,7 +102,7 @@ def english_on_page(html: str, allowed: set[str]) -> list[str]:
 
 
 @pytest.fixture
-def world(roles, media_root, summit):
+def world(week_before_the_summit, roles, media_root, summit):
     return build_world()
 
 

@@ -438,7 +438,7 @@ def _check(world, role, method, address, expected, data=None) -> list[str]:
 
 
 @pytest.fixture
-def world(roles, media_root):
+def world(week_before_the_summit, roles, media_root):
     return build_world()
 
 

@@ -78,7 +78,7 @@ def test_allauth_uses_the_same_proxy_count():
 
 
 @pytest.fixture
-def world(roles, media_root):
+def world(week_before_the_summit, roles, media_root):
     return build_world()
 
 
