@@ -57,6 +57,7 @@ def test_capacity_change_waits_for_a_seat_being_taken(summit):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("week_before_the_summit")
 def test_delete_session_waits_for_a_choice_being_added(summit):
     session = factories.SessionFactory(forum__summit=summit, requires_enrolment=True, capacity=40)
     guest = factories.RegistrationFactory(summit=summit, status=Registration.Status.PENDING)

@@ -464,6 +464,7 @@ def test_delete_session_with_guests_is_refused(organiser_client, agenda):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("week_before_the_summit")
 def test_delete_session_a_guest_waits_for_is_refused(organiser_client, agenda, pending_guest):
     session = agenda["session"]
     services.update_session(session, requires_enrolment=True, capacity=10)
@@ -481,6 +482,7 @@ def test_delete_session_a_guest_waits_for_is_refused(organiser_client, agenda, p
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("week_before_the_summit")
 def test_delete_forum_a_guest_waits_for_is_refused(organiser_client, summit, pending_guest):
     forum = factories.ForumFactory(summit=summit)
     changes.change_choices(pending_guest, forum_ids=[forum.pk], session_ids=[], actor=None)

@@ -276,6 +276,7 @@ def test_delete_session_without_guests_removes_it(session):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("week_before_the_summit")
 def test_delete_session_refused_while_a_guest_waits_for_it(session, pending_guest):
     services.update_session(session, requires_enrolment=True, capacity=10)
     changes.change_choices(pending_guest, forum_ids=[], session_ids=[session.pk], actor=None)
@@ -292,6 +293,7 @@ def test_delete_session_refused_while_a_guest_waits_for_it(session, pending_gues
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("week_before_the_summit")
 def test_delete_session_with_only_cancelled_choices_removes_them(session, pending_guest):
     services.update_session(session, requires_enrolment=True, capacity=10)
     changes.change_choices(pending_guest, forum_ids=[], session_ids=[session.pk], actor=None)
@@ -331,6 +333,7 @@ def test_delete_forum_with_sessions_is_refused(session):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("week_before_the_summit")
 def test_delete_forum_refused_while_a_guest_waits_for_it(summit, pending_guest):
     forum = factories.ForumFactory(summit=summit)
     changes.change_choices(pending_guest, forum_ids=[forum.pk], session_ids=[], actor=None)
@@ -348,6 +351,7 @@ def test_delete_forum_refused_while_a_guest_waits_for_it(summit, pending_guest):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("week_before_the_summit")
 def test_delete_forum_with_only_cancelled_choices_removes_them(summit, pending_guest):
     forum = factories.ForumFactory(summit=summit)
     changes.change_choices(pending_guest, forum_ids=[forum.pk], session_ids=[], actor=None)
