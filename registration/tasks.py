@@ -39,13 +39,17 @@ def queue_sending(email_ids: list[int], *, run_after: datetime.datetime | None =
     after the commit, as before.
     """
     task = send_email if run_after is None else send_email.using(run_after=run_after)
-    if not email_ids:
-        return
+    for email_id in email_ids:
+        _enqueue(task, email_id)
+
+
+def _enqueue(task, *args) -> None:
+    """Enqueue ``task(*args)``: with django-tasks-db's backend now (in the caller's
+    transaction, if any), with the others after the commit (see ``queue_sending``)."""
     if isinstance(task.get_backend(), DatabaseBackend):
-        for email_id in email_ids:
-            task.enqueue(email_id)
+        task.enqueue(*args)
     else:
-        transaction.on_commit(lambda: [task.enqueue(email_id) for email_id in email_ids])
+        transaction.on_commit(lambda: task.enqueue(*args))
 
 
 # As urgent as the other e-mails: a guest is waiting for the code, which lasts minutes.
@@ -58,10 +62,7 @@ def queue_guest_code(summit_id: int, email: str) -> None:
     """Queue the e-mail of a guest API sign-in code, as ``queue_sending`` queues an e-mail:
     with django-tasks-db's backend, now (outside a transaction, at once); with the others,
     after the commit. Nothing here depends on whether ``email`` is registered."""
-    if isinstance(send_guest_code.get_backend(), DatabaseBackend):
-        send_guest_code.enqueue(summit_id, email)
-    else:
-        transaction.on_commit(lambda: send_guest_code.enqueue(summit_id, email))
+    _enqueue(send_guest_code, summit_id, email)
 
 
 def schedule_retry(email_id: int, attempt: int) -> bool:
